@@ -1,0 +1,54 @@
+#pragma once
+// Loading and checking what a run needs, shared by run, compare and validate. Everything is
+// checked here, before anything is written.
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+
+#include "suanli/perf/prepared_job.hpp"
+#include "suanli/platform/platform.hpp"
+#include "suanli/platform/topology.hpp"
+#include "suanli/sim/engine.hpp"
+#include "suanli/workload/job.hpp"
+
+namespace suanli::cli {
+
+struct Inputs {
+  platform::Platform platform;
+  platform::Topology topology;
+  workload::Workload workload;
+  std::vector<perf::PreparedJob> jobs;
+  int rejected = 0;
+};
+
+// A bundled file (platforms/default.yaml, workloads/default.csv): from the working directory
+// if it is there, else from the source tree suanli was built from.
+std::string bundled_path(const std::string& relative);
+
+Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
+                   bool reject_oversized);
+
+// Options shared by run and compare.
+struct RunOptions {
+  std::string platform;
+  std::string workload;
+  std::string out;
+  std::string placement = "compact";
+  std::uint64_t seed = 0;
+  double phase_seconds = 0;
+  double sample_seconds = 0;
+  bool reject_oversized = false;
+};
+
+boost::program_options::options_description run_options_description(RunOptions& options);
+// Checks option values (names, ranges); throws InputError naming the option.
+void check_run_options(const RunOptions& options);
+void check_policy_name(const std::string& name);
+
+// Runs one simulation and writes its outputs into options.out (created). Returns the exit
+// status. Used by `run` and, in a child process per policy, by `compare`.
+int execute_run(const Inputs& inputs, const RunOptions& options, const std::string& policy,
+                bool progress);
+
+}  // namespace suanli::cli

@@ -1,0 +1,50 @@
+#pragma once
+// Accelerator and CPU specifications. Built-in entries carry the datasheet they come from;
+// a platform file may override any field of an entry or add entries.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace suanli::platform {
+
+struct LinkSpec {
+  double bandwidth_Bps = 0;  // bytes per second
+  double latency_s = 0;
+};
+
+struct DeviceSpec {
+  std::string name;
+  std::string kind = "gpu";  // "gpu" or "cpu"
+  double tflops_bf16 = 0;    // dense, no sparsity
+  double tflops_fp16 = 0;
+  double tflops_fp32 = 0;
+  double hbm_gb = 0;
+  double hbm_tbps = 0;
+  double tdp_w = 0;
+  double idle_w = 0;
+  LinkSpec intra;      // per-device intra-node link (NVLink/NVSwitch, Infinity Fabric, HCCS)
+  std::string source;  // datasheet / reference the numbers come from
+
+  // The speed SimGrid runs this device at: dense bf16 peak, in FLOP/s.
+  double peak_flops() const { return tflops_bf16 * 1e12; }
+};
+
+class DeviceCatalog {
+ public:
+  // V100, A100, H100, H200, MI300X, Ascend910B, CPU.
+  static DeviceCatalog builtin();
+
+  // Exact name, compared case-insensitively ("a100" finds "A100"); nullptr when unknown.
+  const DeviceSpec* find(std::string_view name) const;
+  // Adds a new entry or replaces the entry with the same (case-insensitive) name, keeping
+  // its position in names().
+  void upsert(DeviceSpec spec);
+  // In insertion order (builtin: the order listed above).
+  std::vector<std::string> names() const;
+  const std::vector<DeviceSpec>& all() const { return devices_; }
+
+ private:
+  std::vector<DeviceSpec> devices_;
+};
+
+}  // namespace suanli::platform

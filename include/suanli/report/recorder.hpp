@@ -1,0 +1,90 @@
+#pragma once
+// Streams a run's outputs as they are made (jobs.csv, timeline.csv) and writes summary.json
+// at the end. Keeps only what the summary needs: one JCT, wait and slowdown per job.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace suanli::report {
+
+struct JobRecord {
+  std::string_view id;
+  double submit_s = 0;
+  double start_s = -1;  // -1: never started
+  double end_s = -1;
+  int num_gpus = 0;
+  std::string_view gpu_type;  // model it ran on; empty if it never ran
+  std::string hosts;          // GPU index ranges, e.g. "0-7 16-23"
+  double energy_j = 0;
+  std::string_view final_state;  // COMPLETED, REJECTED
+};
+
+struct ClusterState {
+  double time_s = 0;
+  int busy_gpus = 0;
+  int total_gpus = 0;
+  int queued_jobs = 0;
+  int running_jobs = 0;
+  double it_power_w = 0;
+  double facility_power_w = 0;
+};
+
+struct RunInfo {
+  std::string policy;
+  std::string placement;
+  std::uint64_t seed = 0;
+  int jobs_total = 0;
+  int jobs_rejected = 0;
+  int total_gpus = 0;
+  double makespan_s = 0;
+  double gpu_energy_j = 0;
+  double it_energy_j = 0;
+  double facility_energy_j = 0;
+  double sim_wall_s = 0;
+  double peak_rss_mb = 0;
+};
+
+// Bounded slowdown threshold (Feitelson et al.): short jobs don't dominate the mean.
+inline constexpr double kSlowdownBoundS = 10.0;
+
+class Recorder {
+ public:
+  // Opens out_dir/jobs.csv and out_dir/timeline.csv (the directory must exist).
+  // sample_seconds > 0: one timeline row per period instead of one per change.
+  Recorder(const std::string& out_dir, double sample_seconds);
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  void job(const JobRecord& record);
+  // The state after everything that happened at state.time_s. Rows at the same time collapse.
+  void state(const ClusterState& state);
+  // Flushes the timeline up to the makespan and writes summary.json.
+  void finish(const RunInfo& info);
+
+ private:
+  void write_row(const ClusterState& row);
+  void flush_pending_until(double time_s);
+  void write_samples_before(double limit_s);
+
+  std::string out_dir_;
+  double sample_seconds_;
+  std::FILE* jobs_ = nullptr;
+  std::FILE* timeline_ = nullptr;
+  bool have_pending_ = false;
+  ClusterState pending_;
+  double next_sample_s_ = 0;
+  std::vector<double> jct_;
+  std::vector<double> wait_;
+  double slowdown_sum_ = 0;
+  double busy_gpu_seconds_ = 0;
+};
+
+// "0-3 8 10-11" from sorted GPU indices.
+std::string index_ranges(const std::vector<int>& sorted);
+// Linear interpolation between closest ranks (numpy's default); q in [0,1]. Sorts `values`.
+double percentile(std::vector<double>& values, double q);
+
+}  // namespace suanli::report

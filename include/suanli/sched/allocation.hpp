@@ -1,0 +1,84 @@
+#pragma once
+// Which GPUs are free, kept incrementally (per GPU, per node, per leaf, per cluster), and the
+// placement strategies that choose GPUs inside one cluster. No SimGrid here.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "suanli/platform/platform.hpp"
+#include "suanli/platform/topology.hpp"
+
+namespace suanli::sched {
+
+class AllocationState {
+ public:
+  AllocationState(const platform::Platform& platform, const platform::Topology& topology);
+
+  int free_in_cluster(int cluster) const { return cluster_free_[cluster]; }
+  int free_in_node(int node) const { return node_free_[node]; }
+  int free_in_leaf(int leaf) const { return leaf_free_[leaf]; }
+  bool gpu_free(int gpu) const { return gpu_free_[gpu] != 0; }
+
+  void allocate(const std::vector<int>& gpus);  // global GPU indices; each must be free
+  void release(const std::vector<int>& gpus);
+
+  const platform::Platform& platform() const { return *platform_; }
+  const platform::Topology& topology() const { return *topology_; }
+  // Hop distance between two leaves of the same cluster (precomputed from the graph).
+  int leaf_distance(int leaf_a, int leaf_b) const;
+
+  // Index maps, precomputed so that allocate/release and placements are O(1) per GPU.
+  int node_of_gpu(int gpu) const { return node_of_gpu_[gpu]; }
+  int cluster_of_node(int node) const { return cluster_of_node_[node]; }
+  int leaf_of_node(int node) const { return topology_->leaf_of_node[node]; }
+  int first_leaf(int cluster) const { return topology_->first_leaf[cluster]; }
+  int leaf_count(int cluster) const { return leaf_count_[cluster]; }
+  // Global node indices under a leaf, ascending.
+  std::span<const int> nodes_of_leaf(int leaf) const {
+    return {leaf_nodes_.data() + leaf_nodes_begin_[leaf],
+            leaf_nodes_.data() + leaf_nodes_begin_[leaf + 1]};
+  }
+  // Global GPU index of the `local`-th GPU of a node.
+  int gpu_of_node(int node, int local) const;
+
+ private:
+  // Marks one GPU busy or free and updates the node, leaf and cluster counts above it;
+  // throws std::logic_error (std::out_of_range for a bad index) on misuse.
+  void set_gpu(int gpu, bool free);
+
+  const platform::Platform* platform_;
+  const platform::Topology* topology_;
+  std::vector<std::uint8_t> gpu_free_;
+  std::vector<int> node_free_;
+  std::vector<int> leaf_free_;
+  std::vector<int> cluster_free_;
+  std::vector<int> leaf_distance_;  // per cluster, row-major leaves x leaves, offset below
+  std::vector<std::size_t> leaf_distance_offset_;
+  std::vector<int> node_of_gpu_;       // global GPU -> global node
+  std::vector<int> cluster_of_node_;   // global node -> cluster
+  std::vector<int> cluster_of_leaf_;   // global leaf -> cluster
+  std::vector<int> leaf_count_;        // cluster -> number of leaves (1 for star)
+  std::vector<int> leaf_nodes_;        // nodes grouped by leaf (CSR) ...
+  std::vector<int> leaf_nodes_begin_;  // ... leaf -> first position in leaf_nodes_
+};
+
+class Placement {
+ public:
+  virtual ~Placement() = default;
+  // Global GPU indices for `gpus` GPUs of `cluster`; the caller guarantees enough are free.
+  virtual std::vector<int> place(const AllocationState& state, int cluster, int gpus) const = 0;
+};
+
+struct PlacementEntry {
+  std::string_view name;
+  std::string_view description;
+  std::unique_ptr<Placement> (*make)();
+};
+
+const std::vector<PlacementEntry>& placements();  // registry: first-fit, compact
+const PlacementEntry* find_placement(std::string_view name);
+
+}  // namespace suanli::sched

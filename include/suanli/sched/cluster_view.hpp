@@ -1,0 +1,44 @@
+#pragma once
+// What a policy may look at: clusters with their free GPU counts and the jobs running on
+// them. A policy never sees SimGrid; tests give it a fake view.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace suanli::sched {
+
+using JobIndex = std::uint32_t;  // index of the job in the loaded workload
+
+struct QueuedJob {
+  JobIndex index = 0;
+  double submit_s = 0;
+  int gpus = 0;
+  double walltime_s = 0;  // user's estimate on the job's reference GPU
+  int model = -1;         // required GPU model (index in ClusterView models), -1 = any
+  int priority = 0;
+};
+
+struct ClusterInfo {
+  int model = 0;  // GPU model index
+  int total_gpus = 0;
+  int free_gpus = 0;
+};
+
+struct RunningJob {
+  JobIndex index = 0;
+  int gpus = 0;
+  double expected_end_s = 0;  // start + walltime scaled to the cluster's speed
+};
+
+class ClusterView {
+ public:
+  virtual ~ClusterView() = default;
+  virtual double now() const = 0;
+  virtual std::span<const ClusterInfo> clusters() const = 0;
+  // Jobs running on a cluster, ordered by expected end (earliest first).
+  virtual std::vector<RunningJob> running_on(int cluster) const = 0;
+  // The job's walltime estimate converted to wall seconds on this cluster's GPU model.
+  virtual double estimated_runtime(const QueuedJob& job, int cluster) const = 0;
+};
+
+}  // namespace suanli::sched

@@ -1,0 +1,117 @@
+#pragma once
+// Internal to the sched module: the factories the two registries list, and the few helpers
+// the policies share (constraint checks, the free-GPU tally, an ordered waiting queue).
+// Policies and placements are reached by name through policies() / placements(); nothing
+// outside src/sched and its tests should need this header.
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <span>
+#include <vector>
+
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/cluster_view.hpp"
+#include "suanli/sched/policy.hpp"
+
+namespace suanli::sched {
+
+std::unique_ptr<Policy> make_fifo();
+std::unique_ptr<Policy> make_sjf();
+std::unique_ptr<Policy> make_easy();
+
+std::unique_ptr<Placement> make_first_fit();
+std::unique_ptr<Placement> make_compact();
+
+namespace detail {
+
+inline bool model_matches(const QueuedJob& job, const ClusterInfo& cluster) {
+  return job.model == -1 || cluster.model == job.model;
+}
+
+// True when some cluster could hold the job if it were empty. Jobs spanning clusters are not
+// supported, so a job failing this waits forever; the loader rejects such jobs, and the
+// policies set them aside instead of letting them block the queue.
+inline bool can_ever_fit(const QueuedJob& job, std::span<const ClusterInfo> clusters) {
+  for (const ClusterInfo& c : clusters)
+    if (model_matches(job, c) && c.total_gpus >= job.gpus) return true;
+  return false;
+}
+
+// The policy's running count of free GPUs per cluster, decremented as it decides so that
+// the decisions of one schedule() call fit together.
+inline std::vector<int> free_tally(const ClusterView& view) {
+  std::vector<int> free;
+  free.reserve(view.clusters().size());
+  for (const ClusterInfo& c : view.clusters()) free.push_back(c.free_gpus);
+  return free;
+}
+
+// Waiting jobs ordered by (key, arrival sequence): FIFO uses the submit time as key, SJF the
+// walltime. A std::set gives O(log n) insertion and removal, O(1) access to the head and an
+// iteration order that survives erasing the element being visited (EASY's backfill scan).
+class OrderedQueue {
+ public:
+  struct Entry {
+    double key = 0;
+    std::uint64_t seq = 0;
+    QueuedJob job;
+  };
+  struct ByKeyThenSeq {
+    bool operator()(const Entry& a, const Entry& b) const {
+      if (a.key != b.key) return a.key < b.key;
+      return a.seq < b.seq;
+    }
+  };
+  using Set = std::set<Entry, ByKeyThenSeq>;
+  using iterator = Set::const_iterator;
+
+  void push(double key, const QueuedJob& job) { entries_.insert(Entry{key, next_seq_++, job}); }
+  bool empty() const { return entries_.empty(); }
+  std::size_t size() const { return entries_.size(); }
+  iterator begin() const { return entries_.begin(); }
+  iterator end() const { return entries_.end(); }
+  const QueuedJob& front() const { return entries_.begin()->job; }
+  iterator erase(iterator it) { return entries_.erase(it); }
+  void pop_front() { entries_.erase(entries_.begin()); }
+
+ private:
+  Set entries_;
+  std::uint64_t next_seq_ = 0;
+};
+
+struct Started {
+  QueuedJob job;
+  int cluster = 0;
+};
+
+// The common first step of every queue policy: start jobs from the head while the head fits
+// on some cluster (pick_cluster), decrementing `free`. Returns with the queue empty or its
+// head not fitting now. A head that can never fit is moved to `set_aside` rather than
+// blocking the queue forever; it still counts as queued.
+inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_aside,
+                            const ClusterView& view, std::vector<int>& free,
+                            std::vector<Started>& started) {
+  while (!queue.empty()) {
+    const QueuedJob& head = queue.front();
+    const int cluster = pick_cluster(head, view, free);
+    if (cluster < 0) {
+      if (can_ever_fit(head, view.clusters())) return;
+      set_aside.push_back(head);
+      queue.pop_front();
+      continue;
+    }
+    free[cluster] -= head.gpus;
+    started.push_back(Started{head, cluster});
+    queue.pop_front();
+  }
+}
+
+inline std::vector<Decision> to_decisions(const std::vector<Started>& started) {
+  std::vector<Decision> out;
+  out.reserve(started.size());
+  for (const Started& s : started) out.push_back(Decision{s.job.index, s.cluster});
+  return out;
+}
+
+}  // namespace detail
+}  // namespace suanli::sched

@@ -1,0 +1,137 @@
+#include "suanli/cli/inputs.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/energy/power_model.hpp"
+#include "suanli/platform/platform_loader.hpp"
+#include "suanli/report/recorder.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/policy.hpp"
+#include "suanli/workload/native_csv.hpp"
+
+#ifndef SUANLI_SOURCE_DIR
+#define SUANLI_SOURCE_DIR "."
+#endif
+
+namespace suanli::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+std::string bundled_path(const std::string& relative) {
+  if (fs::exists(relative)) return relative;
+  return (fs::path(SUANLI_SOURCE_DIR) / relative).string();
+}
+
+Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
+                   bool reject_oversized) {
+  Inputs in;
+  in.platform = platform::load_platform_yaml(platform_path);
+  in.topology = platform::build_topology(in.platform);
+  in.workload = workload::read_native_csv(workload_path);
+  if (!in.workload.ignored_columns.empty())
+    spdlog::warn("{}: ignoring unknown columns: {}", workload_path,
+                 fmt::join(in.workload.ignored_columns, ", "));
+  in.jobs = perf::prepare_jobs(in.platform, in.workload, reject_oversized);
+  for (std::size_t i = 0; i < in.jobs.size(); ++i) {
+    if (!in.jobs[i].rejected) continue;
+    ++in.rejected;
+    spdlog::warn("{}:{}: rejected: {}", workload_path, in.workload.jobs[i].line,
+                 in.jobs[i].reject_reason);
+  }
+  return in;
+}
+
+po::options_description run_options_description(RunOptions& o) {
+  po::options_description d("Run options");
+  d.add_options()
+      ("platform", po::value(&o.platform)->value_name("FILE"),
+       "platform YAML (default: platforms/default.yaml)")
+      ("workload", po::value(&o.workload)->value_name("FILE"),
+       "workload CSV (default: workloads/default.csv)")
+      ("out", po::value(&o.out)->value_name("DIR")->required(), "output directory (created)")
+      ("placement", po::value(&o.placement)->value_name("NAME")->default_value("compact"),
+       "GPU placement inside a cluster: first-fit | compact")
+      ("seed", po::value(&o.seed)->default_value(0),
+       "seed for stochastic components (the bundled policies draw no random numbers; it is "
+       "recorded in summary.json)")
+      ("phase-seconds", po::value(&o.phase_seconds)->value_name("S")->default_value(0),
+       "run each job as phases of about S seconds of work (0: one phase per job)")
+      ("sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(0),
+       "timeline.csv: one row every S seconds instead of one per change")
+      ("reject-oversized", po::bool_switch(&o.reject_oversized),
+       "reject jobs larger than every cluster they may use (default: that is an input error)");
+  return d;
+}
+
+void check_policy_name(const std::string& name) {
+  if (sched::find_policy(name)) return;
+  std::vector<std::string_view> known;
+  for (const auto& p : sched::policies()) known.push_back(p.name);
+  throw InputError(fmt::format("--policy: unknown policy '{}' (known: {})", name,
+                               fmt::join(known, ", ")));
+}
+
+void check_run_options(const RunOptions& o) {
+  if (!sched::find_placement(o.placement)) {
+    std::vector<std::string_view> known;
+    for (const auto& p : sched::placements()) known.push_back(p.name);
+    throw InputError(fmt::format("--placement: unknown placement '{}' (known: {})", o.placement,
+                                 fmt::join(known, ", ")));
+  }
+  if (!(o.phase_seconds >= 0)) throw InputError("--phase-seconds: must be >= 0");
+  if (!(o.sample_seconds >= 0)) throw InputError("--sample-seconds: must be >= 0");
+}
+
+namespace {
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+}  // namespace
+
+int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy,
+                bool progress) {
+  fs::create_directories(o.out);
+  const auto wall_start = std::chrono::steady_clock::now();
+  report::Recorder recorder(o.out, o.sample_seconds);
+  sim::RunConfig config;
+  config.policy = policy;
+  config.placement = o.placement;
+  config.phase_seconds = o.phase_seconds;
+  config.seed = o.seed;
+  config.progress = progress;
+  const auto outcome =
+      sim::run_simulation(in.platform, in.topology, in.workload, in.jobs, config, recorder);
+  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, outcome.makespan_s);
+
+  report::RunInfo info;
+  info.policy = policy;
+  info.placement = o.placement;
+  info.seed = o.seed;
+  info.jobs_total = int(in.workload.jobs.size());
+  info.jobs_rejected = in.rejected;
+  info.total_gpus = in.platform.total_gpus();
+  info.makespan_s = outcome.makespan_s;
+  info.gpu_energy_j = energy.gpu_j;
+  info.it_energy_j = energy.it_j;
+  info.facility_energy_j = energy.facility_j;
+  info.sim_wall_s =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  info.peak_rss_mb = peak_rss_mb();
+  recorder.finish(info);
+  return 0;
+}
+
+}  // namespace suanli::cli

@@ -1,0 +1,90 @@
+#include "suanli/perf/prepared_job.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "suanli/common/input_error.hpp"
+
+namespace suanli::perf {
+
+namespace {
+
+bool same_name(const std::string& a, const std::string& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+std::string joined(const std::vector<std::string>& names) {
+  return fmt::format("{}", fmt::join(names, ", "));
+}
+
+}  // namespace
+
+int ModelTable::index_of(const std::string& name) const {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (same_name(names[i], name)) return int(i);
+  return -1;
+}
+
+ModelTable model_table(const platform::Platform& platform) {
+  ModelTable table;
+  for (const auto& cluster : platform.clusters) {
+    int index = table.index_of(cluster.node.gpu_model);
+    if (index < 0) {
+      index = int(table.names.size());
+      table.names.push_back(cluster.node.gpu_model);
+    }
+    table.cluster_model.push_back(index);
+  }
+  return table;
+}
+
+std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
+                                      const workload::Workload& workload, bool reject_oversized) {
+  const ModelTable models = model_table(platform);
+  // Largest cluster per model, and overall: a job fits somewhere iff it fits the largest.
+  std::vector<int> largest(models.names.size(), 0);
+  for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+    int& best = largest[models.cluster_model[c]];
+    best = std::max(best, platform.clusters[c].gpu_count());
+  }
+  const int largest_any = *std::max_element(largest.begin(), largest.end());
+  const std::string default_reference = platform.most_common_model();
+  const platform::DeviceSpec* default_device = platform.devices.find(default_reference);
+
+  std::vector<PreparedJob> prepared(workload.jobs.size());
+  for (std::size_t i = 0; i < workload.jobs.size(); ++i) {
+    const auto& job = workload.jobs[i];
+    PreparedJob& out = prepared[i];
+    const platform::DeviceSpec* reference = default_device;
+    int limit = largest_any;
+    if (!job.gpu_type.empty()) {
+      out.model = models.index_of(job.gpu_type);
+      if (out.model < 0)
+        throw InputError(located(workload.source, job.line, "gpu_type",
+                                 fmt::format("GPU model '{}' is not in platform '{}' (it has: {})",
+                                             job.gpu_type, platform.name, joined(models.names))));
+      reference = platform.devices.find(models.names[out.model]);
+      limit = largest[out.model];
+    }
+    out.reference_peak = reference->peak_flops();
+    out.work = job_work(job, *reference);
+    out.walltime_ref_s = walltime_estimate(job, out.work);
+    if (job.num_gpus > limit) {
+      std::string reason = fmt::format(
+          "job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,
+          job.num_gpus, limit);
+      if (!reject_oversized)
+        throw InputError(located(workload.source, job.line, "num_gpus",
+                                 reason + " (use --reject-oversized to skip such jobs)"));
+      out.rejected = true;
+      out.reject_reason = std::move(reason);
+    }
+  }
+  return prepared;
+}
+
+}  // namespace suanli::perf

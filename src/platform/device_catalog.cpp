@@ -1,0 +1,121 @@
+#include "suanli/platform/device_catalog.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <utility>
+
+namespace suanli::platform {
+namespace {
+
+constexpr double kGBps = 1e9;  // bytes per second in one GB/s
+constexpr double kUs = 1e-6;
+
+// Names compare case-insensitively ("a100" finds "A100") so a platform file need not
+// remember the catalog's capitalisation; the catalog keeps the spelling it was given.
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, double fp32,
+                double hbm_gb, double hbm_tbps, double tdp_w, double idle_w, double intra_GBps,
+                double intra_latency_s, std::string source) {
+  DeviceSpec d;
+  d.name = std::move(name);
+  d.kind = std::move(kind);
+  d.tflops_bf16 = bf16;
+  d.tflops_fp16 = fp16;
+  d.tflops_fp32 = fp32;
+  d.hbm_gb = hbm_gb;
+  d.hbm_tbps = hbm_tbps;
+  d.tdp_w = tdp_w;
+  d.idle_w = idle_w;
+  d.intra = LinkSpec{intra_GBps * kGBps, intra_latency_s};
+  d.source = std::move(source);
+  return d;
+}
+
+}  // namespace
+
+// Every TFLOPS figure is dense (no 2:4 sparsity). Intra-node link bandwidths are the
+// vendors' per-device aggregate figures as published (NVLink/IF/HCCS totals are quoted
+// bidirectionally). Idle power is never on a datasheet: the idle_w values are typical
+// measured idle draws and every `source` string says so.
+DeviceCatalog DeviceCatalog::builtin() {
+  DeviceCatalog c;
+  // NVIDIA Tesla V100 SXM2 32GB, "NVIDIA Tesla V100 GPU Accelerator" datasheet:
+  // 125 TFLOPS fp16 tensor, 15.7 fp32, 32 GB HBM2 at 900 GB/s, 300 W, NVLink 300 GB/s.
+  // V100 has no bf16 unit; bf16 work is assumed to run as fp16 tensor maths (125).
+  c.upsert(make("V100", "gpu", 125, 125, 15.7, 32, 0.9, 300, 40, 300, 1 * kUs,
+                "NVIDIA Tesla V100 SXM2 32GB datasheet; no bf16 on V100, bf16 = fp16 tensor "
+                "(125); idle_w is a typical measured value, not a datasheet figure"));
+  // NVIDIA A100 80GB SXM, "NVIDIA A100 Tensor Core GPU" datasheet: 312 TFLOPS bf16/fp16
+  // dense, 19.5 fp32 (non-tensor), 80 GB HBM2e at 2,039 GB/s, 400 W, NVLink 600 GB/s.
+  c.upsert(make("A100", "gpu", 312, 312, 19.5, 80, 2.039, 400, 60, 600, 1 * kUs,
+                "NVIDIA A100 Tensor Core GPU datasheet (80GB SXM), dense figures; idle_w is "
+                "a typical measured value, not a datasheet figure"));
+  // NVIDIA H100 SXM5, "NVIDIA H100 Tensor Core GPU" datasheet: 1,979 TFLOPS bf16 is with
+  // sparsity, so dense is 989; fp32 67; 80 GB HBM3 at 3.35 TB/s; up to 700 W; NVLink 900 GB/s.
+  c.upsert(make("H100", "gpu", 989, 989, 67, 80, 3.35, 700, 75, 900, 1 * kUs,
+                "NVIDIA H100 Tensor Core GPU datasheet (SXM5), dense = half the sparse "
+                "figure; idle_w is a typical measured value, not a datasheet figure"));
+  // NVIDIA H200 SXM, "NVIDIA H200 Tensor Core GPU" datasheet: same compute as H100 SXM
+  // (989 dense bf16, 67 fp32), 141 GB HBM3e at 4.8 TB/s, up to 700 W, NVLink 900 GB/s.
+  c.upsert(make("H200", "gpu", 989, 989, 67, 141, 4.8, 700, 75, 900, 1 * kUs,
+                "NVIDIA H200 Tensor Core GPU datasheet (SXM), dense figures; idle_w is a "
+                "typical measured value, not a datasheet figure"));
+  // AMD Instinct MI300X, "AMD Instinct MI300X Accelerator" data sheet: 1,307.4 TFLOPS
+  // bf16/fp16 dense, 163.4 fp32 (matrix), 192 GB HBM3 at 5.3 TB/s, 750 W, Infinity Fabric
+  // 896 GB/s (7 links x 128 GB/s).
+  c.upsert(make("MI300X", "gpu", 1307.4, 1307.4, 163.4, 192, 5.3, 750, 90, 896, 1 * kUs,
+                "AMD Instinct MI300X data sheet, dense figures; idle_w is a typical measured "
+                "value, not a datasheet figure"));
+  // Huawei Ascend 910B as in the Atlas 800T A2 training server. Huawei publishes few
+  // per-chip numbers and public figures vary by SKU (910B1..910B4); used here: ~313 TFLOPS
+  // fp16 (also taken as bf16), 64 GB HBM2e at 1.6 TB/s, 400 W, HCCS 392 GB/s. Huawei gives
+  // no fp32 figure: 78 TFLOPS (about a quarter of fp16) is an estimate.
+  c.upsert(make("Ascend910B", "gpu", 313, 313, 78, 64, 1.6, 400, 70, 392, 1 * kUs,
+                "publicly reported Huawei Atlas 800T A2 / Ascend 910B figures (public figures "
+                "vary by SKU; used 313 TFLOPS fp16 = bf16, 64 GB HBM2e, 1.6 TB/s, 400 W, HCCS "
+                "392 GB/s); fp32 78 is an estimate; idle_w is a typical measured value, not a "
+                "datasheet figure"));
+  // Generic server CPU socket modelled on the AMD EPYC 9654 (AMD product page): 96 Zen 4
+  // cores, 2.4 GHz base, 360 W default TDP, 12 channels of DDR5-4800.
+  //   fp32 peak = 96 cores x 2.4 GHz x 32 FLOP/cycle (2 FMA pipes x 8 fp32 lanes x 2 FLOP,
+  //   AVX-512 executed as 2 x 256-bit) = 7,372.8 GFLOPS = 7.3728 TFLOPS.
+  //   memory bandwidth = 12 ch x 4.8 GT/s x 8 B = 460.8 GB/s ~ 0.46 TB/s (no HBM: hbm_gb 0).
+  // bf16/fp16 are set equal to fp32: the CPU-equivalent speed of such work.
+  // Intra link: socket-to-socket xGMI, 4 x16 links at 32 GT/s = 4 x 16 x 32 / 8 = 256 GB/s.
+  c.upsert(make("CPU", "cpu", 7.3728, 7.3728, 7.3728, 0, 0.46, 360, 100, 256, 1 * kUs,
+                "AMD EPYC 9654 product page (96 cores, 2.4 GHz base, 360 W, 12ch DDR5-4800); "
+                "fp32 derived as 96 x 2.4 GHz x 32 FLOP/cycle, bf16 = fp32; idle_w is a "
+                "typical measured value, not a datasheet figure"));
+  return c;
+}
+
+const DeviceSpec* DeviceCatalog::find(std::string_view name) const {
+  for (const DeviceSpec& d : devices_)
+    if (same_name(d.name, name)) return &d;
+  return nullptr;
+}
+
+void DeviceCatalog::upsert(DeviceSpec spec) {
+  for (DeviceSpec& d : devices_) {
+    if (same_name(d.name, spec.name)) {
+      d = std::move(spec);
+      return;
+    }
+  }
+  devices_.push_back(std::move(spec));
+}
+
+std::vector<std::string> DeviceCatalog::names() const {
+  std::vector<std::string> out;
+  out.reserve(devices_.size());
+  for (const DeviceSpec& d : devices_) out.push_back(d.name);
+  return out;
+}
+
+}  // namespace suanli::platform

@@ -1,0 +1,593 @@
+#include "suanli/platform/platform_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <boost/range/iterator_range.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/platform/topology.hpp"
+#include "suanli/platform/units.hpp"
+
+namespace suanli::platform {
+namespace {
+
+using Allowed = std::initializer_list<std::string_view>;
+
+// 500 -> "500", 0.5 -> "0.5": numbers as a person would write them.
+std::string number_text(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// One value of the document together with where it is: its field path
+// ("sites[0].clusters[1].node.gpu.model") and its 1-based line.
+struct Field {
+  YAML::Node node;
+  std::string path;
+  int line = 0;
+};
+
+[[noreturn]] void fail(const std::string& file, int line, const std::string& path,
+                       const std::string& what) {
+  throw InputError(located(file, line, path, what));
+}
+
+int line_of(const YAML::Node& node, int fallback) {
+  if (!node.IsDefined()) return fallback;
+  const YAML::Mark mark = node.Mark();
+  return mark.is_null() ? fallback : mark.line + 1;
+}
+
+std::string join(const std::string& path, std::string_view key) {
+  return path.empty() ? std::string(key) : path + "." + std::string(key);
+}
+
+std::string describe(const YAML::Node& node) {
+  if (!node.IsDefined() || node.IsNull()) return "nothing";
+  if (node.IsMap()) return "a map";
+  if (node.IsSequence()) return "a list";
+  return "'" + node.Scalar() + "'";
+}
+
+template <typename Names>
+std::string comma_list(const Names& names) {
+  std::string out;
+  for (const auto& n : names) {
+    if (!out.empty()) out += ", ";
+    out += std::string(n);
+  }
+  return out;
+}
+
+// Optimal-string-alignment distance: edits plus adjacent transpositions, so that the
+// common typo "nodse" is one edit from "nodes".
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// "; did you mean 'nodes'?" when a key is one or two typos away from an allowed key.
+std::string suggestion(std::string_view key, Allowed allowed) {
+  std::string_view best;
+  size_t best_distance = 3;
+  for (std::string_view a : allowed) {
+    const size_t d = edit_distance(key, a);
+    if (d < best_distance && d < a.size()) {
+      best = a;
+      best_distance = d;
+    }
+  }
+  return best.empty() ? "" : "; did you mean '" + std::string(best) + "'?";
+}
+
+// The parsing state: the file name every message starts with.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void fail(const Field& f, const std::string& what) const {
+    platform::fail(file_, f.line, f.path, what);
+  }
+
+  std::string scalar(const Field& f, std::string_view expected) const {
+    if (!f.node.IsScalar())
+      fail(f, "expected " + std::string(expected) + ", got " + describe(f.node));
+    return f.node.Scalar();
+  }
+
+  std::string name(const Field& f) const {
+    std::string n = scalar(f, "a name");
+    if (n.empty()) fail(f, "expected a name, got an empty string");
+    return n;
+  }
+
+  // Site and cluster names become parts of SimGrid host and link names.
+  std::string identifier(const Field& f) const {
+    std::string n = name(f);
+    const bool ok = std::all_of(n.begin(), n.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.';
+    });
+    if (!ok)
+      fail(f, "name '" + n +
+                  "' may contain only letters, digits, '-', '_' and '.' (it becomes part of "
+                  "SimGrid host and link names)");
+    return n;
+  }
+
+  double number(const Field& f) const {
+    const std::string s = scalar(f, "a number");
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value))
+      fail(f, "expected a number, got '" + s + "'");
+    return value;
+  }
+
+  double at_least(const Field& f, double min) const {
+    const double v = number(f);
+    if (v < min) fail(f, "must be at least " + number_text(min) + ", got " + f.node.Scalar());
+    return v;
+  }
+
+  double positive(const Field& f) const {
+    const double v = number(f);
+    if (v <= 0) fail(f, "must be positive, got " + f.node.Scalar());
+    return v;
+  }
+
+  // A count: a whole number >= 1.
+  int count(const Field& f) const {
+    const std::string s = scalar(f, "a whole number");
+    long long value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+      fail(f, "expected a whole number, got '" + s + "'");
+    if (value < 1) fail(f, "must be at least 1, got " + s);
+    if (value > std::numeric_limits<int>::max() / 1024) fail(f, "too large: " + s);
+    return static_cast<int>(value);
+  }
+
+  double bandwidth(const Field& f) const {
+    const double v = with_unit(f, parse_bandwidth, "a bandwidth such as 200Gbps");
+    if (v <= 0) fail(f, "bandwidth must be positive, got " + f.node.Scalar());
+    return v;
+  }
+
+  double duration(const Field& f) const {
+    return with_unit(f, parse_duration, "a duration such as 2us");
+  }
+
+  // Watts as a bare number, or a string with a unit ("1.5kW").
+  double power(const Field& f) const {
+    const std::string s = scalar(f, "a power such as 400 or 1.5kW");
+    double value = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+    if (!s.empty() && ec == std::errc() && end == s.data() + s.size()) {
+      if (!std::isfinite(value) || value < 0) fail(f, "power must be >= 0 W, got " + s);
+      return value;
+    }
+    return with_unit(f, parse_power, "a power such as 400 or 1.5kW");
+  }
+
+  std::vector<Field> list(const Field& f, std::string_view expected) const {
+    if (!f.node.IsSequence())
+      fail(f, "expected a list of " + std::string(expected) + ", got " + describe(f.node));
+    std::vector<Field> items;
+    for (size_t i = 0; i < f.node.size(); ++i) {
+      const YAML::Node item = f.node[i];
+      items.push_back(Field{item, f.path + "[" + std::to_string(i) + "]", line_of(item, f.line)});
+    }
+    return items;
+  }
+
+ private:
+  template <typename Parse>
+  double with_unit(const Field& f, Parse parse, std::string_view expected) const {
+    const std::string s = scalar(f, expected);
+    try {
+      return parse(s);
+    } catch (const std::invalid_argument& e) {
+      fail(f, e.what());
+    }
+  }
+
+  std::string file_;
+};
+
+// A YAML map whose keys were checked against the allowed set: a typo is an error, never
+// a silently ignored key that leaves a default in place.
+class Map {
+ public:
+  Map(const Reader& r, const Field& self, Allowed allowed) : reader_(r), self_(self) {
+    if (!self.node.IsMap())
+      r.fail(self,
+             "expected a map with keys " + comma_list(allowed) + ", got " + describe(self.node));
+    for (const auto& kv : self.node) {
+      const int key_line = line_of(kv.first, self.line);
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      const Field key_field{kv.first, join(self.path, key), key_line};
+      if (key.empty()) r.fail(key_field, "expected a key name, got " + describe(kv.first));
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
+        r.fail(key_field, "unknown key '" + key + "' (allowed: " + comma_list(allowed) + ")" +
+                              suggestion(key, allowed));
+      if (find(key))
+        r.fail(key_field, "duplicate key '" + key + "' (first given at line " +
+                              std::to_string(find(key)->line) + ")");
+      // An empty value ("count:") has its mark on the next token: point at the key instead.
+      const int value_line = kv.second.IsNull() ? key_line : line_of(kv.second, key_line);
+      entries_.emplace_back(key, Field{kv.second, key_field.path, value_line});
+    }
+  }
+
+  const Field& self() const { return self_; }
+
+  std::optional<Field> get(std::string_view key) const {
+    if (const Field* f = find(key)) return *f;
+    return std::nullopt;
+  }
+
+  Field require(std::string_view key, const std::string& why = "") const {
+    if (const Field* f = find(key)) return *f;
+    reader_.fail(Field{self_.node, join(self_.path, key), self_.line},
+                 "missing required key '" + std::string(key) + "'" + why);
+  }
+
+ private:
+  const Field* find(std::string_view key) const {
+    for (const auto& [k, f] : entries_)
+      if (k == key) return &f;
+    return nullptr;
+  }
+
+  const Reader& reader_;
+  Field self_;
+  std::vector<std::pair<std::string, Field>> entries_;
+};
+
+// {bandwidth, latency}; each key may be left out when `base` already supplies it.
+LinkSpec read_link(const Reader& r, const Field& f, LinkSpec base, bool require_all) {
+  const Map m(r, f, {"bandwidth", "latency"});
+  const auto bw = require_all ? m.require("bandwidth") : m.get("bandwidth").value_or(Field{});
+  const auto lat = require_all ? m.require("latency") : m.get("latency").value_or(Field{});
+  if (bw.node.IsDefined()) base.bandwidth_Bps = r.bandwidth(bw);
+  if (lat.node.IsDefined()) base.latency_s = r.duration(lat);
+  return base;
+}
+
+// ---- devices ----------------------------------------------------------------------------
+
+void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
+  const Map m(r, f,
+              {"name", "kind", "tflops", "tflops_fp16", "tflops_fp32", "hbm_gb", "hbm_tbps",
+               "tdp_w", "idle_w", "intra", "source"});
+  const Field name_field = m.require("name");
+  const std::string name = r.name(name_field);
+  const DeviceSpec* existing = catalog.find(name);
+  if (!existing) {
+    for (std::string_view key : {"tflops", "tdp_w", "idle_w"})
+      m.require(key, " (device '" + name + "' is not in the catalog (" +
+                         comma_list(catalog.names()) +
+                         "), so it needs at least tflops, tdp_w and idle_w)");
+  }
+  DeviceSpec d = existing ? *existing : DeviceSpec{};
+  if (!existing) d.name = name;
+
+  std::vector<std::string> changed;
+  const auto given = [&](std::string_view key) {
+    auto field = m.get(key);
+    if (field) changed.emplace_back(key);
+    return field;
+  };
+  if (auto k = given("kind")) {
+    d.kind = r.name(*k);
+    if (d.kind != "gpu" && d.kind != "cpu")
+      r.fail(*k, "unknown device kind '" + d.kind + "' (expected gpu or cpu)");
+  }
+  if (auto t = given("tflops")) d.tflops_bf16 = d.tflops_fp16 = r.positive(*t);
+  if (auto t = given("tflops_fp16")) d.tflops_fp16 = r.positive(*t);
+  if (auto t = given("tflops_fp32")) d.tflops_fp32 = r.at_least(*t, 0);
+  if (auto h = given("hbm_gb")) d.hbm_gb = r.at_least(*h, 0);
+  if (auto h = given("hbm_tbps")) d.hbm_tbps = r.at_least(*h, 0);
+  if (auto p = given("tdp_w")) d.tdp_w = r.power(*p);
+  if (auto p = given("idle_w")) d.idle_w = r.power(*p);
+  if (auto l = given("intra")) d.intra = read_link(r, *l, d.intra, false);
+  if (d.tdp_w <= 0) r.fail(m.get("tdp_w").value_or(m.self()), "tdp_w must be positive");
+  if (d.idle_w > d.tdp_w)
+    r.fail(
+        m.get("idle_w").value_or(m.self()),
+        "idle_w (" + number_text(d.idle_w) + " W) exceeds tdp_w (" + number_text(d.tdp_w) + " W)");
+  if (auto s = m.get("source")) {
+    d.source = r.scalar(*s, "a text");
+  } else if (existing) {
+    d.source += "; overridden in " + r.file() + ": " + comma_list(changed);
+  } else {
+    d.source = "defined in " + r.file();
+  }
+  catalog.upsert(std::move(d));
+}
+
+DeviceCatalog read_devices(const Reader& r, const std::optional<Field>& f) {
+  DeviceCatalog catalog = DeviceCatalog::builtin();
+  if (!f) return catalog;
+  std::unordered_map<std::string, int> first_line;  // lower-cased name -> line
+  for (const Field& item : r.list(*f, "devices")) {
+    // Two entries for one device would make the second silently win: refuse.
+    if (item.node.IsMap() && item.node["name"] && item.node["name"].IsScalar()) {
+      std::string key = item.node["name"].Scalar();
+      std::transform(key.begin(), key.end(), key.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (const auto it = first_line.find(key); it != first_line.end())
+        r.fail(Field{item.node, item.path + ".name", item.line},
+               "device '" + item.node["name"].Scalar() + "' is listed twice (first at line " +
+                   std::to_string(it->second) + ")");
+      first_line.emplace(key, item.line);
+    }
+    read_device(r, item, catalog);
+  }
+  return catalog;
+}
+
+// ---- clusters ---------------------------------------------------------------------------
+
+FabricSpec read_fabric(const Reader& r, const Field& f) {
+  const Map m(r, f, {"type", "nodes_per_leaf", "oversubscription", "switch_w", "switch_ports"});
+  FabricSpec fabric;
+  const Field type_field = m.require("type");
+  const std::string type = r.name(type_field);
+  if (type == "fat-tree") {
+    fabric.type = FabricType::fat_tree;
+    fabric.nodes_per_leaf =
+        r.count(m.require("nodes_per_leaf", " (a fat-tree needs the number of nodes per leaf)"));
+    if (auto o = m.get("oversubscription")) fabric.oversubscription = r.at_least(*o, 1);
+  } else if (type == "star") {
+    fabric.type = FabricType::star;
+    for (std::string_view key : {"nodes_per_leaf", "oversubscription"})
+      if (auto k = m.get(key))
+        r.fail(*k, std::string(key) + " applies only to type: fat-tree (this fabric is a star)");
+  } else {
+    r.fail(type_field, "unknown fabric type '" + type + "' (expected star or fat-tree)");
+  }
+  if (auto w = m.get("switch_w")) fabric.switch_w = r.power(*w);
+  if (auto p = m.get("switch_ports")) fabric.switch_ports = r.count(*p);
+  return fabric;
+}
+
+// Where a cluster's node block is, for checks made after every cluster is known.
+struct NodeOrigin {
+  Field node;
+  bool has_nic = false;
+};
+
+Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catalog,
+                     NodeOrigin& origin) {
+  const Map m(r, f, {"name", "nodes", "node", "fabric"});
+  Cluster c;
+  c.name = r.identifier(m.require("name"));
+  c.nodes = r.count(m.require("nodes"));
+
+  const Map node(r, m.require("node"), {"gpu", "intra", "nic", "static_w"});
+  origin.node = node.self();
+  const Map gpu(r, node.require("gpu"), {"model", "count"});
+  const Field model = gpu.require("model");
+  const DeviceSpec* device = catalog.find(r.name(model));
+  if (!device)
+    r.fail(model, "unknown device '" + model.node.Scalar() +
+                      "' (known: " + comma_list(catalog.names()) + "; add it under devices:)");
+  c.node.gpu_model = device->name;  // the catalog's spelling, whatever case the file used
+  c.node.gpus = r.count(gpu.require("count"));
+  if (static_cast<long long>(c.nodes) * c.node.gpus > std::numeric_limits<int>::max() / 1024)
+    r.fail(gpu.require("count"), "cluster has too many GPUs");
+
+  c.node.intra = device->intra;
+  if (auto intra = node.get("intra")) c.node.intra = read_link(r, *intra, device->intra, false);
+  if (c.node.intra.bandwidth_Bps <= 0)
+    r.fail(Field{node.self().node, join(node.self().path, "intra"), node.self().line},
+           "device '" + device->name +
+               "' defines no intra-node link: give intra {bandwidth, latency} here or in "
+               "its devices entry");
+
+  if (auto nic = node.get("nic")) {
+    c.node.nic = read_link(r, *nic, {}, true);
+    origin.has_nic = true;
+  } else if (c.nodes > 1) {
+    node.require("nic", " (required when nodes > 1)");
+  }
+  if (auto w = node.get("static_w")) c.node.static_w = r.power(*w);
+  if (auto fabric = m.get("fabric")) c.fabric = read_fabric(r, *fabric);
+  return c;
+}
+
+// ---- the whole file ---------------------------------------------------------------------
+
+struct Named {
+  std::string path;
+  int line = 0;
+};
+
+void read_sites(const Reader& r, const Field& f, Platform& p, std::vector<NodeOrigin>& origins) {
+  std::unordered_map<std::string, Named> site_names, cluster_names;
+  const std::vector<Field> sites = r.list(f, "sites");
+  if (sites.empty()) r.fail(f, "expected at least one site");
+  for (const Field& sf : sites) {
+    const Map sm(r, sf, {"name", "clusters"});
+    const Field name_field = sm.require("name");
+    Site site{r.identifier(name_field), {}};
+    if (const auto it = site_names.find(site.name); it != site_names.end())
+      r.fail(name_field, "duplicate site name '" + site.name + "' (first defined at " +
+                             it->second.path + ", line " + std::to_string(it->second.line) + ")");
+    site_names.emplace(site.name, Named{name_field.path, name_field.line});
+
+    const Field clusters = sm.require("clusters", " (a site needs at least one cluster)");
+    const std::vector<Field> items = r.list(clusters, "clusters");
+    if (items.empty()) r.fail(clusters, "site '" + site.name + "' has no clusters");
+    for (const Field& cf : items) {
+      NodeOrigin origin;
+      Cluster c = read_cluster(r, cf, p.devices, origin);
+      const Field cluster_name{cf.node["name"], cf.path + ".name", line_of(cf.node["name"], 0)};
+      if (const auto it = cluster_names.find(c.name); it != cluster_names.end())
+        r.fail(cluster_name, "duplicate cluster name '" + c.name + "' (first defined at " +
+                                 it->second.path + ", line " + std::to_string(it->second.line) +
+                                 "); cluster names must be unique across sites");
+      cluster_names.emplace(c.name, Named{cluster_name.path, cluster_name.line});
+      c.site = static_cast<int>(p.sites.size());
+      site.clusters.push_back(static_cast<int>(p.clusters.size()));
+      p.clusters.push_back(std::move(c));
+      origins.push_back(std::move(origin));
+    }
+    p.sites.push_back(std::move(site));
+  }
+}
+
+int site_index(const Reader& r, const Platform& p, const Field& f) {
+  const std::string name = r.name(f);
+  for (size_t i = 0; i < p.sites.size(); ++i)
+    if (p.sites[i].name == name) return static_cast<int>(i);
+  std::vector<std::string> names;
+  for (const Site& s : p.sites) names.push_back(s.name);
+  r.fail(f, "unknown site '" + name + "' (sites: " + comma_list(names) + ")");
+}
+
+void read_wan(const Reader& r, const Field& f, Platform& p) {
+  for (const Field& item : r.list(f, "WAN links")) {
+    const Map m(r, item, {"between", "bandwidth", "latency"});
+    const Field between = m.require("between");
+    const std::vector<Field> ends = r.list(between, "two site names");
+    if (ends.size() != 2)
+      r.fail(between, "expected exactly two site names, got " + std::to_string(ends.size()));
+    WanLink w;
+    w.site_a = site_index(r, p, ends[0]);
+    w.site_b = site_index(r, p, ends[1]);
+    if (w.site_a == w.site_b) r.fail(between, "a WAN link needs two different sites");
+    for (const WanLink& other : p.wan) {
+      if (std::minmax(other.site_a, other.site_b) == std::minmax(w.site_a, w.site_b))
+        r.fail(between, "a second WAN link between '" + p.sites[w.site_a].name + "' and '" +
+                            p.sites[w.site_b].name +
+                            "': give one link with the combined bandwidth instead");
+    }
+    w.link = LinkSpec{r.bandwidth(m.require("bandwidth")), r.duration(m.require("latency"))};
+    p.wan.push_back(w);
+  }
+}
+
+// Checks that need every cluster: NIC presence, global indices, the topology.
+void finish(const Reader& r, Platform& p, const std::vector<NodeOrigin>& origins) {
+  int gpu = 0;
+  int node = 0;
+  for (size_t i = 0; i < p.clusters.size(); ++i) {
+    Cluster& c = p.clusters[i];
+    c.first_gpu = gpu;
+    c.first_node = node;
+    gpu += c.gpu_count();
+    node += c.nodes;
+    if (gpu > std::numeric_limits<int>::max() / 1024) r.fail(origins[i].node, "too many GPUs");
+    if (!origins[i].has_nic) {
+      // A lone one-node cluster talks to nobody; anywhere else it needs a way out.
+      if (p.clusters.size() > 1)
+        r.fail(Field{origins[i].node.node, join(origins[i].node.path, "nic"), origins[i].node.line},
+               "missing required key 'nic' (required when the platform has several clusters)");
+      // Its node link is never crossed; give it the intra link so it stays a valid link.
+      c.node.nic = c.node.intra;
+    }
+  }
+
+  const Topology topology = build_topology(p);
+  // Vertex names become SimGrid hosts/routers and edge names links: each must be unique.
+  std::unordered_set<std::string> vertex_names, edge_names;
+  for (auto v : boost::make_iterator_range(boost::vertices(topology.graph)))
+    if (!vertex_names.insert(topology.graph[v].name).second)
+      fail(r.file(), 0, "sites",
+           "names clash: two elements would be called '" + topology.graph[v].name +
+               "'; rename a site or cluster");
+  for (auto e : boost::make_iterator_range(boost::edges(topology.graph)))
+    if (!edge_names.insert(topology.graph[e].name).second)
+      fail(r.file(), 0, "sites",
+           "names clash: two links would be called '" + topology.graph[e].name +
+               "'; rename a site or cluster");
+
+  // Every pair of sites with GPUs must reach each other, or cross-site jobs would strand.
+  for (size_t a = 0; a < p.sites.size(); ++a)
+    for (size_t b = a + 1; b < p.sites.size(); ++b)
+      if (!p.sites[a].clusters.empty() && !p.sites[b].clusters.empty())
+        topology.wan_path(static_cast<int>(a), static_cast<int>(b), p.source);
+}
+
+Platform read_platform(const Reader& r, const YAML::Node& root) {
+  const Field root_field{root, "", line_of(root, 1)};
+  if (!root.IsDefined() || root.IsNull())
+    fail(r.file(), 0, "", "the platform file is empty (expected a map with name, sites, ...)");
+  const Map m(r, root_field, {"name", "pue", "devices", "sites", "wan"});
+  Platform p;
+  p.source = r.file();
+  if (auto name = m.get("name"))
+    p.name = r.name(*name);
+  else
+    p.name = std::filesystem::path(r.file()).stem().string();
+  if (auto pue = m.get("pue")) p.pue = r.at_least(*pue, 1.0);
+  p.devices = read_devices(r, m.get("devices"));
+  std::vector<NodeOrigin> origins;
+  read_sites(r, m.require("sites"), p, origins);
+  if (auto wan = m.get("wan")) read_wan(r, *wan, p);
+  finish(r, p, origins);
+  return p;
+}
+
+}  // namespace
+
+Platform parse_platform_yaml(const std::string& text, const std::string& source) {
+  const Reader reader(source);
+  try {
+    return read_platform(reader, YAML::Load(text));
+  } catch (const YAML::Exception& e) {
+    // ParserException for malformed YAML; any other yaml-cpp error still has a mark.
+    const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
+    const bool parse = dynamic_cast<const YAML::ParserException*>(&e) != nullptr;
+    throw InputError(located(source, line, "", (parse ? "malformed YAML: " : "") + e.msg));
+  }
+}
+
+Platform load_platform_yaml(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    fail(path, 0, "", "is a directory, not a platform file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, 0, "", std::string("cannot open platform file: ") + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    fail(path, 0, "", std::string("cannot read platform file: ") + std::strerror(errno));
+  return parse_platform_yaml(text.str(), path);
+}
+
+}  // namespace suanli::platform

@@ -1,0 +1,77 @@
+#include "suanli/report/compare_table.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace suanli::report {
+
+namespace {
+
+struct Column {
+  const char* header;  // table header
+  const char* key;     // summary.json key
+  double scale;        // table value = json value x scale
+  int decimals;
+};
+
+// Durations in hours in the table (seconds in compare.csv); energy in kWh.
+const Column kColumns[] = {
+    {"jobs", "jobs_completed", 1, 0},          {"makespan_h", "makespan_s", 1 / 3600.0, 2},
+    {"mean_jct_h", "mean_jct_s", 1 / 3600.0, 2}, {"p95_jct_h", "p95_jct_s", 1 / 3600.0, 2},
+    {"mean_wait_h", "mean_wait_s", 1 / 3600.0, 2}, {"gpu_util_%", "gpu_utilization", 100, 1},
+    {"it_kwh", "energy_it_kwh", 1, 1},         {"facility_kwh", "energy_facility_kwh", 1, 1},
+};
+
+}  // namespace
+
+nlohmann::json read_summary(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  return nlohmann::json::parse(in);
+}
+
+std::string format_compare_table(const std::vector<CompareRow>& rows) {
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::string> header{"policy"};
+  for (const auto& c : kColumns) header.push_back(c.header);
+  cells.push_back(header);
+  for (const auto& row : rows) {
+    std::vector<std::string> line{row.label};
+    for (const auto& c : kColumns)
+      line.push_back(fmt::format("{:.{}f}", row.summary.at(c.key).get<double>() * c.scale,
+                                 c.decimals));
+    cells.push_back(line);
+  }
+  std::vector<std::size_t> width(header.size(), 0);
+  for (const auto& line : cells)
+    for (std::size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], line[i].size());
+  std::string out;
+  for (const auto& line : cells) {
+    for (std::size_t i = 0; i < line.size(); ++i)
+      out += i == 0 ? fmt::format("{:<{}}", line[i], width[i])
+                    : fmt::format("  {:>{}}", line[i], width[i]);
+    out += '\n';
+  }
+  return out;
+}
+
+void write_compare_csv(const std::vector<CompareRow>& rows, const std::string& path) {
+  std::ofstream out(path);
+  const char* keys[] = {"jobs_total",    "jobs_completed", "jobs_rejected",   "makespan_s",
+                        "mean_jct_s",    "p50_jct_s",      "p95_jct_s",       "p99_jct_s",
+                        "mean_wait_s",   "mean_slowdown",  "gpu_utilization", "gpu_hours",
+                        "energy_it_kwh", "energy_facility_kwh"};
+  out << "policy";
+  for (const char* k : keys) out << ',' << k;
+  out << '\n';
+  for (const auto& row : rows) {
+    out << row.label;
+    for (const char* k : keys) out << ',' << fmt::format("{}", row.summary.at(k).get<double>());
+    out << '\n';
+  }
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace suanli::report

@@ -1,0 +1,162 @@
+#include "suanli/report/recorder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace suanli::report {
+
+namespace {
+
+std::FILE* open_or_throw(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) throw std::runtime_error("cannot write " + path);
+  return f;
+}
+
+// Shortest text that reads back to the same double: outputs are exact and byte-stable.
+std::string num(double v) { return fmt::format("{}", v); }
+
+}  // namespace
+
+std::string index_ranges(const std::vector<int>& sorted) {
+  std::string out;
+  for (std::size_t i = 0; i < sorted.size();) {
+    std::size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    if (!out.empty()) out += ' ';
+    out += j == i ? fmt::format("{}", sorted[i]) : fmt::format("{}-{}", sorted[i], sorted[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+double percentile(std::vector<double>& values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double rank = q * double(values.size() - 1);
+  const auto lo = std::size_t(std::floor(rank));
+  const auto hi = std::min(lo + 1, values.size() - 1);
+  return values[lo] + (rank - double(lo)) * (values[hi] - values[lo]);
+}
+
+Recorder::Recorder(const std::string& out_dir, double sample_seconds)
+    : out_dir_(out_dir), sample_seconds_(sample_seconds) {
+  jobs_ = open_or_throw(out_dir + "/jobs.csv");
+  timeline_ = open_or_throw(out_dir + "/timeline.csv");
+  std::fputs(
+      "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
+      "final_state\n",
+      jobs_);
+  std::fputs(
+      "time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
+      timeline_);
+}
+
+Recorder::~Recorder() {
+  if (jobs_) std::fclose(jobs_);
+  if (timeline_) std::fclose(timeline_);
+}
+
+void Recorder::job(const JobRecord& r) {
+  const bool ran = r.start_s >= 0;
+  if (ran) {
+    const double wait = r.start_s - r.submit_s;
+    const double jct = r.end_s - r.submit_s;
+    const double runtime = r.end_s - r.start_s;
+    jct_.push_back(jct);
+    wait_.push_back(wait);
+    slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
+    busy_gpu_seconds_ += runtime * r.num_gpus;
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", r.id, num(r.submit_s),
+               num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts,
+               num(r.energy_j), r.final_state);
+  } else {
+    fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", r.id, num(r.submit_s), r.num_gpus, r.final_state);
+  }
+}
+
+void Recorder::write_row(const ClusterState& s) {
+  fmt::print(timeline_, "{},{},{},{},{},{},{}\n", num(s.time_s), s.busy_gpus, s.total_gpus,
+             s.queued_jobs, s.running_jobs, num(s.it_power_w), num(s.facility_power_w));
+}
+
+// Emits what is known for times before `time_s`: the pending change row (change mode), or the
+// periodic samples that fall before it, each showing the state then in force (sample mode).
+void Recorder::flush_pending_until(double time_s) {
+  if (!have_pending_) return;
+  if (sample_seconds_ <= 0) {
+    if (pending_.time_s < time_s) {
+      write_row(pending_);
+      have_pending_ = false;
+    }
+    return;
+  }
+  write_samples_before(time_s);
+}
+
+void Recorder::write_samples_before(double limit_s) {
+  while (next_sample_s_ < limit_s) {
+    ClusterState row = pending_;
+    row.time_s = next_sample_s_;
+    write_row(row);
+    next_sample_s_ += sample_seconds_;
+  }
+}
+
+void Recorder::state(const ClusterState& s) {
+  flush_pending_until(s.time_s);
+  pending_ = s;
+  have_pending_ = true;
+}
+
+void Recorder::finish(const RunInfo& info) {
+  if (sample_seconds_ > 0) {
+    // Samples up to and including the makespan, if one falls exactly on it.
+    if (have_pending_) write_samples_before(std::nextafter(info.makespan_s, HUGE_VAL));
+  } else if (have_pending_) {
+    write_row(pending_);
+  }
+  have_pending_ = false;
+  std::fflush(jobs_);
+  std::fflush(timeline_);
+
+  nlohmann::ordered_json j;
+  const auto completed = jct_.size();
+  const double mean_jct =
+      completed ? std::accumulate(jct_.begin(), jct_.end(), 0.0) / double(completed) : 0;
+  const double mean_wait =
+      completed ? std::accumulate(wait_.begin(), wait_.end(), 0.0) / double(completed) : 0;
+  j["policy"] = info.policy;
+  j["placement"] = info.placement;
+  j["seed"] = info.seed;
+  j["jobs_total"] = info.jobs_total;
+  j["jobs_completed"] = completed;
+  j["jobs_rejected"] = info.jobs_rejected;
+  j["makespan_s"] = info.makespan_s;
+  j["mean_jct_s"] = mean_jct;
+  j["p50_jct_s"] = percentile(jct_, 0.50);
+  j["p95_jct_s"] = percentile(jct_, 0.95);
+  j["p99_jct_s"] = percentile(jct_, 0.99);
+  j["mean_wait_s"] = mean_wait;
+  j["mean_slowdown"] = completed ? slowdown_sum_ / double(completed) : 0;
+  j["gpu_utilization"] = info.makespan_s > 0 && info.total_gpus > 0
+                             ? busy_gpu_seconds_ / (info.total_gpus * info.makespan_s)
+                             : 0;
+  j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
+  j["energy_gpu_kwh"] = info.gpu_energy_j / 3.6e6;
+  j["energy_it_kwh"] = info.it_energy_j / 3.6e6;
+  j["energy_facility_kwh"] = info.facility_energy_j / 3.6e6;
+  j["sim_wall_s"] = info.sim_wall_s;
+  j["peak_rss_mb"] = info.peak_rss_mb;
+  std::ofstream out(out_dir_ + "/summary.json");
+  out << j.dump(2) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
+}
+
+}  // namespace suanli::report

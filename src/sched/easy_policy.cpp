@@ -1,0 +1,154 @@
+// EASY backfilling (Lifka 1995, "The ANL/IBM SP scheduling system"; Mu'alem & Feitelson
+// 2001, "Utilization, predictability, workloads, and user runtime estimates in scheduling
+// the IBM SP2 with backfilling"). FIFO order, but when the head does not fit it gets a
+// reservation (the earliest time and cluster where enough GPUs will be free, judged from
+// the running jobs' expected ends), and later jobs may jump ahead as long as they cannot
+// delay that reservation. Only the head is protected: that is what makes it "aggressive"
+// rather than conservative backfilling.
+#include <algorithm>
+#include <iterator>
+#include <limits>
+#include <numeric>
+#include <utility>
+#include <vector>
+
+#include "suanli/sched/policy_factories.hpp"
+
+namespace suanli::sched {
+namespace {
+
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+struct Reservation {
+  int cluster = -1;        // -1: no shadow time could be computed, see `closed`
+  double shadow = kNever;  // when the head can start on `cluster`
+  int extra = 0;           // GPUs of `cluster` free at the shadow time beyond the head's need
+  // Without a reservation, every cluster that could run the head is closed to backfilling:
+  // we cannot tell what would delay it, so nothing may (conservative, never starves it).
+  std::vector<char> closed;
+};
+
+class EasyPolicy final : public Policy {
+ public:
+  void submit(const QueuedJob& job) override { queue_.push(job.submit_s, job); }
+
+  std::vector<Decision> schedule(const ClusterView& view) override {
+    std::vector<int> free = detail::free_tally(view);
+    std::vector<detail::Started> started;
+    detail::start_from_head(queue_, set_aside_, view, free, started);
+
+    int total_free = std::accumulate(free.begin(), free.end(), 0);
+    if (queue_.empty() || total_free <= 0) return detail::to_decisions(started);
+
+    const QueuedJob head = queue_.front();
+    Reservation reservation = reserve(head, view, free, started);
+
+    // Backfill: later jobs in submit order, each on the fastest cluster where it fits now
+    // without delaying the head. Stop once nothing is free: no later job could start.
+    for (auto it = std::next(queue_.begin()); it != queue_.end() && total_free > 0;) {
+      const QueuedJob& job = it->job;
+      const int cluster = backfill_cluster(job, view, free, reservation);
+      if (cluster < 0) {
+        ++it;
+        continue;
+      }
+      if (cluster == reservation.cluster &&
+          view.now() + view.estimated_runtime(job, cluster) > reservation.shadow)
+        reservation.extra -= job.gpus;  // still running at the shadow time: uses the spare
+      free[cluster] -= job.gpus;
+      total_free -= job.gpus;
+      started.push_back(detail::Started{job, cluster});
+      it = queue_.erase(it);
+    }
+    return detail::to_decisions(started);
+  }
+
+  std::size_t queued() const override { return queue_.size() + set_aside_.size(); }
+
+ private:
+  static bool could_hold(const QueuedJob& job, const ClusterInfo& cluster) {
+    return detail::model_matches(job, cluster) && cluster.total_gpus >= job.gpus;
+  }
+
+  // The head's reservation: on each cluster that could ever hold it, walk the jobs in order
+  // of expected end (running ones, plus the ones started earlier in this call, which the
+  // view does not list yet), adding their GPUs to what is free now until the head fits.
+  // The earliest such time over clusters wins (ties: lowest index).
+  static Reservation reserve(const QueuedJob& head, const ClusterView& view,
+                             const std::vector<int>& free,
+                             const std::vector<detail::Started>& started) {
+    const auto clusters = view.clusters();
+    const double now = view.now();
+    Reservation best;
+    std::vector<std::pair<double, int>> ends;  // (expected end, GPUs freed)
+    for (std::size_t i = 0; i < clusters.size(); ++i) {
+      const int c = static_cast<int>(i);
+      if (!could_hold(head, clusters[c])) continue;
+      ends.clear();
+      // A job past its expected end is still running: assume it ends now, not in the past.
+      for (const RunningJob& r : view.running_on(c))
+        ends.emplace_back(std::max(r.expected_end_s, now), r.gpus);
+      for (const detail::Started& s : started)
+        if (s.cluster == c) ends.emplace_back(now + view.estimated_runtime(s.job, c), s.job.gpus);
+      std::stable_sort(ends.begin(), ends.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+
+      int available = free[c];
+      double shadow = available >= head.gpus ? now : kNever;
+      for (std::size_t k = 0; k < ends.size(); ++k) {
+        // Past the shadow time nothing more is freed in time for the head.
+        if (shadow != kNever && ends[k].first > shadow) break;
+        available += ends[k].second;
+        if (shadow == kNever && available >= head.gpus) shadow = ends[k].first;
+      }
+      if (shadow < best.shadow) {
+        best.cluster = c;
+        best.shadow = shadow;
+        best.extra = available - head.gpus;
+      }
+    }
+    if (best.cluster < 0) {
+      // The running jobs never free enough (the view's free + running GPUs fall short of
+      // the total, e.g. failed GPUs): close every cluster the head could use.
+      best.closed.assign(clusters.size(), 0);
+      for (std::size_t c = 0; c < clusters.size(); ++c)
+        best.closed[c] = could_hold(head, clusters[c]) ? 1 : 0;
+    }
+    return best;
+  }
+
+  // The fastest cluster where `job` fits now and starting it cannot delay the head: any
+  // cluster but the reserved one; on the reserved one, only if the job ends by the shadow
+  // time or fits in the spare GPUs. -1 when none.
+  static int backfill_cluster(const QueuedJob& job, const ClusterView& view,
+                              const std::vector<int>& free, const Reservation& reservation) {
+    const auto clusters = view.clusters();
+    int best = -1;
+    double best_runtime = kNever;
+    for (std::size_t i = 0; i < clusters.size(); ++i) {
+      const int c = static_cast<int>(i);
+      if (!detail::model_matches(job, clusters[c]) || free[c] < job.gpus) continue;
+      if (!reservation.closed.empty() && reservation.closed[c]) continue;
+      const double runtime = view.estimated_runtime(job, c);
+      if (c == reservation.cluster && view.now() + runtime > reservation.shadow &&
+          job.gpus > reservation.extra)
+        continue;
+      if (best < 0 || runtime < best_runtime) {
+        best = c;
+        best_runtime = runtime;
+      }
+    }
+    return best;
+  }
+
+  detail::OrderedQueue queue_;
+  std::vector<QueuedJob> set_aside_;  // can never fit any cluster
+};
+
+}  // namespace
+
+std::unique_ptr<Policy> make_easy() {
+  return std::make_unique<EasyPolicy>();
+}
+
+}  // namespace suanli::sched

@@ -1,0 +1,293 @@
+#include "suanli/sim/engine.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+#include "suanli/energy/power_model.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/policy.hpp"
+#include "suanli/report/progress.hpp"
+#include "suanli/platform/simgrid_platform.hpp"
+#include "suanli/platform/simgrid_session.hpp"
+
+namespace suanli::sim {
+
+namespace sg4 = simgrid::s4u;
+using sched::JobIndex;
+
+namespace {
+
+// What travels through the scheduler's mailbox: preallocated, one per job and kind, so that
+// sending is a pointer and nothing is allocated per message.
+struct Event {
+  enum class Kind : std::uint8_t { arrival, completion } kind;
+  JobIndex job;
+};
+
+
+class Simulation final : public sched::ClusterView {
+ public:
+  Simulation(const platform::Platform& platform, const platform::Topology& topology,
+             const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
+             const RunConfig& config, report::Recorder& recorder)
+      : platform_(platform),
+        workload_(workload),
+        jobs_(jobs),
+        config_(config),
+        recorder_(recorder),
+        models_(perf::model_table(platform)),
+        allocation_(platform, topology) {
+    const auto* policy = sched::find_policy(config.policy);
+    const auto* placement = sched::find_placement(config.placement);
+    if (!policy || !placement) throw std::logic_error("unknown policy or placement");
+    policy_ = policy->make();
+    placement_ = placement->make();
+    sim_ = platform::build_simgrid_platform(platform, topology);
+    for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+      const auto& cluster = platform.clusters[c];
+      clusters_.push_back({models_.cluster_model[c], cluster.gpu_count(), cluster.gpu_count()});
+      cluster_peak_.push_back(platform.device_of_cluster(int(c)).peak_flops());
+      const auto& device = platform.device_of_cluster(int(c));
+      cluster_busy_extra_w_.push_back(device.tdp_w - device.idle_w);
+    }
+    by_cluster_.resize(clusters_.size());
+    total_gpus_ = platform.total_gpus();
+    floor_power_w_ = energy::static_power(platform).total_w() + energy::idle_gpu_power_w(platform);
+    events_.resize(2 * jobs.size());
+    for (JobIndex i = 0; i < jobs.size(); ++i) {
+      events_[2 * i] = {Event::Kind::arrival, i};
+      events_[2 * i + 1] = {Event::Kind::completion, i};
+      if (!jobs[i].rejected) arrival_order_.push_back(i);
+    }
+    // Stable: jobs submitted at the same time arrive in file order.
+    std::stable_sort(arrival_order_.begin(), arrival_order_.end(), [&](JobIndex a, JobIndex b) {
+      return workload.jobs[a].submit_s < workload.jobs[b].submit_s;
+    });
+    mailbox_ = sg4::Mailbox::by_name("suanli-scheduler");
+  }
+
+  RunOutcome run() {
+    sg4::Actor::create("submitter", sim_.controller, [this] { submit_all(); });
+    sg4::Actor::create("scheduler", sim_.controller, [this] { schedule_loop(); });
+    sg4::Engine::get_instance()->run();
+    return outcome_;
+  }
+
+  // --- ClusterView ---
+  double now() const override { return sg4::Engine::get_clock(); }
+  std::span<const sched::ClusterInfo> clusters() const override { return clusters_; }
+  std::vector<sched::RunningJob> running_on(int cluster) const override {
+    std::vector<sched::RunningJob> out;
+    out.reserve(by_cluster_[cluster].size());
+    for (const auto& [end, job] : by_cluster_[cluster])
+      out.push_back({job, workload_.jobs[job].num_gpus, end});
+    return out;
+  }
+  double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
+    return job.walltime_s * jobs_[job.index].reference_peak / cluster_peak_[cluster];
+  }
+
+ private:
+  struct Running {
+    std::vector<int> gpus;
+    int cluster = 0;
+    double start_s = 0;
+    double energy_at_start_j = 0;
+    double expected_end_s = 0;
+  };
+
+  void submit_all() {
+    for (JobIndex i : arrival_order_) {
+      sg4::this_actor::sleep_until(workload_.jobs[i].submit_s);
+      mailbox_->put(&events_[2 * i], 0);
+    }
+  }
+
+  void schedule_loop() {
+    for (const auto& j : jobs_) rejected_ += j.rejected ? 1 : 0;
+    record_rejected();
+    const std::size_t expected = arrival_order_.size();
+    progress_.start(expected, config_.progress);
+    record_state();
+    while (completed_ < expected) {
+      handle(mailbox_->get<Event>());
+      // Everything already waiting at this instant is handled before one scheduling pass.
+      while (mailbox_->ready()) handle(mailbox_->get<Event>());
+      schedule_pass();
+      record_state();
+      progress_.update(now(), completed_);
+    }
+    progress_.finish(now(), completed_);
+    outcome_.makespan_s = now();
+    outcome_.completed = int(completed_);
+    for (auto* host : sim_.gpu_hosts) outcome_.gpu_energy_j += sg_host_get_consumed_energy(host);
+  }
+
+  void handle(const Event* event) {
+    if (event->kind == Event::Kind::arrival) {
+      const auto& job = workload_.jobs[event->job];
+      const auto& prepared = jobs_[event->job];
+      policy_->submit({event->job, job.submit_s, job.num_gpus, prepared.walltime_ref_s,
+                       prepared.model, job.priority});
+    } else {
+      finish_job(event->job);
+    }
+  }
+
+  void schedule_pass() {
+    for (const auto& decision : policy_->schedule(*this)) start_job(decision);
+  }
+
+  void start_job(const sched::Decision& decision) {
+    const auto& job = workload_.jobs[decision.job];
+    const auto& prepared = jobs_[decision.job];
+    auto& info = clusters_.at(decision.cluster);
+    if (info.free_gpus < job.num_gpus || (prepared.model >= 0 && prepared.model != info.model))
+      throw std::logic_error("policy '" + config_.policy + "' started job '" + job.id +
+                             "' on a cluster where it does not fit");
+    Running run;
+    run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
+    std::sort(run.gpus.begin(), run.gpus.end());
+    allocation_.allocate(run.gpus);
+    info.free_gpus -= job.num_gpus;
+    run.cluster = decision.cluster;
+    run.start_s = now();
+    run.expected_end_s = run.start_s + estimated_runtime({decision.job, job.submit_s, job.num_gpus,
+                                                          prepared.walltime_ref_s, prepared.model,
+                                                          job.priority},
+                                                         decision.cluster);
+    std::vector<sg4::Host*> hosts;
+    hosts.reserve(run.gpus.size());
+    for (int g : run.gpus) {
+      hosts.push_back(sim_.gpu_hosts[g]);
+      run.energy_at_start_j += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
+    }
+    by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
+    busy_extra_w_ += job.num_gpus * cluster_busy_extra_w_[decision.cluster];
+    running_.emplace(decision.job, std::move(run));
+
+    const int phases = phase_count(prepared, decision.cluster);
+    sg4::Actor::create("job", sim_.controller,
+                       [this, hosts = std::move(hosts), phases, index = decision.job] {
+                         execute(index, hosts, phases);
+                       });
+  }
+
+  int phase_count(const perf::PreparedJob& prepared, int cluster) const {
+    if (config_.phase_seconds <= 0) return 1;
+    const double seconds = prepared.work.flops_per_gpu / cluster_peak_[cluster];
+    return std::max(1, int(std::ceil(seconds / config_.phase_seconds)));
+  }
+
+  // The job actor: its phases one after the other, each a parallel task of computation on
+  // every GPU and, for data-parallel training, a ring of gradient traffic between them.
+  void execute(JobIndex index, const std::vector<sg4::Host*>& hosts, int phases) {
+    const auto& work = jobs_[index].work;
+    const std::size_t n = hosts.size();
+    const std::vector<double> flops(n, work.flops_per_gpu / phases);
+    std::vector<double> bytes(n * n, 0.0);
+    if (n > 1 && work.ring_bytes_per_gpu > 0)
+      for (std::size_t i = 0; i < n; ++i) bytes[i * n + (i + 1) % n] = work.ring_bytes_per_gpu / phases;
+    for (int p = 0; p < phases; ++p) sg4::this_actor::exec_init(hosts, flops, bytes)->wait();
+    mailbox_->put(&events_[2 * index + 1], 0);
+  }
+
+  void finish_job(JobIndex index) {
+    auto it = running_.find(index);
+    Running& run = it->second;
+    const auto& job = workload_.jobs[index];
+    double energy = -run.energy_at_start_j;
+    for (int g : run.gpus) energy += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
+    allocation_.release(run.gpus);
+    clusters_[run.cluster].free_gpus += job.num_gpus;
+    by_cluster_[run.cluster].erase({run.expected_end_s, index});
+    busy_extra_w_ -= job.num_gpus * cluster_busy_extra_w_[run.cluster];
+
+    report::JobRecord record;
+    record.id = job.id;
+    record.submit_s = job.submit_s;
+    record.start_s = run.start_s;
+    record.end_s = now();
+    record.num_gpus = job.num_gpus;
+    record.gpu_type = models_.names[models_.cluster_model[run.cluster]];
+    record.hosts = report::index_ranges(run.gpus);
+    record.energy_j = energy;
+    record.final_state = "COMPLETED";
+    recorder_.job(record);
+    running_.erase(it);
+    ++completed_;
+  }
+
+  void record_rejected() {
+    for (JobIndex i = 0; i < jobs_.size(); ++i) {
+      if (!jobs_[i].rejected) continue;
+      report::JobRecord record;
+      record.id = workload_.jobs[i].id;
+      record.submit_s = workload_.jobs[i].submit_s;
+      record.num_gpus = workload_.jobs[i].num_gpus;
+      record.final_state = "REJECTED";
+      recorder_.job(record);
+    }
+  }
+
+  void record_state() {
+    report::ClusterState s;
+    s.time_s = now();
+    int free = 0;
+    for (const auto& c : clusters_) free += c.free_gpus;
+    s.busy_gpus = total_gpus_ - free;
+    s.total_gpus = total_gpus_;
+    s.queued_jobs = int(policy_->queued());
+    s.running_jobs = int(running_.size());
+    s.it_power_w = floor_power_w_ + busy_extra_w_;
+    s.facility_power_w = s.it_power_w * platform_.pue;
+    recorder_.state(s);
+  }
+
+  const platform::Platform& platform_;
+  const workload::Workload& workload_;
+  const std::vector<perf::PreparedJob>& jobs_;
+  const RunConfig& config_;
+  report::Recorder& recorder_;
+  perf::ModelTable models_;
+  sched::AllocationState allocation_;
+  std::unique_ptr<sched::Policy> policy_;
+  std::unique_ptr<sched::Placement> placement_;
+  platform::SimPlatform sim_;
+
+  std::vector<sched::ClusterInfo> clusters_;
+  std::vector<double> cluster_peak_;
+  std::vector<double> cluster_busy_extra_w_;
+  std::vector<std::set<std::pair<double, JobIndex>>> by_cluster_;
+  std::unordered_map<JobIndex, Running> running_;
+  std::vector<Event> events_;
+  std::vector<JobIndex> arrival_order_;
+  sg4::Mailbox* mailbox_ = nullptr;
+  int total_gpus_ = 0;
+  double floor_power_w_ = 0;
+  double busy_extra_w_ = 0;
+  std::size_t completed_ = 0;
+  std::size_t rejected_ = 0;
+  report::Progress progress_;
+  RunOutcome outcome_;
+};
+
+}  // namespace
+
+RunOutcome run_simulation(const platform::Platform& platform, const platform::Topology& topology,
+                          const workload::Workload& workload,
+                          const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
+                          report::Recorder& recorder) {
+  platform::SimgridSession session;
+  Simulation simulation(platform, topology, workload, jobs, config, recorder);
+  return simulation.run();
+}
+
+}  // namespace suanli::sim

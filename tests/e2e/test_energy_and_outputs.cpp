@@ -1,0 +1,111 @@
+// End-to-end: energy, summary.json and timeline.csv of a case small enough to derive by hand.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "run_binary.hpp"
+
+using e2e::fixture;
+using e2e::num;
+
+namespace {
+
+std::string run_energy_case(const std::string& name, std::vector<std::string> extra = {}) {
+  const auto out = e2e::fresh_dir(name);
+  std::vector<std::string> args{"run",      "--platform", fixture("e2e/energy.yaml"),
+                                "--workload", fixture("e2e/energy.csv"), "--policy", "fifo",
+                                "--out",    out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = e2e::run_suanli(args);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  return out;
+}
+
+}  // namespace
+
+// energy.yaml/csv: one 1-GPU job of 1000 s on a node of 2 GPUs (400 W computing, 50 W idle),
+// node static 100 W, one switch 20 W, PUE 1.5. Makespan 1000 s.
+//   job energy    = 400 W x 1000 s                       = 400,000 J
+//   GPU energy    = (400 + 50) W x 1000 s                = 450,000 J
+//   static energy = (100 + 20) W x 1000 s                = 120,000 J
+//   IT            = 570,000 J = 570,000 / 3.6e6 kWh      = 0.158333 kWh
+//   facility      = 1.5 x IT = 855,000 J                 = 0.2375 kWh
+//   utilisation   = 1 GPU x 1000 s / (2 GPUs x 1000 s)   = 0.5
+TEST_CASE("energy of a known case, to 0.1 percent") {
+  const auto out = run_energy_case("energy");
+  auto jobs = e2e::read_jobs(out);
+  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(400000).epsilon(1e-3));
+  const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(summary["makespan_s"].get<double>() == doctest::Approx(1000).epsilon(1e-9));
+  CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(450000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(570000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_facility_kwh"].get<double>() ==
+        doctest::Approx(855000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["gpu_utilization"].get<double>() == doctest::Approx(0.5));
+  CHECK(summary["gpu_hours"].get<double>() == doctest::Approx(1000 / 3600.0));
+  CHECK(summary["jobs_total"] == 1);
+  CHECK(summary["jobs_completed"] == 1);
+  CHECK(summary["jobs_rejected"] == 0);
+  CHECK(summary["policy"] == "fifo");
+  for (const char* key : {"mean_jct_s", "p50_jct_s", "p95_jct_s", "p99_jct_s"})
+    CHECK(summary[key].get<double>() == doctest::Approx(1000));
+  CHECK(summary["mean_wait_s"].get<double>() == doctest::Approx(0));
+  CHECK(summary["mean_slowdown"].get<double>() == doctest::Approx(1));
+  CHECK(summary.contains("sim_wall_s"));
+  CHECK(summary["peak_rss_mb"].get<double>() > 0);
+}
+
+// Timeline, one row per change: t=0 the job starts (IT power = static 120 W + idle GPU 50 W +
+// busy GPU 400 W = 570 W; facility 855 W); t=1000 it ends (120 + 2 x 50 = 220 W; 330 W).
+TEST_CASE("timeline rows: one per change, with IT and facility power") {
+  const auto out = run_energy_case("timeline");
+  auto rows = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(rows.size() == 2);
+  CHECK(num(rows[0], "time") == 0);
+  CHECK(num(rows[0], "busy_gpus") == 1);
+  CHECK(num(rows[0], "total_gpus") == 2);
+  CHECK(num(rows[0], "running_jobs") == 1);
+  CHECK(num(rows[0], "queued_jobs") == 0);
+  CHECK(num(rows[0], "it_power_w") == doctest::Approx(570));
+  CHECK(num(rows[0], "facility_power_w") == doctest::Approx(855));
+  CHECK(num(rows[1], "time") == doctest::Approx(1000));
+  CHECK(num(rows[1], "busy_gpus") == 0);
+  CHECK(num(rows[1], "it_power_w") == doctest::Approx(220));
+  CHECK(num(rows[1], "facility_power_w") == doctest::Approx(330));
+}
+
+// --sample-seconds 250: rows at 0, 250, 500, 750 (job running: 570 W) and 1000 (ended: 220 W).
+TEST_CASE("timeline with --sample-seconds has one row per period") {
+  const auto out = run_energy_case("sampled", {"--sample-seconds", "250"});
+  auto rows = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(rows.size() == 5);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(num(rows[i], "time") == doctest::Approx(250 * i));
+    CHECK(num(rows[i], "it_power_w") == doctest::Approx(570));
+  }
+  CHECK(num(rows[4], "time") == doctest::Approx(1000));
+  CHECK(num(rows[4], "it_power_w") == doctest::Approx(220));
+}
+
+TEST_CASE("jobs.csv has the documented columns") {
+  const auto out = run_energy_case("columns");
+  const auto text = e2e::read_file(out + "/jobs.csv");
+  CHECK(text.substr(0, text.find('\n')) ==
+        "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
+        "final_state");
+  auto jobs = e2e::read_jobs(out);
+  CHECK(jobs["only"]["final_state"] == "COMPLETED");
+  CHECK(jobs["only"]["hosts"] == "0");
+  CHECK(jobs["only"]["gpu_type"] == "testgpu");
+}
+
+TEST_CASE("same inputs give byte-identical jobs.csv and timeline.csv") {
+  const auto a = e2e::fresh_dir("det-a");
+  const auto b = e2e::fresh_dir("det-b");
+  for (const auto& out : {a, b}) {
+    auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
+                              fixture("e2e/backfill.csv"), "--policy", "easy", "--out", out});
+    REQUIRE(r.status == 0);
+  }
+  CHECK(e2e::read_file(a + "/jobs.csv") == e2e::read_file(b + "/jobs.csv"));
+  CHECK(e2e::read_file(a + "/timeline.csv") == e2e::read_file(b + "/timeline.csv"));
+}

@@ -1,0 +1,110 @@
+// End-to-end: the real binary on tiny inputs, start/end times derived by hand.
+#include <doctest/doctest.h>
+
+#include "run_binary.hpp"
+
+using e2e::fixture;
+using e2e::num;
+
+namespace {
+
+std::map<std::string, e2e::Row> run(const std::string& platform, const std::string& workload,
+                                    const std::string& policy, const std::string& name,
+                                    std::vector<std::string> extra = {}) {
+  const auto out = e2e::fresh_dir(name);
+  std::vector<std::string> args{"run",        "--platform", fixture(platform), "--workload",
+                                fixture(workload), "--policy", policy,     "--out", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const auto r = e2e::run_suanli(args);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  return e2e::read_jobs(out);
+}
+
+void check_times(const e2e::Row& job, double start, double end) {
+  CHECK(num(job, "start_time") == doctest::Approx(start).epsilon(1e-9));
+  CHECK(num(job, "end_time") == doctest::Approx(end).epsilon(1e-9));
+}
+
+}  // namespace
+
+// two_speeds.yaml: 'slow' = 4 x testgpu (100 TFLOPS, most common -> reference model),
+// 'fast' = 2 x fastgpu (200 TFLOPS). FIFO, in file order at t=0:
+//  typed-slow: 1000 s on testgpu, must run on 'slow'          -> [0, 1000]
+//  untyped:    1000 reference (testgpu) seconds; the fastest cluster with room is 'fast':
+//              1000 x 100/200                                  -> [0, 500]
+//  typed-fast: 600 s on its reference fastgpu, needs both fast GPUs; one is busy until 500
+//              (head-of-line blocking)                         -> [500, 1100]
+TEST_CASE("a duration job runs exactly its duration on its reference GPU, faster on a faster one") {
+  auto jobs = run("e2e/two_speeds.yaml", "e2e/two_speeds.csv", "fifo", "speeds");
+  check_times(jobs["typed-slow"], 0, 1000);
+  CHECK(jobs["typed-slow"]["gpu_type"] == "testgpu");
+  check_times(jobs["untyped"], 0, 500);
+  CHECK(jobs["untyped"]["gpu_type"] == "fastgpu");
+  check_times(jobs["typed-fast"], 500, 1100);
+  CHECK(num(jobs["typed-fast"], "wait_s") == doctest::Approx(500));
+  CHECK(num(jobs["typed-fast"], "jct_s") == doctest::Approx(1100));
+}
+
+// backfill.csv on one node of 4 GPUs (walltime = duration):
+//   A t=0 2 GPU 100 s; B t=1 4 GPU 100 s; C t=2 2 GPU 50 s; D t=3 2 GPU 200 s.
+// FIFO: A [0,100]; B waits for A: [100,200]; C and D behind B start when B ends: C [200,250],
+//       D [200,400].
+// EASY: at t=2 head B reserves t=100 (when A ends; extra GPUs then: 4-4 = 0). C ends at
+//       2+50 = 52 <= 100: backfilled [2,52]. D (ends 3+200 > 100, no extra) waits:
+//       B [100,200], D [200,400].
+// SJF (shortest walltime first, no backfill): at t=2 the queue is C(50) before B(100): C fits,
+//       starts [2,52]; then B(100) blocks D(200): B [100,200], D [200,400].
+TEST_CASE("FIFO blocks behind the head while EASY backfills a job that ends before the reservation") {
+  auto fifo = run("e2e/one_node4.yaml", "e2e/backfill.csv", "fifo", "fifo");
+  check_times(fifo["A"], 0, 100);
+  check_times(fifo["B"], 100, 200);
+  check_times(fifo["C"], 200, 250);
+  check_times(fifo["D"], 200, 400);
+
+  auto easy = run("e2e/one_node4.yaml", "e2e/backfill.csv", "easy", "easy");
+  check_times(easy["A"], 0, 100);
+  check_times(easy["C"], 2, 52);
+  check_times(easy["B"], 100, 200);
+  check_times(easy["D"], 200, 400);
+
+  auto sjf = run("e2e/one_node4.yaml", "e2e/backfill.csv", "sjf", "sjf");
+  check_times(sjf["C"], 2, 52);
+  check_times(sjf["B"], 100, 200);
+  check_times(sjf["D"], 200, 400);
+}
+
+// uplink_os{1,2}.yaml: 4 nodes x 1 GPU (g0..g3), leaves {g0,g1} and {g2,g3}; node NIC 1e9 B/s;
+// leaf uplink 2e9 B/s (oversubscription 1) or 1e9 B/s (oversubscription 2); no latency.
+// First-fit, FIFO at t=0: P -> g0 [0,1], X -> g1,g2, Q -> g3 [0,1], Y waits, then g0,g3 at t=1.
+// X and Y: params 1e9, one step (tokens = batch_tokens): a ring all-reduce of 2e9 bytes of
+// gradients, each GPU sends 2 (n-1)/n x 2e9 = 2e9 bytes to the other, across both leaves'
+// uplinks (X: g1->g2 and back; Y: g0->g3 and back use the same uplink directions). Compute is
+// 6e9*1000/(2*0.4) = 7.5e12 FLOP per GPU = 0.075 s at 100 TFLOPS: communication bound.
+//  os 1: each flow gets its NIC's 1e9 B/s, the uplinks have room for both:
+//        X [0, 2], Y [1, 3].
+//  os 2: X alone on [0,1] at 1e9 B/s sends 1e9 B; from t=1 X and Y share each 1e9 B/s uplink
+//        direction: 0.5e9 B/s each. X's remaining 1e9 B take 2 s: X ends at 3. Y has sent
+//        1e9 B by then, and alone again sends the last 1e9 B in 1 s: Y ends at 4.
+TEST_CASE("two jobs crossing the same oversubscribed uplink both slow down") {
+  auto wide = run("e2e/uplink_os1.yaml", "e2e/uplink.csv", "fifo", "os1",
+                  {"--placement", "first-fit"});
+  CHECK(wide["X"]["hosts"] == "1-2");
+  CHECK(wide["Y"]["hosts"] == "0 3");
+  check_times(wide["P"], 0, 1);
+  check_times(wide["X"], 0, 2);
+  check_times(wide["Y"], 1, 3);
+
+  auto thin = run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "os2",
+                  {"--placement", "first-fit"});
+  check_times(thin["X"], 0, 3);
+  check_times(thin["Y"], 1, 4);
+}
+
+// Phases split work without changing the answer when nothing else changes: the same X/Y case
+// cut into phases of ~0.01 s of compute still ends at 3 and 4.
+TEST_CASE("running jobs as phases keeps the contention result") {
+  auto thin = run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "phases",
+                  {"--placement", "first-fit", "--phase-seconds", "0.01"});
+  check_times(thin["X"], 0, 3);
+  check_times(thin["Y"], 1, 4);
+}

@@ -1,0 +1,113 @@
+#pragma once
+// Fixtures for the sched tests. A ClusterView the policy tests fill in by hand: clusters,
+// the jobs running on them, the current time and a speed factor per cluster (runtime =
+// walltime / speed). And a small hand-built platform for the allocation/placement tests.
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "suanli/platform/platform.hpp"
+#include "suanli/sched/cluster_view.hpp"
+#include "suanli/sched/policy.hpp"
+
+namespace suanli::sched::testing {
+
+class FakeClusterView : public ClusterView {
+ public:
+  double time = 0;
+  std::vector<ClusterInfo> infos;
+  std::vector<std::vector<RunningJob>> running;
+  std::vector<double> speed;
+
+  // Adds an empty cluster and returns its index.
+  int add_cluster(int model, int total_gpus, double speed_factor = 1.0) {
+    infos.push_back(ClusterInfo{model, total_gpus, total_gpus});
+    running.emplace_back();
+    speed.push_back(speed_factor);
+    return static_cast<int>(infos.size()) - 1;
+  }
+  // A job already running on `cluster`: takes its GPUs off the free count.
+  void run(int cluster, JobIndex job, int gpus, double expected_end) {
+    running[cluster].push_back(RunningJob{job, gpus, expected_end});
+    infos[cluster].free_gpus -= gpus;
+  }
+
+  double now() const override { return time; }
+  std::span<const ClusterInfo> clusters() const override { return infos; }
+  std::vector<RunningJob> running_on(int cluster) const override {
+    std::vector<RunningJob> out = running[cluster];
+    std::stable_sort(out.begin(), out.end(), [](const RunningJob& a, const RunningJob& b) {
+      return a.expected_end_s < b.expected_end_s;
+    });
+    return out;
+  }
+  double estimated_runtime(const QueuedJob& job, int cluster) const override {
+    return job.walltime_s / speed[cluster];
+  }
+};
+
+inline QueuedJob make_job(JobIndex index, int gpus, double walltime, double submit = 0,
+                          int model = -1) {
+  QueuedJob job;
+  job.index = index;
+  job.submit_s = submit;
+  job.gpus = gpus;
+  job.walltime_s = walltime;
+  job.model = model;
+  return job;
+}
+
+// The (job, cluster) pairs of a schedule() answer, in order, for compact CHECKs.
+inline std::vector<std::pair<JobIndex, int>> pairs(const std::vector<Decision>& decisions) {
+  std::vector<std::pair<JobIndex, int>> out;
+  for (const Decision& d : decisions) out.emplace_back(d.job, d.cluster);
+  return out;
+}
+
+// Starts the decided jobs in the view as the engine would, so the next schedule() sees them.
+inline void apply(FakeClusterView& view, const std::vector<Decision>& decisions,
+                  const std::map<JobIndex, QueuedJob>& jobs) {
+  for (const Decision& d : decisions) {
+    const QueuedJob& job = jobs.at(d.job);
+    view.run(d.cluster, d.job, job.gpus, view.time + view.estimated_runtime(job, d.cluster));
+  }
+}
+
+inline std::unique_ptr<Policy> make_policy(std::string_view name) {
+  const PolicyEntry* entry = find_policy(name);
+  return entry ? entry->make() : nullptr;
+}
+
+// Cluster 0 "ft": fat-tree, 4 nodes x 4 GPUs, 2 nodes per leaf.
+//   leaf 0: node 0 (GPUs 0-3), node 1 (GPUs 4-7); leaf 1: node 2 (8-11), node 3 (12-15).
+// Cluster 1 "st": star, 2 nodes x 4 GPUs: node 4 (GPUs 16-19), node 5 (20-23); its single
+//   pseudo-leaf is leaf 2.
+inline platform::Platform small_platform() {
+  platform::Platform p;
+  p.name = "small";
+  p.devices = platform::DeviceCatalog::builtin();
+  p.sites.push_back(platform::Site{"site", {0, 1}});
+  platform::Cluster ft;
+  ft.name = "ft";
+  ft.nodes = 4;
+  ft.node.gpu_model = "H100";
+  ft.node.gpus = 4;
+  ft.fabric.type = platform::FabricType::fat_tree;
+  ft.fabric.nodes_per_leaf = 2;
+  ft.first_gpu = 0;
+  ft.first_node = 0;
+  platform::Cluster st = ft;
+  st.name = "st";
+  st.nodes = 2;
+  st.fabric = platform::FabricSpec{};  // star
+  st.first_gpu = 16;
+  st.first_node = 4;
+  p.clusters = {ft, st};
+  return p;
+}
+
+}  // namespace suanli::sched::testing

@@ -1,0 +1,181 @@
+// EASY backfilling, and the property every policy must keep: decisions never oversubscribe.
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <set>
+
+#include "fake_cluster_view.hpp"
+#include "suanli/sched/policy.hpp"
+
+using namespace suanli::sched;
+using namespace suanli::sched::testing;
+using Pairs = std::vector<std::pair<JobIndex, int>>;
+
+TEST_CASE("easy: a job ending before the shadow time backfills, a longer one does not") {
+  // 8 GPUs, 6 busy until t=100, 2 free. Head H needs all 8: shadow time 100 on cluster 0,
+  // extra = 8 - 8 = 0. L (2 GPUs, 200 s) would still hold 2 GPUs at t=100 and delay H: no.
+  // S (2 GPUs, 50 s) ends at 50 <= 100: backfills.
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.run(0, 99, 6, 100);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 8, 500, 0));  // H
+  policy->submit(make_job(2, 2, 200, 1));  // L
+  policy->submit(make_job(3, 2, 50, 2));   // S
+  CHECK(pairs(policy->schedule(view)) == Pairs{{3, 0}});
+  CHECK(policy->queued() == 2);
+}
+
+TEST_CASE("easy: the same queue under fifo starts nothing") {
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.run(0, 99, 6, 100);
+  auto policy = make_policy("fifo");
+  policy->submit(make_job(1, 8, 500, 0));
+  policy->submit(make_job(2, 2, 200, 1));
+  policy->submit(make_job(3, 2, 50, 2));
+  CHECK(policy->schedule(view).empty());
+}
+
+TEST_CASE("easy: long jobs backfill into the extra GPUs, and only as many as there are") {
+  // 8 GPUs: R1 holds 3 until t=100, R2 holds 2 until t=200; 3 free. Head H needs 5:
+  // at t=100, 3 + 3 = 6 free -> shadow 100, extra 6 - 5 = 1.
+  // X (1 GPU, 1000 s) runs past 100 but fits in the extra GPU: starts, extra -> 0.
+  // Y (1 GPU, 1000 s) would now delay H: stays. Z (1 GPU, 50 s) ends by 100: starts.
+  // At t=100 H still finds 3 - 1 (X) + 3 (R1) = 5 GPUs.
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.run(0, 90, 3, 100);
+  view.run(0, 91, 2, 200);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 5, 500, 0));   // H
+  policy->submit(make_job(2, 1, 1000, 1));  // X
+  policy->submit(make_job(3, 1, 1000, 2));  // Y
+  policy->submit(make_job(4, 1, 50, 3));    // Z
+  CHECK(pairs(policy->schedule(view)) == Pairs{{2, 0}, {4, 0}});
+  CHECK(policy->queued() == 2);
+}
+
+TEST_CASE("easy: a job backfills on a cluster the head cannot use") {
+  // Cluster 0: 8 GPUs all busy until t=100. Cluster 1: 4 GPUs, free. H needs 8: only
+  // cluster 0 is large enough, reservation there at t=100. J (4 GPUs, 1000 s) would delay H
+  // on cluster 0 but fits cluster 1 now: starts there.
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.add_cluster(1, 4);
+  view.run(0, 99, 8, 100);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 8, 500, 0));   // H
+  policy->submit(make_job(2, 4, 1000, 1));  // J
+  CHECK(pairs(policy->schedule(view)) == Pairs{{2, 1}});
+}
+
+TEST_CASE("easy: the reservation goes to the earliest cluster and backfill avoids delaying it") {
+  // Both clusters: 8 GPUs, 6 busy, 2 free. Cluster 0 frees at t=300, cluster 1 at t=100,
+  // so H (8 GPUs) is reserved on cluster 1 at t=100, extra 0. J (2 GPUs, walltime 200)
+  // runs 200/1.5 = 133 s on the faster cluster 1 and would end at 133 > 100: not there. It
+  // goes to cluster 0, slower but not reserved.
+  FakeClusterView view;
+  view.add_cluster(0, 8, 1.0);
+  view.add_cluster(0, 8, 1.5);
+  view.run(0, 90, 6, 300);
+  view.run(1, 91, 6, 100);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 8, 500, 0));  // H
+  policy->submit(make_job(2, 2, 200, 1));  // J
+  CHECK(pairs(policy->schedule(view)) == Pairs{{2, 0}});
+}
+
+TEST_CASE("easy: jobs started in the same call count towards the shadow time") {
+  // 8 free GPUs, nothing running. A (6 GPUs, 100 s) starts. H (4 GPUs) does not fit the 2
+  // left; the view lists no running job, but A ends at 100: shadow 100, extra 2 + 6 - 4 = 4.
+  // L (2 GPUs, 500 s) fits in the extra GPUs and starts.
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 6, 100, 0));  // A
+  policy->submit(make_job(2, 4, 100, 1));  // H
+  policy->submit(make_job(3, 2, 500, 2));  // L
+  CHECK(pairs(policy->schedule(view)) == Pairs{{1, 0}, {3, 0}});
+}
+
+TEST_CASE("easy: without a computable shadow time the head's clusters stay closed") {
+  // The view says 2 free and nothing running on 8 GPUs (6 unaccounted for, e.g. failed):
+  // no shadow time for H. Backfilling there could starve H, so S does not start.
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.infos[0].free_gpus = 2;
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 8, 100, 0));
+  policy->submit(make_job(2, 2, 10, 1));
+  CHECK(policy->schedule(view).empty());
+}
+
+TEST_CASE("easy: a head no cluster can hold is set aside, the next job becomes head") {
+  FakeClusterView view;
+  view.add_cluster(0, 8);
+  view.run(0, 99, 6, 100);
+  auto policy = make_policy("easy");
+  policy->submit(make_job(1, 64, 10, 0));  // can never run
+  policy->submit(make_job(2, 8, 10, 1));   // the real head: reserved at t=100
+  policy->submit(make_job(3, 2, 500, 2));  // would delay job 2
+  policy->submit(make_job(4, 2, 50, 3));   // ends before 100
+  CHECK(pairs(policy->schedule(view)) == Pairs{{4, 0}});
+  CHECK(policy->queued() == 3);
+}
+
+namespace {
+
+// Small deterministic generator (no <random>: its distributions differ between libraries).
+struct Lcg {
+  std::uint64_t state;
+  int below(int n) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((state >> 33) % static_cast<std::uint64_t>(n));
+  }
+};
+
+}  // namespace
+
+TEST_CASE("every policy: decisions never oversubscribe and respect the model") {
+  for (const PolicyEntry& entry : policies()) {
+    CAPTURE(entry.name);
+    for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+      CAPTURE(seed);
+      Lcg rng{seed};
+      FakeClusterView view;
+      view.time = rng.below(100);
+      const int clusters = 1 + rng.below(3);
+      for (int c = 0; c < clusters; ++c) {
+        view.add_cluster(rng.below(2), 4 * (1 + rng.below(4)), 1.0 + rng.below(3));
+        for (int busy = rng.below(view.infos[c].total_gpus + 1); busy > 0;) {
+          const int gpus = 1 + rng.below(busy);
+          view.run(c, 1000 + c, gpus, rng.below(300));
+          busy -= gpus;
+        }
+      }
+      auto policy = entry.make();
+      std::map<JobIndex, QueuedJob> jobs;
+      const int n = rng.below(20);
+      for (int j = 0; j < n; ++j) {
+        const QueuedJob job = make_job(static_cast<JobIndex>(j), 1 + rng.below(16),
+                                       1 + rng.below(400), rng.below(50), rng.below(3) - 1);
+        jobs[job.index] = job;
+        policy->submit(job);
+      }
+      const auto decisions = policy->schedule(view);
+      std::vector<int> used(clusters, 0);
+      std::set<JobIndex> seen;
+      for (const Decision& d : decisions) {
+        REQUIRE(d.cluster >= 0);
+        REQUIRE(d.cluster < clusters);
+        CHECK(seen.insert(d.job).second);
+        const QueuedJob& job = jobs.at(d.job);
+        CHECK((job.model == -1 || job.model == view.infos[d.cluster].model));
+        used[d.cluster] += job.gpus;
+      }
+      for (int c = 0; c < clusters; ++c) CHECK(used[c] <= view.infos[c].free_gpus);
+      CHECK(policy->queued() == jobs.size() - decisions.size());
+    }
+  }
+}
