@@ -63,6 +63,9 @@ po::options_description run_options_description(RunOptions& o) {
       ("seed", po::value(&o.seed)->default_value(0),
        "seed for stochastic components (the bundled policies draw no random numbers; it is "
        "recorded in summary.json)")
+      ("exec-model", po::value(&o.exec_model)->value_name("NAME")->default_value("flows"),
+       "how jobs run in SimGrid: flows (a computation per GPU + a flow per ring edge, fast) | "
+       "ptask (one ptask_L07 parallel task per phase)")
       ("phase-seconds", po::value(&o.phase_seconds)->value_name("S")->default_value(0),
        "run each job as phases of about S seconds of work (0: one phase per job)")
       ("sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(0),
@@ -87,6 +90,8 @@ void check_run_options(const RunOptions& o) {
     throw InputError(fmt::format("--placement: unknown placement '{}' (known: {})", o.placement,
                                  fmt::join(known, ", ")));
   }
+  if (o.exec_model != "flows" && o.exec_model != "ptask")
+    throw InputError("--exec-model: unknown model '" + o.exec_model + "' (known: flows, ptask)");
   if (!(o.phase_seconds >= 0)) throw InputError("--phase-seconds: must be >= 0");
   if (!(o.sample_seconds >= 0)) throw InputError("--sample-seconds: must be >= 0");
 }
@@ -110,6 +115,8 @@ int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy
   config.policy = policy;
   config.placement = o.placement;
   config.phase_seconds = o.phase_seconds;
+  config.exec_model =
+      o.exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
   config.seed = o.seed;
   config.progress = progress;
   const auto outcome =
@@ -119,6 +126,7 @@ int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy
   report::RunInfo info;
   info.policy = policy;
   info.placement = o.placement;
+  info.exec_model = o.exec_model;
   info.seed = o.seed;
   info.jobs_total = int(in.workload.jobs.size());
   info.jobs_rejected = in.rejected;

@@ -134,6 +134,7 @@ void Recorder::finish(const RunInfo& info) {
       completed ? std::accumulate(wait_.begin(), wait_.end(), 0.0) / double(completed) : 0;
   j["policy"] = info.policy;
   j["placement"] = info.placement;
+  j["exec_model"] = info.exec_model;
   j["seed"] = info.seed;
   j["jobs_total"] = info.jobs_total;
   j["jobs_completed"] = completed;

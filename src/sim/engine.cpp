@@ -186,17 +186,53 @@ class Simulation final : public sched::ClusterView {
     return std::max(1, int(std::ceil(seconds / config_.phase_seconds)));
   }
 
-  // The job actor: its phases one after the other, each a parallel task of computation on
-  // every GPU and, for data-parallel training, a ring of gradient traffic between them.
+  // The job actor: its phases one after the other, then a completion message. Each phase is
+  // computation on every GPU and, for data-parallel training, a ring of gradient traffic
+  // (GPU i sends to GPU i+1), overlapping fully: the phase ends when the last of them does.
   void execute(JobIndex index, const std::vector<sg4::Host*>& hosts, int phases) {
     const auto& work = jobs_[index].work;
-    const std::size_t n = hosts.size();
-    const std::vector<double> flops(n, work.flops_per_gpu / phases);
-    std::vector<double> bytes(n * n, 0.0);
-    if (n > 1 && work.ring_bytes_per_gpu > 0)
-      for (std::size_t i = 0; i < n; ++i) bytes[i * n + (i + 1) % n] = work.ring_bytes_per_gpu / phases;
-    for (int p = 0; p < phases; ++p) sg4::this_actor::exec_init(hosts, flops, bytes)->wait();
+    const double flops = work.flops_per_gpu / phases;
+    const double bytes = hosts.size() > 1 ? work.ring_bytes_per_gpu / phases : 0.0;
+    for (int p = 0; p < phases; ++p) {
+      if (config_.exec_model == platform::ExecModel::ptask)
+        run_parallel_task(hosts, flops, bytes);
+      else
+        run_flows(hosts, flops, bytes);
+    }
     mailbox_->put(&events_[2 * index + 1], 0);
+  }
+
+  static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
+    const std::size_t n = hosts.size();
+    std::vector<double> matrix(n * n, 0.0);
+    if (bytes > 0)
+      for (std::size_t i = 0; i < n; ++i) matrix[i * n + (i + 1) % n] = bytes;
+    sg4::this_actor::exec_init(hosts, std::vector<double>(n, flops), matrix)->wait();
+  }
+
+  static void run_flows(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
+    const std::size_t n = hosts.size();
+    if (n == 1) {
+      // Host::exec_async ignores its host in SimGrid 3.32: set the host explicitly.
+      sg4::this_actor::exec_init(flops)->set_host(hosts[0])->wait();
+      return;
+    }
+    std::vector<sg4::ExecPtr> execs;
+    std::vector<sg4::CommPtr> comms;
+    execs.reserve(n);
+    for (auto* host : hosts) {
+      execs.push_back(sg4::this_actor::exec_init(flops));
+      execs.back()->set_host(host);
+      execs.back()->start();
+    }
+    if (bytes > 0) {
+      comms.reserve(n);
+      for (std::size_t i = 0; i < n; ++i)
+        comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[(i + 1) % n],
+                                                static_cast<std::uint64_t>(bytes)));
+    }
+    for (auto& exec : execs) exec->wait();
+    for (auto& comm : comms) comm->wait();
   }
 
   void finish_job(JobIndex index) {
@@ -285,7 +321,7 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
                           const workload::Workload& workload,
                           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
                           report::Recorder& recorder) {
-  platform::SimgridSession session;
+  platform::SimgridSession session(config.exec_model);
   Simulation simulation(platform, topology, workload, jobs, config, recorder);
   return simulation.run();
 }

@@ -56,6 +56,15 @@ TEST_CASE("energy of a known case, to 0.1 percent") {
 
 // Timeline, one row per change: t=0 the job starts (IT power = static 120 W + idle GPU 50 W +
 // busy GPU 400 W = 570 W; facility 855 W); t=1000 it ends (120 + 2 x 50 = 220 W; 330 W).
+TEST_CASE("energy of the known case is the same under the ptask execution model") {
+  const auto out = run_energy_case("energy-ptask", {"--exec-model", "ptask"});
+  auto jobs = e2e::read_jobs(out);
+  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(400000).epsilon(1e-3));
+  const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(570000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["exec_model"] == "ptask");
+}
+
 TEST_CASE("timeline rows: one per change, with IT and facility power") {
   const auto out = run_energy_case("timeline");
   auto rows = e2e::read_csv(out + "/timeline.csv");

@@ -108,3 +108,23 @@ TEST_CASE("running jobs as phases keeps the contention result") {
   check_times(thin["X"], 0, 3);
   check_times(thin["Y"], 1, 4);
 }
+
+// The same hand-derived cases under the other execution model (one ptask_L07 parallel task per
+// phase, computation and traffic progressing together): the answers must not change.
+TEST_CASE("the ptask execution model gives the same hand-derived times") {
+  auto speeds = run("e2e/two_speeds.yaml", "e2e/two_speeds.csv", "fifo", "ptask-speeds",
+                    {"--exec-model", "ptask"});
+  check_times(speeds["typed-slow"], 0, 1000);
+  check_times(speeds["untyped"], 0, 500);
+  check_times(speeds["typed-fast"], 500, 1100);
+
+  auto easy = run("e2e/one_node4.yaml", "e2e/backfill.csv", "easy", "ptask-easy",
+                  {"--exec-model", "ptask"});
+  check_times(easy["C"], 2, 52);
+  check_times(easy["D"], 200, 400);
+
+  auto thin = run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "ptask-os2",
+                  {"--placement", "first-fit", "--exec-model", "ptask"});
+  check_times(thin["X"], 0, 3);
+  check_times(thin["Y"], 1, 4);
+}

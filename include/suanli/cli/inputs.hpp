@@ -38,6 +38,7 @@ struct RunOptions {
   std::uint64_t seed = 0;
   double phase_seconds = 0;
   double sample_seconds = 0;
+  std::string exec_model = "flows";
   bool reject_oversized = false;
 };
 

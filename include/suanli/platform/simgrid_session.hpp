@@ -1,7 +1,8 @@
 #pragma once
-// The one SimGrid engine of this process, configured the way suanli runs: parallel tasks
-// (ptask_L07), the host energy plugin, cheap actor contexts, and SimGrid's own logging quiet
-// (suanli reports through spdlog). Create it before building or loading a platform.
+// The one SimGrid engine of this process, configured the way suanli runs: the resource models
+// of the chosen execution model, the host energy plugin, cheap actor contexts, and SimGrid's
+// own logging quiet (suanli reports through spdlog). Create it before building or loading a
+// platform.
 #include <memory>
 
 namespace simgrid::s4u {
@@ -10,9 +11,17 @@ class Engine;
 
 namespace suanli::platform {
 
+// How a job's work is handed to SimGrid (docs/model.md):
+//  - flows: one computation per GPU and one network flow per ring edge, on SimGrid's default
+//    CPU model and the plain max-min network model (CM02, no TCP window, no cross-traffic),
+//    both updated lazily: cost per event grows with the activities it touches.
+//  - ptask: one parallel task per phase (host/model:ptask_L07), computation and traffic
+//    progressing together at one rate; L07 re-solves every running task at every event.
+enum class ExecModel { flows, ptask };
+
 class SimgridSession {
  public:
-  SimgridSession();
+  explicit SimgridSession(ExecModel model = ExecModel::flows);
   ~SimgridSession();
   SimgridSession(const SimgridSession&) = delete;
   SimgridSession& operator=(const SimgridSession&) = delete;

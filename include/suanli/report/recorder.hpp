@@ -34,6 +34,7 @@ struct ClusterState {
 struct RunInfo {
   std::string policy;
   std::string placement;
+  std::string exec_model;
   std::uint64_t seed = 0;
   int jobs_total = 0;
   int jobs_rejected = 0;

@@ -7,6 +7,7 @@
 
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform.hpp"
+#include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/recorder.hpp"
 #include "suanli/workload/job.hpp"
@@ -18,6 +19,7 @@ struct RunConfig {
   std::string placement = "compact";
   // Each job runs as phases of about this many seconds of work on its GPUs; 0 = one phase.
   double phase_seconds = 0;
+  platform::ExecModel exec_model = platform::ExecModel::flows;
   std::uint64_t seed = 0;
   bool progress = false;  // a live progress line on stderr
 };
