@@ -20,7 +20,7 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, double fp32,
-                double hbm_gb, double hbm_tbps, double tdp_w, double idle_w, double intra_GBps,
+                double hbm_gb, double hbm_tbps, double tdp_w, double idle_w, double intra_both_ways_GBps,
                 double intra_latency_s, std::string source) {
   DeviceSpec d;
   d.name = std::move(name);
@@ -32,16 +32,18 @@ DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, do
   d.hbm_tbps = hbm_tbps;
   d.tdp_w = tdp_w;
   d.idle_w = idle_w;
-  d.intra = LinkSpec{intra_GBps * kGBps, intra_latency_s};
+  // Vendors quote NVLink/Infinity Fabric/HCCS as the sum of both directions; a SimGrid
+  // split-duplex link has its bandwidth in each direction, so it gets half.
+  d.intra = LinkSpec{intra_both_ways_GBps / 2 * kGBps, intra_latency_s};
   d.source = std::move(source);
   return d;
 }
 
 }  // namespace
 
-// Every TFLOPS figure is dense (no 2:4 sparsity). Intra-node link bandwidths are the
-// vendors' per-device aggregate figures as published (NVLink/IF/HCCS totals are quoted
-// bidirectionally). Idle power is never on a datasheet: the idle_w values are typical
+// Every TFLOPS figure is dense (no 2:4 sparsity). Intra-node link bandwidths below are the
+// vendors' per-device aggregate figures as published, both directions together; the catalog
+// stores half (one direction). Idle power is never on a datasheet: the idle_w values are typical
 // measured idle draws and every `source` string says so.
 DeviceCatalog DeviceCatalog::builtin() {
   DeviceCatalog c;
@@ -87,8 +89,9 @@ DeviceCatalog DeviceCatalog::builtin() {
   //   AVX-512 executed as 2 x 256-bit) = 7,372.8 GFLOPS = 7.3728 TFLOPS.
   //   memory bandwidth = 12 ch x 4.8 GT/s x 8 B = 460.8 GB/s ~ 0.46 TB/s (no HBM: hbm_gb 0).
   // bf16/fp16 are set equal to fp32: the CPU-equivalent speed of such work.
-  // Intra link: socket-to-socket xGMI, 4 x16 links at 32 GT/s = 4 x 16 x 32 / 8 = 256 GB/s.
-  c.upsert(make("CPU", "cpu", 7.3728, 7.3728, 7.3728, 0, 0.46, 360, 100, 256, 1 * kUs,
+  // Intra link: socket-to-socket xGMI, 4 x16 links at 32 GT/s = 4 x 16 x 32 / 8 = 256 GB/s
+  // each way, 512 GB/s both ways.
+  c.upsert(make("CPU", "cpu", 7.3728, 7.3728, 7.3728, 0, 0.46, 360, 100, 512, 1 * kUs,
                 "AMD EPYC 9654 product page (96 cores, 2.4 GHz base, 360 W, 12ch DDR5-4800); "
                 "fp32 derived as 96 x 2.4 GHz x 32 FLOP/cycle, bf16 = fp32; idle_w is a "
                 "typical measured value, not a datasheet figure"));

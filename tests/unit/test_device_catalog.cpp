@@ -34,7 +34,7 @@ TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") 
   CHECK(v100.tflops_fp32 == doctest::Approx(15.7));
   CHECK(v100.hbm_gb == 32);
   CHECK(v100.tdp_w == 300);
-  CHECK(v100.intra.bandwidth_Bps == doctest::Approx(300e9));
+  CHECK(v100.intra.bandwidth_Bps == doctest::Approx(150e9));  // 300 GB/s both ways
 
   const DeviceSpec& a100 = *c.find("A100");
   CHECK(a100.tflops_bf16 == 312);
@@ -42,14 +42,14 @@ TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") 
   CHECK(a100.hbm_gb == 80);
   CHECK(a100.hbm_tbps == doctest::Approx(2.039));
   CHECK(a100.tdp_w == 400);
-  CHECK(a100.intra.bandwidth_Bps == doctest::Approx(600e9));
+  CHECK(a100.intra.bandwidth_Bps == doctest::Approx(300e9));  // 600 GB/s both ways
 
   const DeviceSpec& h100 = *c.find("H100");
   CHECK(h100.tflops_bf16 == 989);  // half the 1,979 sparse figure
   CHECK(h100.tflops_fp32 == 67);
   CHECK(h100.hbm_tbps == doctest::Approx(3.35));
   CHECK(h100.tdp_w == 700);
-  CHECK(h100.intra.bandwidth_Bps == doctest::Approx(900e9));
+  CHECK(h100.intra.bandwidth_Bps == doctest::Approx(450e9));  // 900 GB/s both ways
 
   const DeviceSpec& h200 = *c.find("H200");
   CHECK(h200.hbm_gb == 141);
@@ -60,12 +60,12 @@ TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") 
   CHECK(mi300x.tflops_fp32 == doctest::Approx(163.4));
   CHECK(mi300x.hbm_gb == 192);
   CHECK(mi300x.tdp_w == 750);
-  CHECK(mi300x.intra.bandwidth_Bps == doctest::Approx(896e9));
+  CHECK(mi300x.intra.bandwidth_Bps == doctest::Approx(448e9));  // 896 GB/s both ways
 
   const DeviceSpec& ascend = *c.find("Ascend910B");
   CHECK(ascend.hbm_gb == 64);
   CHECK(ascend.hbm_tbps == doctest::Approx(1.6));
-  CHECK(ascend.intra.bandwidth_Bps == doctest::Approx(392e9));
+  CHECK(ascend.intra.bandwidth_Bps == doctest::Approx(196e9));  // 392 GB/s both ways
   CHECK(ascend.source.find("vary") != std::string::npos);
 
   const DeviceSpec& cpu = *c.find("CPU");

@@ -68,8 +68,8 @@ TEST_CASE("loader: the schema example loads with the right numbers") {
 
   const Cluster& h100 = p.clusters[1];
   CHECK(h100.node.gpu_model == "H100");
-  // No intra in the file: the device's NVLink (900 GB/s, 1 us).
-  CHECK(h100.node.intra.bandwidth_Bps == doctest::Approx(900e9));
+  // No intra in the file: the device's NVLink (900 GB/s both ways = 450 GB/s each way, 1 us).
+  CHECK(h100.node.intra.bandwidth_Bps == doctest::Approx(450e9));
   CHECK(h100.node.intra.latency_s == doctest::Approx(1e-6));
   CHECK(h100.node.nic.bandwidth_Bps == doctest::Approx(50e9));  // "400 Gbps"
   CHECK(h100.node.nic.latency_s == doctest::Approx(1.5e-6));

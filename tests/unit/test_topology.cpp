@@ -61,7 +61,7 @@ TEST_CASE("topology: small fat-tree has the expected vertices and edges") {
 
   const TopoEdge& gpu_link = edge(t, t.gpu_link[3]);
   CHECK(gpu_link.name == "ft-n1-g1-intra");
-  CHECK(gpu_link.bandwidth_Bps == doctest::Approx(600e9));  // A100 NVLink from the catalog
+  CHECK(gpu_link.bandwidth_Bps == doctest::Approx(300e9));  // A100 NVLink, 600 GB/s both ways
   CHECK(gpu_link.latency_s == doctest::Approx(1e-6));
   const TopoEdge& node_link = edge(t, t.node_link[2]);
   CHECK(node_link.name == "ft-n2-nic");
@@ -156,4 +156,34 @@ TEST_CASE("topology: wan_path throws InputError when sites are not connected") {
                        "x.yaml: wan: sites 'a' and 'c' are not connected", suanli::InputError);
   CHECK(t.wan_path(1, 2, "x.yaml") == std::vector<int>{0});
   CHECK(t.hops(t.site_vertex[0], t.site_vertex[2]) == -1);
+}
+
+// Edge descriptors point into the graph they came from: a copy must find its own edges, or
+// reading a role edge of a copy reads freed memory (a moved-from Topology is copied: Boost
+// 1.74's adjacency_list has no move constructor).
+TEST_CASE("topology: a copy's role edges belong to the copy's own graph") {
+  Topology copy;
+  {
+    const Platform p = parse_platform_yaml(R"(
+name: copy
+sites:
+  - name: lab
+    clusters:
+      - name: ft
+        nodes: 4
+        node:
+          gpu: {model: A100, count: 2}
+          nic: {bandwidth: 200Gbps, latency: 2us}
+        fabric: {type: fat-tree, nodes_per_leaf: 2}
+)",
+                                           "copy.yaml");
+    Topology original = build_topology(p);
+    copy = original;
+  }
+  REQUIRE(copy.gpu_link.size() == 8);
+  CHECK(copy.graph[copy.gpu_link[5]].name == "ft-n2-g1-intra");
+  CHECK(copy.graph[copy.node_link[3]].name == "ft-n3-nic");
+  CHECK(copy.graph[copy.leaf_link[1]].name == "ft-leaf1-up");
+  CHECK(copy.graph[copy.core_link[0]].name == "ft-core");
+  for (auto e : copy.gpu_link) CHECK(boost::source(e, copy.graph) < boost::num_vertices(copy.graph));
 }
