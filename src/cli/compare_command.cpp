@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "suanli/cli/commands.hpp"
@@ -101,7 +102,10 @@ int compare_command(const Args& args) {
   std::vector<report::CompareRow> rows;
   for (const auto& p : policies)
     rows.push_back({p, report::read_summary(options.out + "/" + p + "/summary.json")});
-  std::cout << report::format_compare_table(rows);
+  std::cout << fmt::format("platform '{}' ({} GPUs), workload {} ({} jobs), placement {}, {}\n",
+                           inputs.platform.name, inputs.platform.total_gpus(), options.workload,
+                           inputs.workload.jobs.size(), options.placement, options.exec_model)
+            << report::format_compare_table(rows);
   report::write_compare_csv(rows, options.out + "/compare.csv");
   return 0;
 }

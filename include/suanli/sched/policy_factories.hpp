@@ -113,5 +113,30 @@ inline std::vector<Decision> to_decisions(const std::vector<Started>& started) {
   return out;
 }
 
+// A strict-order policy: jobs start in the order of a key (ties: submit() order) and the
+// first job that does not fit holds back every job behind it. FIFO and SJF differ only in
+// the key.
+class OrderedBlockingPolicy final : public Policy {
+ public:
+  using Key = double (*)(const QueuedJob&);
+  explicit OrderedBlockingPolicy(Key key) : key_(key) {}
+
+  void submit(const QueuedJob& job) override { queue_.push(key_(job), job); }
+
+  std::vector<Decision> schedule(const ClusterView& view) override {
+    std::vector<int> free = free_tally(view);
+    std::vector<Started> started;
+    start_from_head(queue_, set_aside_, view, free, started);
+    return to_decisions(started);
+  }
+
+  std::size_t queued() const override { return queue_.size() + set_aside_.size(); }
+
+ private:
+  Key key_;
+  OrderedQueue queue_;
+  std::vector<QueuedJob> set_aside_;  // can never fit any cluster
+};
+
 }  // namespace detail
 }  // namespace suanli::sched
