@@ -80,27 +80,39 @@ class EasyPolicy final : public Policy {
     const auto clusters = view.clusters();
     const double now = view.now();
     Reservation best;
-    std::vector<std::pair<double, int>> ends;  // (expected end, GPUs freed)
+    std::vector<std::pair<double, int>> mine;  // (expected end, GPUs) started in this call
     for (std::size_t i = 0; i < clusters.size(); ++i) {
       const int c = static_cast<int>(i);
       if (!could_hold(head, clusters[c])) continue;
-      ends.clear();
-      // A job past its expected end is still running: assume it ends now, not in the past.
-      for (const RunningJob& r : view.running_on(c))
-        ends.emplace_back(std::max(r.expected_end_s, now), r.gpus);
+      mine.clear();
       for (const detail::Started& s : started)
-        if (s.cluster == c) ends.emplace_back(now + view.estimated_runtime(s.job, c), s.job.gpus);
-      std::stable_sort(ends.begin(), ends.end(),
+        if (s.cluster == c) mine.emplace_back(now + view.estimated_runtime(s.job, c), s.job.gpus);
+      std::stable_sort(mine.begin(), mine.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
 
       int available = free[c];
       double shadow = available >= head.gpus ? now : kNever;
-      for (std::size_t k = 0; k < ends.size(); ++k) {
-        // Past the shadow time nothing more is freed in time for the head.
-        if (shadow != kNever && ends[k].first > shadow) break;
-        available += ends[k].second;
-        if (shadow == kNever && available >= head.gpus) shadow = ends[k].first;
-      }
+      // Takes the next end in time order; false once it is past the shadow time (nothing
+      // later frees GPUs in time for the head).
+      auto take = [&](double end, int gpus) {
+        if (shadow != kNever && end > shadow) return false;
+        available += gpus;
+        if (shadow == kNever && available >= head.gpus) shadow = end;
+        return true;
+      };
+      // Merge the running jobs (already in order) with this call's starts; on equal ends the
+      // running job comes first. A job past its expected end is still running: it is taken
+      // to end now, not in the past.
+      std::size_t k = 0;
+      bool open = true;
+      view.visit_running(c, [&](const RunningJob& r) {
+        const double end = std::max(r.expected_end_s, now);
+        for (; open && k < mine.size() && mine[k].first < end; ++k)
+          open = take(mine[k].first, mine[k].second);
+        if (open) open = take(end, r.gpus);
+        return open;
+      });
+      for (; open && k < mine.size(); ++k) open = take(mine[k].first, mine[k].second);
       if (shadow < best.shadow) {
         best.cluster = c;
         best.shadow = shadow;

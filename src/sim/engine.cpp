@@ -83,12 +83,10 @@ class Simulation final : public sched::ClusterView {
   // --- ClusterView ---
   double now() const override { return sg4::Engine::get_clock(); }
   std::span<const sched::ClusterInfo> clusters() const override { return clusters_; }
-  std::vector<sched::RunningJob> running_on(int cluster) const override {
-    std::vector<sched::RunningJob> out;
-    out.reserve(by_cluster_[cluster].size());
+  void visit_running(int cluster,
+                     const std::function<bool(const sched::RunningJob&)>& visit) const override {
     for (const auto& [end, job] : by_cluster_[cluster])
-      out.push_back({job, workload_.jobs[job].num_gpus, end});
-    return out;
+      if (!visit({job, workload_.jobs[job].num_gpus, end})) return;
   }
   double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
     return job.walltime_s * jobs_[job.index].reference_peak / cluster_peak_[cluster];

@@ -38,12 +38,14 @@ class FakeClusterView : public ClusterView {
 
   double now() const override { return time; }
   std::span<const ClusterInfo> clusters() const override { return infos; }
-  std::vector<RunningJob> running_on(int cluster) const override {
-    std::vector<RunningJob> out = running[cluster];
-    std::stable_sort(out.begin(), out.end(), [](const RunningJob& a, const RunningJob& b) {
+  void visit_running(int cluster,
+                     const std::function<bool(const RunningJob&)>& visit) const override {
+    std::vector<RunningJob> sorted = running[cluster];
+    std::stable_sort(sorted.begin(), sorted.end(), [](const RunningJob& a, const RunningJob& b) {
       return a.expected_end_s < b.expected_end_s;
     });
-    return out;
+    for (const RunningJob& r : sorted)
+      if (!visit(r)) return;
   }
   double estimated_runtime(const QueuedJob& job, int cluster) const override {
     return job.walltime_s / speed[cluster];

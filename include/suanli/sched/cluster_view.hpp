@@ -2,6 +2,7 @@
 // What a policy may look at: clusters with their free GPU counts and the jobs running on
 // them. A policy never sees SimGrid; tests give it a fake view.
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -35,8 +36,20 @@ class ClusterView {
   virtual ~ClusterView() = default;
   virtual double now() const = 0;
   virtual std::span<const ClusterInfo> clusters() const = 0;
-  // Jobs running on a cluster, ordered by expected end (earliest first).
-  virtual std::vector<RunningJob> running_on(int cluster) const = 0;
+  // Jobs running on a cluster, ordered by expected end (earliest first), handed to `visit`
+  // until it returns false: a policy that needs only the next few ends (EASY's reservation)
+  // stops early instead of copying every running job at every event.
+  virtual void visit_running(int cluster,
+                             const std::function<bool(const RunningJob&)>& visit) const = 0;
+  // All of them, in the same order.
+  std::vector<RunningJob> running_on(int cluster) const {
+    std::vector<RunningJob> out;
+    visit_running(cluster, [&](const RunningJob& r) {
+      out.push_back(r);
+      return true;
+    });
+    return out;
+  }
   // The job's walltime estimate converted to wall seconds on this cluster's GPU model.
   virtual double estimated_runtime(const QueuedJob& job, int cluster) const = 0;
 };
