@@ -128,3 +128,18 @@ TEST_CASE("the ptask execution model gives the same hand-derived times") {
   check_times(thin["X"], 0, 3);
   check_times(thin["Y"], 1, 4);
 }
+
+// innode.yaml/csv: 4-GPU training runs inside one node, params 1e9, one step (tokens =
+// batch_tokens = 1): each GPU sends 2 (4-1)/4 x 2e9 = 3e9 bytes to the next over its own
+// NVSwitch link (600e9 B/s each way; route = sender's link up + receiver's link down, 2 x 1 us).
+// Compute 6e9 / (4 x 0.4) = 3.75e9 FLOP per GPU = 37.5 us at 100 TFLOPS, hidden under the
+// traffic: 2e-6 + 3e9 / 600e9 = 0.005002 s. 'after' needs the same 4 GPUs: [0.005002, 0.010004].
+TEST_CASE("a ring inside one node takes latency plus bytes over the NVSwitch link") {
+  for (const char* model : {"flows", "ptask"}) {
+    CAPTURE(model);
+    auto jobs = run("e2e/innode.yaml", "e2e/innode.csv", "fifo", std::string("innode-") + model,
+                    {"--exec-model", model});
+    check_times(jobs["ring"], 0, 0.005002);
+    check_times(jobs["after"], 0.005002, 0.010004);
+  }
+}
