@@ -52,26 +52,25 @@ Inputs load_inputs(const std::string& platform_path, const std::string& workload
 
 po::options_description run_options_description(RunOptions& o) {
   po::options_description d("Run options");
-  d.add_options()
-      ("platform", po::value(&o.platform)->value_name("FILE"),
-       "platform YAML (default: platforms/default.yaml)")
-      ("workload", po::value(&o.workload)->value_name("FILE"),
-       "workload CSV (default: workloads/default.csv)")
-      ("out", po::value(&o.out)->value_name("DIR")->required(), "output directory (created)")
-      ("placement", po::value(&o.placement)->value_name("NAME")->default_value("compact"),
-       "GPU placement inside a cluster: first-fit | compact")
-      ("seed", po::value(&o.seed)->default_value(0),
-       "seed for stochastic components (the bundled policies draw no random numbers; it is "
-       "recorded in summary.json)")
-      ("exec-model", po::value(&o.exec_model)->value_name("NAME")->default_value("flows"),
-       "how jobs run in SimGrid: flows (a computation per GPU + a flow per ring edge, fast) | "
-       "ptask (one ptask_L07 parallel task per phase)")
-      ("phase-seconds", po::value(&o.phase_seconds)->value_name("S")->default_value(0),
-       "run each job as phases of about S seconds of work (0: one phase per job)")
-      ("sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(0),
-       "timeline.csv: one row every S seconds instead of one per change")
-      ("reject-oversized", po::bool_switch(&o.reject_oversized),
-       "reject jobs larger than every cluster they may use (default: that is an input error)");
+  d.add_options()("platform", po::value(&o.platform)->value_name("FILE"),
+                  "platform YAML (default: platforms/default.yaml)")(
+      "workload", po::value(&o.workload)->value_name("FILE"),
+      "workload CSV (default: workloads/default.csv)")(
+      "out", po::value(&o.out)->value_name("DIR")->required(), "output directory (created)")(
+      "placement", po::value(&o.placement)->value_name("NAME")->default_value("compact"),
+      "GPU placement inside a cluster: first-fit | compact")(
+      "seed", po::value(&o.seed)->default_value(0),
+      "seed for stochastic components (the bundled policies draw no random numbers; it is "
+      "recorded in summary.json)")(
+      "exec-model", po::value(&o.exec_model)->value_name("NAME")->default_value("flows"),
+      "how jobs run in SimGrid: flows (a computation per GPU + a flow per ring edge, fast) | "
+      "ptask (one ptask_L07 parallel task per phase)")(
+      "phase-seconds", po::value(&o.phase_seconds)->value_name("S")->default_value(0),
+      "run each job as phases of about S seconds of work (0: one phase per job)")(
+      "sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(0),
+      "timeline.csv: one row every S seconds instead of one per change")(
+      "reject-oversized", po::bool_switch(&o.reject_oversized),
+      "reject jobs larger than every cluster they may use (default: that is an input error)");
   return d;
 }
 
@@ -79,8 +78,8 @@ void check_policy_name(const std::string& name) {
   if (sched::find_policy(name)) return;
   std::vector<std::string_view> known;
   for (const auto& p : sched::policies()) known.push_back(p.name);
-  throw InputError(fmt::format("--policy: unknown policy '{}' (known: {})", name,
-                               fmt::join(known, ", ")));
+  throw InputError(
+      fmt::format("--policy: unknown policy '{}' (known: {})", name, fmt::join(known, ", ")));
 }
 
 void check_run_options(const RunOptions& o) {
@@ -106,8 +105,7 @@ double peak_rss_mb() {
 
 }  // namespace
 
-int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy,
-                bool progress) {
+int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy, bool progress) {
   fs::create_directories(o.out);
   const auto wall_start = std::chrono::steady_clock::now();
   report::Recorder recorder(o.out, o.sample_seconds);

@@ -12,7 +12,9 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(suanli )" SUANLI_VERSION R"( - discrete-event simulator of heterogeneous GPU clusters (SimGrid)
+constexpr const char* kUsage =
+    R"(suanli )" SUANLI_VERSION
+    R"( - discrete-event simulator of heterogeneous GPU clusters (SimGrid)
 
 usage: suanli [-v|-q] COMMAND [options]
 
@@ -43,9 +45,12 @@ int main(int argc, char** argv) {
   suanli::cli::Args args;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "-v" || a == "--verbose") spdlog::set_level(spdlog::level::debug);
-    else if (a == "-q" || a == "--quiet") spdlog::set_level(spdlog::level::warn);
-    else args.push_back(a);
+    if (a == "-v" || a == "--verbose")
+      spdlog::set_level(spdlog::level::debug);
+    else if (a == "-q" || a == "--quiet")
+      spdlog::set_level(spdlog::level::warn);
+    else
+      args.push_back(a);
   }
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;

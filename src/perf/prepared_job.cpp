@@ -13,7 +13,8 @@ namespace {
 
 bool same_name(const std::string& a, const std::string& b) {
   return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
   });
 }
 
@@ -74,9 +75,9 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
     out.work = job_work(job, *reference);
     out.walltime_ref_s = walltime_estimate(job, out.work);
     if (job.num_gpus > limit) {
-      std::string reason = fmt::format(
-          "job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,
-          job.num_gpus, limit);
+      std::string reason =
+          fmt::format("job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,
+                      job.num_gpus, limit);
       if (!reject_oversized)
         throw InputError(located(workload.source, job.line, "num_gpus",
                                  reason + " (use --reject-oversized to skip such jobs)"));

@@ -20,8 +20,8 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, double fp32,
-                double hbm_gb, double hbm_tbps, double tdp_w, double idle_w, double intra_both_ways_GBps,
-                double intra_latency_s, std::string source) {
+                double hbm_gb, double hbm_tbps, double tdp_w, double idle_w,
+                double intra_both_ways_GBps, double intra_latency_s, std::string source) {
   DeviceSpec d;
   d.name = std::move(name);
   d.kind = std::move(kind);

@@ -24,7 +24,9 @@ std::string leaf_zone_name(const Platform& p, int cluster, int local_leaf) {
 std::string core_zone_name(const Platform& p, int cluster) {
   return p.clusters[cluster].name + "-core";
 }
-std::string router_name(const std::string& zone_name) { return zone_name + "-sw"; }
+std::string router_name(const std::string& zone_name) {
+  return zone_name + "-sw";
+}
 
 std::vector<WanHop> directed_wan_path(const Platform& p, const Topology& t, int from_site,
                                       int to_site) {
@@ -178,8 +180,7 @@ class Builder {
 
 }  // namespace
 
-SimPlatform build_simgrid_platform(const Platform& platform,
-                                   const Topology& topology) {
+SimPlatform build_simgrid_platform(const Platform& platform, const Topology& topology) {
   return Builder(platform, topology).build();
 }
 

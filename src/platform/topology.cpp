@@ -1,10 +1,10 @@
 #include "suanli/platform/topology.hpp"
 
-#include <stdexcept>
 #include <algorithm>
 #include <boost/graph/breadth_first_search.hpp>
 #include <boost/graph/visitors.hpp>
 #include <limits>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -98,7 +98,9 @@ std::vector<Edge> same_edges(const TopologyGraph& from, const std::vector<Edge>&
 
 }  // namespace
 
-Topology::Topology(const Topology& other) { *this = other; }
+Topology::Topology(const Topology& other) {
+  *this = other;
+}
 
 Topology& Topology::operator=(const Topology& other) {
   if (this == &other) return *this;

@@ -51,7 +51,8 @@ class XmlWriter {
   // Links from a node's gateway up to its cluster core: its NIC, then (fat-tree) its leaf's
   // uplink. Each is a (link name, direction) pair.
   std::vector<std::pair<std::string, const char*>> up_path(int c, int node, bool with_leaf) const {
-    std::vector<std::pair<std::string, const char*>> path{{t_.graph[t_.node_link[node]].name, "UP"}};
+    std::vector<std::pair<std::string, const char*>> path{
+        {t_.graph[t_.node_link[node]].name, "UP"}};
     if (with_leaf && p_.clusters[c].fabric.type == FabricType::fat_tree)
       path.emplace_back(t_.graph[t_.leaf_link[t_.leaf_of_node[node]]].name, "UP");
     return path;
@@ -59,8 +60,8 @@ class XmlWriter {
 
   void zone_route(const std::string& src, const std::string& dst,
                   const std::vector<std::pair<std::string, const char*>>& links) {
-    fmt::print(out_, "    <zoneRoute src=\"{0}\" dst=\"{1}\" gw_src=\"{2}\" gw_dst=\"{3}\">", src, dst,
-               router_name(src), router_name(dst));
+    fmt::print(out_, "    <zoneRoute src=\"{0}\" dst=\"{1}\" gw_src=\"{2}\" gw_dst=\"{3}\">", src,
+               dst, router_name(src), router_name(dst));
     for (const auto& [name, direction] : links)
       fmt::print(out_, "<link_ctn id=\"{}\" direction=\"{}\"/>", name, direction);
     out_ << "</zoneRoute>\n";
@@ -80,14 +81,16 @@ class XmlWriter {
     if (cluster.fabric.type == FabricType::fat_tree)
       for (int l = 0; l < cluster.leaves(); ++l)
         link(t_.graph[t_.leaf_link[t_.first_leaf[c] + l]], "    ");
-    for (int n = 0; n < cluster.nodes; ++n) link(t_.graph[t_.node_link[cluster.first_node + n]], "    ");
+    for (int n = 0; n < cluster.nodes; ++n)
+      link(t_.graph[t_.node_link[cluster.first_node + n]], "    ");
     for (int a = cluster.first_node; a < cluster.first_node + cluster.nodes; ++a) {
       zone_route(node_zone_name(p_, a), core, up_path(c, a, true));
       for (int b = a + 1; b < cluster.first_node + cluster.nodes; ++b) {
         const bool same_leaf = t_.leaf_of_node[a] == t_.leaf_of_node[b];
         auto links = up_path(c, a, !same_leaf);
         auto down = up_path(c, b, !same_leaf);
-        for (auto it = down.rbegin(); it != down.rend(); ++it) links.emplace_back(it->first, "DOWN");
+        for (auto it = down.rbegin(); it != down.rend(); ++it)
+          links.emplace_back(it->first, "DOWN");
         zone_route(node_zone_name(p_, a), node_zone_name(p_, b), links);
       }
     }
@@ -109,7 +112,8 @@ class XmlWriter {
                  p_.gpu_host_name(g), device.peak_flops(), power.idle_w, power.epsilon_w,
                  power.full_w, power.off_w);
     fmt::print(out_, "      <router id=\"{}\"/>\n", router_name(zone));
-    for (int g = first; g < first + cluster.node.gpus; ++g) link(t_.graph[t_.gpu_link[g]], "      ");
+    for (int g = first; g < first + cluster.node.gpus; ++g)
+      link(t_.graph[t_.gpu_link[g]], "      ");
     // Every pair of GPUs through the switch, and every GPU to the node's gateway.
     for (int a = first; a < first + cluster.node.gpus; ++a) {
       const auto& la = t_.graph[t_.gpu_link[a]].name;
@@ -118,9 +122,10 @@ class XmlWriter {
                    "      <route src=\"{}\" dst=\"{}\"><link_ctn id=\"{}\" direction=\"UP\"/>"
                    "<link_ctn id=\"{}\" direction=\"DOWN\"/></route>\n",
                    p_.gpu_host_name(a), p_.gpu_host_name(b), la, t_.graph[t_.gpu_link[b]].name);
-      fmt::print(out_,
-                 "      <route src=\"{}\" dst=\"{}\"><link_ctn id=\"{}\" direction=\"UP\"/></route>\n",
-                 p_.gpu_host_name(a), router_name(zone), la);
+      fmt::print(
+          out_,
+          "      <route src=\"{}\" dst=\"{}\"><link_ctn id=\"{}\" direction=\"UP\"/></route>\n",
+          p_.gpu_host_name(a), router_name(zone), la);
     }
     out_ << "    </zone>\n";
   }

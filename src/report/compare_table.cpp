@@ -18,10 +18,14 @@ struct Column {
 
 // Durations in hours in the table (seconds in compare.csv); energy in kWh.
 const Column kColumns[] = {
-    {"jobs", "jobs_completed", 1, 0},          {"makespan_h", "makespan_s", 1 / 3600.0, 2},
-    {"mean_jct_h", "mean_jct_s", 1 / 3600.0, 2}, {"p95_jct_h", "p95_jct_s", 1 / 3600.0, 2},
-    {"mean_wait_h", "mean_wait_s", 1 / 3600.0, 2}, {"gpu_util_%", "gpu_utilization", 100, 1},
-    {"it_kwh", "energy_it_kwh", 1, 1},         {"facility_kwh", "energy_facility_kwh", 1, 1},
+    {"jobs", "jobs_completed", 1, 0},
+    {"makespan_h", "makespan_s", 1 / 3600.0, 2},
+    {"mean_jct_h", "mean_jct_s", 1 / 3600.0, 2},
+    {"p95_jct_h", "p95_jct_s", 1 / 3600.0, 2},
+    {"mean_wait_h", "mean_wait_s", 1 / 3600.0, 2},
+    {"gpu_util_%", "gpu_utilization", 100, 1},
+    {"it_kwh", "energy_it_kwh", 1, 1},
+    {"facility_kwh", "energy_facility_kwh", 1, 1},
 };
 
 }  // namespace
@@ -40,8 +44,8 @@ std::string format_compare_table(const std::vector<CompareRow>& rows) {
   for (const auto& row : rows) {
     std::vector<std::string> line{row.label};
     for (const auto& c : kColumns)
-      line.push_back(fmt::format("{:.{}f}", row.summary.at(c.key).get<double>() * c.scale,
-                                 c.decimals));
+      line.push_back(
+          fmt::format("{:.{}f}", row.summary.at(c.key).get<double>() * c.scale, c.decimals));
     cells.push_back(line);
   }
   std::vector<std::size_t> width(header.size(), 0);
@@ -59,9 +63,9 @@ std::string format_compare_table(const std::vector<CompareRow>& rows) {
 
 void write_compare_csv(const std::vector<CompareRow>& rows, const std::string& path) {
   std::ofstream out(path);
-  const char* keys[] = {"jobs_total",    "jobs_completed", "jobs_rejected",   "makespan_s",
-                        "mean_jct_s",    "p50_jct_s",      "p95_jct_s",       "p99_jct_s",
-                        "mean_wait_s",   "mean_slowdown",  "gpu_utilization", "gpu_hours",
+  const char* keys[] = {"jobs_total",    "jobs_completed",     "jobs_rejected",   "makespan_s",
+                        "mean_jct_s",    "p50_jct_s",          "p95_jct_s",       "p99_jct_s",
+                        "mean_wait_s",   "mean_slowdown",      "gpu_utilization", "gpu_hours",
                         "energy_it_kwh", "energy_facility_kwh"};
   out << "policy";
   for (const char* k : keys) out << ',' << k;

@@ -20,7 +20,9 @@ std::FILE* open_or_throw(const std::string& path) {
 }
 
 // Shortest text that reads back to the same double: outputs are exact and byte-stable.
-std::string num(double v) { return fmt::format("{}", v); }
+std::string num(double v) {
+  return fmt::format("{}", v);
+}
 
 }  // namespace
 
@@ -53,9 +55,8 @@ Recorder::Recorder(const std::string& out_dir, double sample_seconds)
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
       "final_state\n",
       jobs_);
-  std::fputs(
-      "time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
-      timeline_);
+  std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
+             timeline_);
 }
 
 Recorder::~Recorder() {
@@ -73,9 +74,9 @@ void Recorder::job(const JobRecord& r) {
     wait_.push_back(wait);
     slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
     busy_gpu_seconds_ += runtime * r.num_gpus;
-    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", r.id, num(r.submit_s),
-               num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts,
-               num(r.energy_j), r.final_state);
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", r.id, num(r.submit_s), num(r.start_s),
+               num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts, num(r.energy_j),
+               r.final_state);
   } else {
     fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", r.id, num(r.submit_s), r.num_gpus, r.final_state);
   }

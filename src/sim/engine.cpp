@@ -11,11 +11,11 @@
 #include <unordered_map>
 
 #include "suanli/energy/power_model.hpp"
-#include "suanli/sched/allocation.hpp"
-#include "suanli/sched/policy.hpp"
-#include "suanli/report/progress.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
 #include "suanli/platform/simgrid_session.hpp"
+#include "suanli/report/progress.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/policy.hpp"
 
 namespace suanli::sim {
 
@@ -30,7 +30,6 @@ struct Event {
   enum class Kind : std::uint8_t { arrival, completion } kind;
   JobIndex job;
 };
-
 
 class Simulation final : public sched::ClusterView {
  public:
@@ -157,10 +156,10 @@ class Simulation final : public sched::ClusterView {
     info.free_gpus -= job.num_gpus;
     run.cluster = decision.cluster;
     run.start_s = now();
-    run.expected_end_s = run.start_s + estimated_runtime({decision.job, job.submit_s, job.num_gpus,
-                                                          prepared.walltime_ref_s, prepared.model,
-                                                          job.priority},
-                                                         decision.cluster);
+    run.expected_end_s =
+        run.start_s + estimated_runtime({decision.job, job.submit_s, job.num_gpus,
+                                         prepared.walltime_ref_s, prepared.model, job.priority},
+                                        decision.cluster);
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());
     for (int g : run.gpus) {
@@ -175,7 +174,8 @@ class Simulation final : public sched::ClusterView {
     std::vector<std::uint8_t> edge_in_node(hosts.size(), 0);
     const auto& gpus = running_.at(decision.job).gpus;
     for (std::size_t i = 0; i < gpus.size(); ++i)
-      edge_in_node[i] = platform_.node_of_gpu(gpus[i]) == platform_.node_of_gpu(gpus[(i + 1) % gpus.size()]);
+      edge_in_node[i] =
+          platform_.node_of_gpu(gpus[i]) == platform_.node_of_gpu(gpus[(i + 1) % gpus.size()]);
     sg4::Actor::create("job", sim_.controller,
                        [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
                         phases, index = decision.job, cluster = decision.cluster] {

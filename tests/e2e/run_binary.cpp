@@ -27,7 +27,9 @@ std::string fresh_dir(const std::string& name) {
   return dir.string();
 }
 
-std::string fixture(const std::string& relative) { return std::string(SUANLI_FIXTURES) + "/" + relative; }
+std::string fixture(const std::string& relative) {
+  return std::string(SUANLI_FIXTURES) + "/" + relative;
+}
 
 Result run_suanli(const std::vector<std::string>& args) {
   fs::path tmp = fs::temp_directory_path() / ("suanli-e2e-io-" + std::to_string(getpid()));
@@ -43,7 +45,8 @@ Result run_suanli(const std::vector<std::string>& args) {
     std::vector<std::string> copy = args;
     for (auto& a : copy) argv.push_back(a.data());
     argv.push_back(nullptr);
-    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr)) _exit(127);
+    if (!freopen(out_path.c_str(), "w", stdout) || !freopen(err_path.c_str(), "w", stderr))
+      _exit(127);
     execv(binary.c_str(), argv.data());
     _exit(127);
   }
@@ -77,7 +80,8 @@ std::vector<Row> read_csv(const std::string& path) {
   while (std::getline(in, line)) {
     auto cells = split(line);
     Row row;
-    for (std::size_t i = 0; i < header.size(); ++i) row[header[i]] = i < cells.size() ? cells[i] : "";
+    for (std::size_t i = 0; i < header.size(); ++i)
+      row[header[i]] = i < cells.size() ? cells[i] : "";
     rows.push_back(row);
   }
   return rows;

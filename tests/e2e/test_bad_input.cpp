@@ -12,9 +12,11 @@ using e2e::fixture;
 namespace {
 
 void expect_input_error(const std::string& platform, const std::string& workload,
-                        const std::vector<std::string>& needles, std::vector<std::string> extra = {}) {
+                        const std::vector<std::string>& needles,
+                        std::vector<std::string> extra = {}) {
   const auto out = e2e::fresh_dir("bad");
-  std::vector<std::string> args{"run", "--platform", platform, "--workload", workload, "--out", out};
+  std::vector<std::string> args{"run",    "--platform", platform, "--workload",
+                                workload, "--out",      out};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = e2e::run_suanli(args);
   CHECK(r.status == 2);
@@ -34,8 +36,9 @@ TEST_CASE("malformed YAML names the file and line") {
 }
 
 TEST_CASE("an unknown GPU model names the field and the known models") {
-  expect_input_error(fixture("e2e/bad/unknown_device.yaml"), kGoodWorkload,
-                     {"unknown_device.yaml:8", "sites[0].clusters[0].node.gpu.model", "B300", "H100"});
+  expect_input_error(
+      fixture("e2e/bad/unknown_device.yaml"), kGoodWorkload,
+      {"unknown_device.yaml:8", "sites[0].clusters[0].node.gpu.model", "B300", "H100"});
 }
 
 TEST_CASE("an unknown unit names the field") {
@@ -59,7 +62,8 @@ TEST_CASE("a non-numeric value names line and column") {
 }
 
 TEST_CASE("a negative duration names line and column") {
-  expect_input_error(kGoodPlatform, fixture("e2e/bad/negative.csv"), {"negative.csv:3", "duration"});
+  expect_input_error(kGoodPlatform, fixture("e2e/bad/negative.csv"),
+                     {"negative.csv:3", "duration"});
 }
 
 TEST_CASE("a duplicate job id names both lines") {
@@ -71,9 +75,9 @@ TEST_CASE("a job larger than every cluster is an error unless --reject-oversized
   expect_input_error(kGoodPlatform, fixture("e2e/bad/too_large.csv"),
                      {"too_large.csv:3", "num_gpus", "64", "4"});
   const auto out = e2e::fresh_dir("rejected");
-  const auto r = e2e::run_suanli({"run", "--platform", kGoodPlatform, "--workload",
-                                  fixture("e2e/bad/too_large.csv"), "--out", out,
-                                  "--reject-oversized"});
+  const auto r =
+      e2e::run_suanli({"run", "--platform", kGoodPlatform, "--workload",
+                       fixture("e2e/bad/too_large.csv"), "--out", out, "--reject-oversized"});
   REQUIRE(r.status == 0);
   auto jobs = e2e::read_jobs(out);
   CHECK(jobs["huge"]["final_state"] == "REJECTED");

@@ -15,9 +15,9 @@ using e2e::num;
 //   EASY: A 100, B 199, C 50,  D 397 -> 746/4 = 186.5 s.
 TEST_CASE("compare prints a table and writes compare.csv with one row per policy") {
   const auto out = e2e::fresh_dir("compare");
-  const auto r = e2e::run_suanli({"compare", "--platform", fixture("e2e/one_node4.yaml"),
-                                  "--workload", fixture("e2e/backfill.csv"), "--policies",
-                                  "fifo,sjf,easy", "--out", out});
+  const auto r =
+      e2e::run_suanli({"compare", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
+                       fixture("e2e/backfill.csv"), "--policies", "fifo,sjf,easy", "--out", out});
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(r.out.find("policy") != std::string::npos);
   CHECK(r.out.find("mean_jct_h") != std::string::npos);
@@ -35,9 +35,9 @@ TEST_CASE("compare prints a table and writes compare.csv with one row per policy
 
 TEST_CASE("compare refuses an unknown policy before running anything") {
   const auto out = e2e::fresh_dir("compare-bad");
-  const auto r = e2e::run_suanli({"compare", "--platform", fixture("e2e/one_node4.yaml"),
-                                  "--workload", fixture("e2e/backfill.csv"), "--policies",
-                                  "fifo,nope", "--out", out});
+  const auto r =
+      e2e::run_suanli({"compare", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
+                       fixture("e2e/backfill.csv"), "--policies", "fifo,nope", "--out", out});
   CHECK(r.status == 2);
   CHECK(r.err.find("nope") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out));
@@ -74,10 +74,11 @@ TEST_CASE("export-xml gives a SimGrid platform with the same routes") {
 // leaf0, n2 is under leaf1; site a to site c crosses both WAN links. Latencies: intra 1 us
 // (A100 catalog), NIC 2 us, leaf uplink 2 us (= NIC latency), WAN 10 ms + 5 ms.
 TEST_CASE("routes cross the links the topology says") {
-  const auto r = e2e::run_suanli({"platform", "routes", fixture("e2e/two_sites.yaml"), "--from",
-                                  "pod-n0-g0"});
+  const auto r =
+      e2e::run_suanli({"platform", "routes", fixture("e2e/two_sites.yaml"), "--from", "pod-n0-g0"});
   REQUIRE_MESSAGE(r.status == 0, r.err);
-  CHECK(r.out.find("pod-n0-g0 -> pod-n0-g1: pod-n0-g0-intra_UP pod-n0-g1-intra_DOWN (latency 2e-06 s)") !=
+  CHECK(r.out.find(
+            "pod-n0-g0 -> pod-n0-g1: pod-n0-g0-intra_UP pod-n0-g1-intra_DOWN (latency 2e-06 s)") !=
         std::string::npos);
   CHECK(r.out.find("pod-n0-g0 -> pod-n1-g0: pod-n0-g0-intra_UP pod-n0-nic_UP pod-n1-nic_DOWN "
                    "pod-n1-g0-intra_DOWN (latency 6e-06 s)") != std::string::npos);

@@ -11,9 +11,15 @@ namespace {
 
 std::string run_energy_case(const std::string& name, std::vector<std::string> extra = {}) {
   const auto out = e2e::fresh_dir(name);
-  std::vector<std::string> args{"run",      "--platform", fixture("e2e/energy.yaml"),
-                                "--workload", fixture("e2e/energy.csv"), "--policy", "fifo",
-                                "--out",    out};
+  std::vector<std::string> args{"run",
+                                "--platform",
+                                fixture("e2e/energy.yaml"),
+                                "--workload",
+                                fixture("e2e/energy.csv"),
+                                "--policy",
+                                "fifo",
+                                "--out",
+                                out};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = e2e::run_suanli(args);
   REQUIRE_MESSAGE(r.status == 0, r.err);

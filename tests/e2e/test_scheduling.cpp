@@ -12,8 +12,9 @@ std::map<std::string, e2e::Row> run(const std::string& platform, const std::stri
                                     const std::string& policy, const std::string& name,
                                     std::vector<std::string> extra = {}) {
   const auto out = e2e::fresh_dir(name);
-  std::vector<std::string> args{"run",        "--platform", fixture(platform), "--workload",
-                                fixture(workload), "--policy", policy,     "--out", out};
+  std::vector<std::string> args{"run",        "--platform",      fixture(platform),
+                                "--workload", fixture(workload), "--policy",
+                                policy,       "--out",           out};
   args.insert(args.end(), extra.begin(), extra.end());
   const auto r = e2e::run_suanli(args);
   REQUIRE_MESSAGE(r.status == 0, r.err);
@@ -54,7 +55,8 @@ TEST_CASE("a duration job runs exactly its duration on its reference GPU, faster
 //       B [100,200], D [200,400].
 // SJF (shortest walltime first, no backfill): at t=2 the queue is C(50) before B(100): C fits,
 //       starts [2,52]; then B(100) blocks D(200): B [100,200], D [200,400].
-TEST_CASE("FIFO blocks behind the head while EASY backfills a job that ends before the reservation") {
+TEST_CASE(
+    "FIFO blocks behind the head while EASY backfills a job that ends before the reservation") {
   auto fifo = run("e2e/one_node4.yaml", "e2e/backfill.csv", "fifo", "fifo");
   check_times(fifo["A"], 0, 100);
   check_times(fifo["B"], 100, 200);
@@ -86,16 +88,16 @@ TEST_CASE("FIFO blocks behind the head while EASY backfills a job that ends befo
 //        direction: 0.5e9 B/s each. X's remaining 1e9 B take 2 s: X ends at 3. Y has sent
 //        1e9 B by then, and alone again sends the last 1e9 B in 1 s: Y ends at 4.
 TEST_CASE("two jobs crossing the same oversubscribed uplink both slow down") {
-  auto wide = run("e2e/uplink_os1.yaml", "e2e/uplink.csv", "fifo", "os1",
-                  {"--placement", "first-fit"});
+  auto wide =
+      run("e2e/uplink_os1.yaml", "e2e/uplink.csv", "fifo", "os1", {"--placement", "first-fit"});
   CHECK(wide["X"]["hosts"] == "1-2");
   CHECK(wide["Y"]["hosts"] == "0 3");
   check_times(wide["P"], 0, 1);
   check_times(wide["X"], 0, 2);
   check_times(wide["Y"], 1, 3);
 
-  auto thin = run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "os2",
-                  {"--placement", "first-fit"});
+  auto thin =
+      run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "os2", {"--placement", "first-fit"});
   check_times(thin["X"], 0, 3);
   check_times(thin["Y"], 1, 4);
 }

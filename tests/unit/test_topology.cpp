@@ -185,5 +185,6 @@ sites:
   CHECK(copy.graph[copy.node_link[3]].name == "ft-n3-nic");
   CHECK(copy.graph[copy.leaf_link[1]].name == "ft-leaf1-up");
   CHECK(copy.graph[copy.core_link[0]].name == "ft-core");
-  for (auto e : copy.gpu_link) CHECK(boost::source(e, copy.graph) < boost::num_vertices(copy.graph));
+  for (auto e : copy.gpu_link)
+    CHECK(boost::source(e, copy.graph) < boost::num_vertices(copy.graph));
 }

@@ -11,9 +11,9 @@ namespace suanli::perf {
 inline constexpr double kGradientBytesPerParam = 2.0;
 
 struct JobWork {
-  double flops_per_gpu = 0;       // at peak speed: wall time on a GPU = flops_per_gpu / peak
-  double ring_bytes_per_gpu = 0;  // total over the run, sent by each GPU to its successor
-  double reference_runtime_s = 0; // compute time on the reference GPU, no contention
+  double flops_per_gpu = 0;        // at peak speed: wall time on a GPU = flops_per_gpu / peak
+  double ring_bytes_per_gpu = 0;   // total over the run, sent by each GPU to its successor
+  double reference_runtime_s = 0;  // compute time on the reference GPU, no contention
 };
 
 // `reference` is the job's reference GPU (its gpu_type, else the platform's most common model).

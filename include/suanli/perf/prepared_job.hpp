@@ -23,7 +23,7 @@ struct PreparedJob {
 // The distinct GPU models of a platform, in first-declared order, and each cluster's model.
 struct ModelTable {
   std::vector<std::string> names;
-  std::vector<int> cluster_model;  // by cluster index
+  std::vector<int> cluster_model;               // by cluster index
   int index_of(const std::string& name) const;  // case-insensitive; -1 when absent
 };
 

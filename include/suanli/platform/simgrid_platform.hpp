@@ -45,7 +45,6 @@ std::vector<WanHop> directed_wan_path(const Platform& p, const Topology& t, int 
                                       int to_site);
 
 // Needs a live simgrid::s4u::Engine with host/model:ptask_L07 and the energy plugin set up.
-SimPlatform build_simgrid_platform(const Platform& platform,
-                                   const Topology& topology);
+SimPlatform build_simgrid_platform(const Platform& platform, const Topology& topology);
 
 }  // namespace suanli::platform

@@ -17,10 +17,10 @@ struct Job {
                            // most common model); -1 when params/tokens are given
   double params = 0;       // model parameters (training run: FLOPs = 6 * params * tokens)
   double tokens = 0;
-  double mfu = 0.4;                 // model FLOPs utilisation for params/tokens jobs
-  double batch_tokens = 4194304;    // tokens per optimizer step (gradient exchange cadence)
-  std::string gpu_type;             // constraint: empty = any model
-  double walltime_s = -1;           // user's estimate on the reference GPU; -1 = not given
+  double mfu = 0.4;               // model FLOPs utilisation for params/tokens jobs
+  double batch_tokens = 4194304;  // tokens per optimizer step (gradient exchange cadence)
+  std::string gpu_type;           // constraint: empty = any model
+  double walltime_s = -1;         // user's estimate on the reference GPU; -1 = not given
   std::string user;
   int priority = 0;
   int line = 0;  // line in the source file, for messages
@@ -29,8 +29,8 @@ struct Job {
 };
 
 struct Workload {
-  std::string source;  // file it was read from
-  std::vector<Job> jobs;                   // in file order
+  std::string source;     // file it was read from
+  std::vector<Job> jobs;  // in file order
   std::vector<std::string> ignored_columns;
 };
 
