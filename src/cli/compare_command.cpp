@@ -52,7 +52,7 @@ pid_t spawn_run(const Inputs& inputs, RunOptions options, const std::string& pol
 int compare_command(const Args& args) {
   RunOptions options;
   std::string policy_list;
-  unsigned parallel = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  int parallel = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   auto description = run_options_description(options);
   description.add_options()(
       "policies", boost::program_options::value(&policy_list)->default_value("fifo,sjf,easy"),
@@ -67,19 +67,20 @@ int compare_command(const Args& args) {
   if (policies.empty()) throw InputError("--policies: no policy given");
   if (std::set<std::string>(policies.begin(), policies.end()).size() != policies.size())
     throw InputError("--policies: a policy is listed twice");
-  for (const auto& p : policies) check_policy_name(p);
+  for (const auto& p : policies) check_policy_name(p, "--policies");
   check_run_options(options);
   if (parallel < 1) throw InputError("--parallel: must be >= 1");
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
   const Inputs inputs = load_inputs(options.platform, options.workload, options.reject_oversized);
+  check_run_limits(inputs, options);
   std::filesystem::create_directories(options.out);
 
   std::map<pid_t, std::string> running;
   std::size_t next = 0;
   int failures = 0;
   while (next < policies.size() || !running.empty()) {
-    while (next < policies.size() && running.size() < parallel) {
+    while (next < policies.size() && running.size() < std::size_t(parallel)) {
       RunOptions child = options;
       child.out = options.out + "/" + policies[next];
       running[spawn_run(inputs, child, policies[next])] = policies[next];

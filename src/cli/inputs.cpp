@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -74,12 +75,28 @@ po::options_description run_options_description(RunOptions& o) {
   return d;
 }
 
-void check_policy_name(const std::string& name) {
+void check_policy_name(const std::string& name, const std::string& option) {
   if (sched::find_policy(name)) return;
   std::vector<std::string_view> known;
   for (const auto& p : sched::policies()) known.push_back(p.name);
-  throw InputError(
-      fmt::format("--policy: unknown policy '{}' (known: {})", name, fmt::join(known, ", ")));
+  throw InputError(fmt::format("{}: unknown policy '{}' (known: {})", option, name,
+                               fmt::join(known, ", ")));
+}
+
+void check_run_limits(const Inputs& in, const RunOptions& o) {
+  if (o.phase_seconds <= 0) return;
+  // A job's phases: its compute time on its GPUs / phase_seconds; the slowest GPU bounds it.
+  double slowest = std::numeric_limits<double>::max();
+  for (std::size_t c = 0; c < in.platform.clusters.size(); ++c)
+    slowest = std::min(slowest, in.platform.device_of_cluster(int(c)).peak_flops());
+  for (std::size_t i = 0; i < in.jobs.size(); ++i) {
+    const double phases = in.jobs[i].work.flops_per_gpu / slowest / o.phase_seconds;
+    if (phases > kMaxPhases)
+      throw InputError(fmt::format(
+          "--phase-seconds: {} s would cut job '{}' into about {:.3g} phases (at most {:g}); use "
+          "a longer phase",
+          o.phase_seconds, in.workload.jobs[i].id, phases, kMaxPhases));
+  }
 }
 
 void check_run_options(const RunOptions& o) {
@@ -92,6 +109,9 @@ void check_run_options(const RunOptions& o) {
   if (o.exec_model != "flows" && o.exec_model != "ptask")
     throw InputError("--exec-model: unknown model '" + o.exec_model + "' (known: flows, ptask)");
   if (!(o.phase_seconds >= 0)) throw InputError("--phase-seconds: must be >= 0");
+  if (o.seed < 0) throw InputError("--seed: must be >= 0");
+  if (fs::exists(o.out) && !fs::is_directory(o.out))
+    throw InputError("--out: '" + o.out + "' exists and is not a directory");
   if (!(o.sample_seconds >= 0)) throw InputError("--sample-seconds: must be >= 0");
 }
 
@@ -106,7 +126,18 @@ double peak_rss_mb() {
 }  // namespace
 
 int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy, bool progress) {
+  const bool created = !fs::exists(o.out);
   fs::create_directories(o.out);
+  // A run that fails leaves no trace: the recorder drops its partial files, and a directory
+  // made for this run goes too (only if empty: never remove what was there before).
+  struct RemoveIfEmpty {
+    const std::string& dir;
+    bool armed;
+    ~RemoveIfEmpty() {
+      std::error_code ignored;
+      if (armed && fs::is_empty(dir, ignored)) fs::remove(dir, ignored);
+    }
+  } cleanup{o.out, created};
   const auto wall_start = std::chrono::steady_clock::now();
   report::Recorder recorder(o.out, o.sample_seconds);
   sim::RunConfig config;
@@ -137,6 +168,7 @@ int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   info.peak_rss_mb = peak_rss_mb();
   recorder.finish(info);
+  cleanup.armed = false;
   return 0;
 }
 

@@ -20,11 +20,12 @@ int run_command(const Args& args) {
   if (!parse_or_help(args, "suanli run [--platform P] [--workload W] --policy NAME --out DIR",
                      description))
     return 0;
-  check_policy_name(policy);
+  check_policy_name(policy, "--policy");
   check_run_options(options);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
   const Inputs inputs = load_inputs(options.platform, options.workload, options.reject_oversized);
+  check_run_limits(inputs, options);
   const bool progress = isatty(STDERR_FILENO) && spdlog::get_level() <= spdlog::level::info;
   const int status = execute_run(inputs, options, policy, progress);
   std::cout << report::format_compare_table(

@@ -22,6 +22,28 @@ std::string joined(const std::vector<std::string>& names) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
+// Simulated times past ~300 years and transfers past 2^63 bytes are input mistakes, and past
+// them SimGrid's clock and solver lose the precision the results depend on.
+void check_limits(const workload::Job& job, const PreparedJob& prepared, const std::string& source) {
+  const auto fail = [&](const char* column, const std::string& what) {
+    throw InputError(located(source, job.line, column, what));
+  };
+  if (job.submit_s > kMaxSimulatedSeconds)
+    fail("submit_time", fmt::format("{} s is past the {:g} s limit", job.submit_s, kMaxSimulatedSeconds));
+  if (!(prepared.work.reference_runtime_s <= kMaxSimulatedSeconds))
+    fail(job.has_duration() ? "duration" : "tokens",
+         fmt::format("job '{}' would run {:g} s on its reference GPU, past the {:g} s limit", job.id,
+                     prepared.work.reference_runtime_s, kMaxSimulatedSeconds));
+  if (!(prepared.walltime_ref_s <= kMaxSimulatedSeconds))
+    fail("walltime", fmt::format("{:g} s is past the {:g} s limit", prepared.walltime_ref_s,
+                                 kMaxSimulatedSeconds));
+  if (!(prepared.work.ring_bytes_per_gpu <= kMaxBytes))
+    fail("batch_tokens",
+         fmt::format("job '{}' would send {:g} bytes per GPU of gradients, past the {:g} byte "
+                     "limit (too many optimizer steps: raise batch_tokens)",
+                     job.id, prepared.work.ring_bytes_per_gpu, kMaxBytes));
+}
+
 }  // namespace
 
 int ModelTable::index_of(const std::string& name) const {
@@ -74,6 +96,7 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
     out.reference_peak = reference->peak_flops();
     out.work = job_work(job, *reference);
     out.walltime_ref_s = walltime_estimate(job, out.work);
+    check_limits(job, out, workload.source);
     if (job.num_gpus > limit) {
       std::string reason =
           fmt::format("job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,

@@ -35,6 +35,8 @@ double Cluster::leaf_uplink_Bps() const {
 
 int Cluster::switch_count() const {
   const int ports = std::max(1, fabric.switch_ports);
+  // One node alone needs no cluster switch: its GPUs meet on the node's own NVSwitch.
+  if (fabric.type == FabricType::star && nodes == 1) return 0;
   if (fabric.type == FabricType::star) return std::max(1, ceil_div(gpu_count(), ports));
   const int leaf_count = leaves();
   // A single leaf needs no spine layer: the leaf switch is the whole fabric.

@@ -167,6 +167,16 @@ class Reader {
     return v;
   }
 
+  // Keeps values in the range the simulation can run with: outside it SimGrid's solver loses
+  // precision or aborts ("The Impossible Did Happen") instead of reporting an error.
+  double in_range(const Field& f, double lo, double hi) const {
+    const double v = number(f);
+    if (v < lo || v > hi)
+      fail(f, "must be between " + number_text(lo) + " and " + number_text(hi) + ", got " +
+                  f.node.Scalar());
+    return v;
+  }
+
   // A count: a whole number >= 1.
   int count(const Field& f) const {
     const std::string s = scalar(f, "a whole number");
@@ -182,11 +192,16 @@ class Reader {
   double bandwidth(const Field& f) const {
     const double v = with_unit(f, parse_bandwidth, "a bandwidth such as 200Gbps");
     if (v <= 0) fail(f, "bandwidth must be positive, got " + f.node.Scalar());
+    // 1 B/s .. 10 PB/s: outside it SimGrid's max-min solver is not exact any more.
+    if (v < 1 || v > 1e16)
+      fail(f, "bandwidth must be between 1 Bps and 10PBps, got " + f.node.Scalar());
     return v;
   }
 
   double duration(const Field& f) const {
-    return with_unit(f, parse_duration, "a duration such as 2us");
+    const double v = with_unit(f, parse_duration, "a duration such as 2us");
+    if (v > 1000) fail(f, "a latency must be at most 1000 s, got " + f.node.Scalar());
+    return v;
   }
 
   // Watts as a bare number, or a string with a unit ("1.5kW").
@@ -315,8 +330,10 @@ void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
     if (d.kind != "gpu" && d.kind != "cpu")
       r.fail(*k, "unknown device kind '" + d.kind + "' (expected gpu or cpu)");
   }
-  if (auto t = given("tflops")) d.tflops_bf16 = d.tflops_fp16 = r.positive(*t);
-  if (auto t = given("tflops_fp16")) d.tflops_fp16 = r.positive(*t);
+  // 0.001 to 1e6 TFLOPS (1 GFLOPS to an exaflop per device): the speeds SimGrid can run
+  // without its work-amount precision (1e-5 FLOP) swallowing or overflowing a job.
+  if (auto t = given("tflops")) d.tflops_bf16 = d.tflops_fp16 = r.in_range(*t, 1e-3, 1e6);
+  if (auto t = given("tflops_fp16")) d.tflops_fp16 = r.in_range(*t, 1e-3, 1e6);
   if (auto t = given("tflops_fp32")) d.tflops_fp32 = r.at_least(*t, 0);
   if (auto h = given("hbm_gb")) d.hbm_gb = r.at_least(*h, 0);
   if (auto h = given("hbm_tbps")) d.hbm_tbps = r.at_least(*h, 0);

@@ -9,6 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "suanli/common/csv_field.hpp"
+#include "suanli/common/input_error.hpp"
+
 namespace suanli::report {
 
 namespace {
@@ -22,6 +25,12 @@ std::FILE* open_or_throw(const std::string& path) {
 // Shortest text that reads back to the same double: outputs are exact and byte-stable.
 std::string num(double v) {
   return fmt::format("{}", v);
+}
+
+constexpr const char* kPartial = ".partial";
+
+void rename_or_throw(const std::string& from, const std::string& to) {
+  if (std::rename(from.c_str(), to.c_str()) != 0) throw std::runtime_error("cannot write " + to);
 }
 
 }  // namespace
@@ -49,8 +58,8 @@ double percentile(std::vector<double>& values, double q) {
 
 Recorder::Recorder(const std::string& out_dir, double sample_seconds)
     : out_dir_(out_dir), sample_seconds_(sample_seconds) {
-  jobs_ = open_or_throw(out_dir + "/jobs.csv");
-  timeline_ = open_or_throw(out_dir + "/timeline.csv");
+  jobs_ = open_or_throw(out_dir + "/jobs.csv" + kPartial);
+  timeline_ = open_or_throw(out_dir + "/timeline.csv" + kPartial);
   std::fputs(
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
       "final_state\n",
@@ -62,6 +71,10 @@ Recorder::Recorder(const std::string& out_dir, double sample_seconds)
 Recorder::~Recorder() {
   if (jobs_) std::fclose(jobs_);
   if (timeline_) std::fclose(timeline_);
+  if (!finished_) {
+    std::remove((out_dir_ + "/jobs.csv" + kPartial).c_str());
+    std::remove((out_dir_ + "/timeline.csv" + kPartial).c_str());
+  }
 }
 
 void Recorder::job(const JobRecord& r) {
@@ -74,15 +87,20 @@ void Recorder::job(const JobRecord& r) {
     wait_.push_back(wait);
     slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
     busy_gpu_seconds_ += runtime * r.num_gpus;
-    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", r.id, num(r.submit_s), num(r.start_s),
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s), num(r.start_s),
                num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts, num(r.energy_j),
                r.final_state);
   } else {
-    fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", r.id, num(r.submit_s), r.num_gpus, r.final_state);
+    fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", csv_field(r.id), num(r.submit_s), r.num_gpus,
+               r.final_state);
   }
 }
 
 void Recorder::write_row(const ClusterState& s) {
+  if (++timeline_rows_ > kMaxTimelineRows)
+    throw InputError(fmt::format(
+        "--sample-seconds: {} s gives more than {} timeline rows; use a longer period",
+        sample_seconds_, kMaxTimelineRows));
   fmt::print(timeline_, "{},{},{},{},{},{},{}\n", num(s.time_s), s.busy_gpus, s.total_gpus,
              s.queued_jobs, s.running_jobs, num(s.it_power_w), num(s.facility_power_w));
 }
@@ -102,11 +120,10 @@ void Recorder::flush_pending_until(double time_s) {
 }
 
 void Recorder::write_samples_before(double limit_s) {
-  while (next_sample_s_ < limit_s) {
+  for (double t = 0; (t = double(next_sample_) * sample_seconds_) < limit_s; ++next_sample_) {
     ClusterState row = pending_;
-    row.time_s = next_sample_s_;
+    row.time_s = t;
     write_row(row);
-    next_sample_s_ += sample_seconds_;
   }
 }
 
@@ -124,8 +141,6 @@ void Recorder::finish(const RunInfo& info) {
     write_row(pending_);
   }
   have_pending_ = false;
-  std::fflush(jobs_);
-  std::fflush(timeline_);
 
   nlohmann::ordered_json j;
   const auto completed = jct_.size();
@@ -156,9 +171,17 @@ void Recorder::finish(const RunInfo& info) {
   j["energy_facility_kwh"] = info.facility_energy_j / 3.6e6;
   j["sim_wall_s"] = info.sim_wall_s;
   j["peak_rss_mb"] = info.peak_rss_mb;
-  std::ofstream out(out_dir_ + "/summary.json");
-  out << j.dump(2) << "\n";
-  if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
+  std::fclose(jobs_);
+  std::fclose(timeline_);
+  jobs_ = timeline_ = nullptr;
+  {
+    std::ofstream out(out_dir_ + "/summary.json" + kPartial);
+    out << j.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
+  }
+  for (const char* name : {"/jobs.csv", "/timeline.csv", "/summary.json"})
+    rename_or_throw(out_dir_ + name + kPartial, out_dir_ + name);
+  finished_ = true;
 }
 
 }  // namespace suanli::report

@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "suanli/energy/power_model.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
 #include "suanli/platform/simgrid_session.hpp"
@@ -24,11 +26,14 @@ using sched::JobIndex;
 
 namespace {
 
-// What travels through the scheduler's mailbox: preallocated, one per job and kind, so that
-// sending is a pointer and nothing is allocated per message.
+// What travels through the scheduler's mailbox: preallocated (one per arrival instant, one
+// completion per job), so that sending is a pointer and nothing is allocated per message.
+// An arrival event carries every job submitted at that instant (`count` entries of
+// arrival_order_ from `first`), so that the policy sees them together.
 struct Event {
-  enum class Kind : std::uint8_t { arrival, completion } kind;
-  JobIndex job;
+  enum class Kind : std::uint8_t { arrivals, completion } kind;
+  JobIndex first;  // arrivals: position in arrival order; completion: the job
+  JobIndex count;  // arrivals: how many jobs
 };
 
 class Simulation final : public sched::ClusterView {
@@ -59,16 +64,21 @@ class Simulation final : public sched::ClusterView {
     by_cluster_.resize(clusters_.size());
     total_gpus_ = platform.total_gpus();
     floor_power_w_ = energy::static_power(platform).total_w() + energy::idle_gpu_power_w(platform);
-    events_.resize(2 * jobs.size());
+    completions_.resize(jobs.size());
     for (JobIndex i = 0; i < jobs.size(); ++i) {
-      events_[2 * i] = {Event::Kind::arrival, i};
-      events_[2 * i + 1] = {Event::Kind::completion, i};
+      completions_[i] = {Event::Kind::completion, i, 1};
       if (!jobs[i].rejected) arrival_order_.push_back(i);
     }
     // Stable: jobs submitted at the same time arrive in file order.
     std::stable_sort(arrival_order_.begin(), arrival_order_.end(), [&](JobIndex a, JobIndex b) {
       return workload.jobs[a].submit_s < workload.jobs[b].submit_s;
     });
+    for (JobIndex k = 0; k < arrival_order_.size(); ++k) {
+      const double t = workload.jobs[arrival_order_[k]].submit_s;
+      if (k == 0 || t != workload.jobs[arrival_order_[k - 1]].submit_s)
+        arrivals_.push_back({Event::Kind::arrivals, k, 0});
+      ++arrivals_.back().count;
+    }
     mailbox_ = sg4::Mailbox::by_name("suanli-scheduler");
   }
 
@@ -101,9 +111,9 @@ class Simulation final : public sched::ClusterView {
   };
 
   void submit_all() {
-    for (JobIndex i : arrival_order_) {
-      sg4::this_actor::sleep_until(workload_.jobs[i].submit_s);
-      mailbox_->put(&events_[2 * i], 0);
+    for (auto& batch : arrivals_) {
+      sg4::this_actor::sleep_until(workload_.jobs[arrival_order_[batch.first]].submit_s);
+      mailbox_->put(&batch, 0);
     }
   }
 
@@ -115,26 +125,33 @@ class Simulation final : public sched::ClusterView {
     record_state();
     while (completed_ < expected) {
       handle(mailbox_->get<Event>());
-      // Everything already waiting at this instant is handled before one scheduling pass.
-      while (mailbox_->ready()) handle(mailbox_->get<Event>());
+      // Everything that happens at this instant is handled before one scheduling pass: jobs
+      // ending at the same time have posted their messages by the time this one is received
+      // (a message takes a simulation step, even at zero latency), so take every pending one.
+      while (mailbox_->listen()) handle(mailbox_->get<Event>());
       schedule_pass();
+      ++passes_;
       record_state();
       progress_.update(now(), completed_);
     }
     progress_.finish(now(), completed_);
+    spdlog::debug("{} messages handled in {} scheduling passes", messages_, passes_);
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
     for (auto* host : sim_.gpu_hosts) outcome_.gpu_energy_j += sg_host_get_consumed_energy(host);
   }
 
   void handle(const Event* event) {
-    if (event->kind == Event::Kind::arrival) {
-      const auto& job = workload_.jobs[event->job];
-      const auto& prepared = jobs_[event->job];
-      policy_->submit({event->job, job.submit_s, job.num_gpus, prepared.walltime_ref_s,
-                       prepared.model, job.priority});
-    } else {
-      finish_job(event->job);
+    ++messages_;
+    if (event->kind == Event::Kind::completion) {
+      finish_job(event->first);
+      return;
+    }
+    for (JobIndex k = event->first; k < event->first + event->count; ++k) {
+      const JobIndex i = arrival_order_[k];
+      const auto& job = workload_.jobs[i];
+      policy_->submit({i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].model,
+                       job.priority});
     }
   }
 
@@ -203,7 +220,7 @@ class Simulation final : public sched::ClusterView {
       else
         run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes);
     }
-    mailbox_->put(&events_[2 * index + 1], 0);
+    mailbox_->put(&completions_[index], 0);
   }
 
   static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
@@ -323,13 +340,16 @@ class Simulation final : public sched::ClusterView {
   std::vector<double> cluster_busy_extra_w_;
   std::vector<std::set<std::pair<double, JobIndex>>> by_cluster_;
   std::unordered_map<JobIndex, Running> running_;
-  std::vector<Event> events_;
+  std::vector<Event> arrivals_;     // one per distinct submit time
+  std::vector<Event> completions_;  // one per job
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;
   double floor_power_w_ = 0;
   double busy_extra_w_ = 0;
   std::size_t completed_ = 0;
+  std::size_t messages_ = 0;
+  std::size_t passes_ = 0;
   std::size_t rejected_ = 0;
   report::Progress progress_;
   RunOutcome outcome_;

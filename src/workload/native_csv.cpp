@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/csv_field.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 
@@ -322,25 +323,12 @@ void append_number(std::string& out, double value) {
   out.append(buffer, result.ptr);
 }
 
+// suanli's reader takes a quoted field on one line only: a line break cannot round-trip.
 void append_text(std::string& out, std::string_view text, const Job& job) {
   if (text.find_first_of("\r\n") != std::string_view::npos) {
     throw std::invalid_argument("job " + job.id + ": a line break cannot be written to CSV");
   }
-  const bool edge_blank = !text.empty() && (text.front() == ' ' || text.front() == '\t' ||
-                                            text.back() == ' ' || text.back() == '\t');
-  // A leading '#' would turn the row into a comment; blanks at the edges would be trimmed.
-  const bool quoted = edge_blank || text.find_first_of(",\"") != std::string_view::npos ||
-                      (!text.empty() && text.front() == '#');
-  if (!quoted) {
-    out += text;
-    return;
-  }
-  out += '"';
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
+  append_csv_field(out, text);
 }
 
 void append_job(std::string& out, const Job& job) {

@@ -28,13 +28,13 @@ std::string run_energy_case(const std::string& name, std::vector<std::string> ex
 
 }  // namespace
 
-// energy.yaml/csv: one 1-GPU job of 1000 s on a node of 2 GPUs (400 W computing, 50 W idle),
-// node static 100 W, one switch 20 W, PUE 1.5. Makespan 1000 s.
+// energy.yaml/csv: one 1-GPU job of 1000 s on two 1-GPU nodes (400 W computing, 50 W idle),
+// 100 W static per node, one switch at 20 W, PUE 1.5. Makespan 1000 s.
 //   job energy    = 400 W x 1000 s                       = 400,000 J
 //   GPU energy    = (400 + 50) W x 1000 s                = 450,000 J
-//   static energy = (100 + 20) W x 1000 s                = 120,000 J
-//   IT            = 570,000 J = 570,000 / 3.6e6 kWh      = 0.158333 kWh
-//   facility      = 1.5 x IT = 855,000 J                 = 0.2375 kWh
+//   static energy = (2 x 100 + 20) W x 1000 s            = 220,000 J
+//   IT            = 670,000 J = 670,000 / 3.6e6 kWh      = 0.186111 kWh
+//   facility      = 1.5 x IT = 1,005,000 J               = 0.279167 kWh
 //   utilisation   = 1 GPU x 1000 s / (2 GPUs x 1000 s)   = 0.5
 TEST_CASE("energy of a known case, to 0.1 percent") {
   const auto out = run_energy_case("energy");
@@ -43,9 +43,9 @@ TEST_CASE("energy of a known case, to 0.1 percent") {
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
   CHECK(summary["makespan_s"].get<double>() == doctest::Approx(1000).epsilon(1e-9));
   CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(450000 / 3.6e6).epsilon(1e-3));
-  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(570000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(670000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["energy_facility_kwh"].get<double>() ==
-        doctest::Approx(855000 / 3.6e6).epsilon(1e-3));
+        doctest::Approx(1005000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["gpu_utilization"].get<double>() == doctest::Approx(0.5));
   CHECK(summary["gpu_hours"].get<double>() == doctest::Approx(1000 / 3600.0));
   CHECK(summary["jobs_total"] == 1);
@@ -60,14 +60,14 @@ TEST_CASE("energy of a known case, to 0.1 percent") {
   CHECK(summary["peak_rss_mb"].get<double>() > 0);
 }
 
-// Timeline, one row per change: t=0 the job starts (IT power = static 120 W + idle GPU 50 W +
-// busy GPU 400 W = 570 W; facility 855 W); t=1000 it ends (120 + 2 x 50 = 220 W; 330 W).
+// Timeline, one row per change: t=0 the job starts (IT power = static 220 W + idle GPU 50 W +
+// busy GPU 400 W = 670 W; facility 1005 W); t=1000 it ends (220 + 2 x 50 = 320 W; 480 W).
 TEST_CASE("energy of the known case is the same under the ptask execution model") {
   const auto out = run_energy_case("energy-ptask", {"--exec-model", "ptask"});
   auto jobs = e2e::read_jobs(out);
   CHECK(num(jobs["only"], "energy_j") == doctest::Approx(400000).epsilon(1e-3));
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
-  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(570000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(670000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["exec_model"] == "ptask");
 }
 
@@ -80,25 +80,27 @@ TEST_CASE("timeline rows: one per change, with IT and facility power") {
   CHECK(num(rows[0], "total_gpus") == 2);
   CHECK(num(rows[0], "running_jobs") == 1);
   CHECK(num(rows[0], "queued_jobs") == 0);
-  CHECK(num(rows[0], "it_power_w") == doctest::Approx(570));
-  CHECK(num(rows[0], "facility_power_w") == doctest::Approx(855));
+  CHECK(num(rows[0], "it_power_w") == doctest::Approx(670));
+  CHECK(num(rows[0], "facility_power_w") == doctest::Approx(1005));
   CHECK(num(rows[1], "time") == doctest::Approx(1000));
   CHECK(num(rows[1], "busy_gpus") == 0);
-  CHECK(num(rows[1], "it_power_w") == doctest::Approx(220));
-  CHECK(num(rows[1], "facility_power_w") == doctest::Approx(330));
+  CHECK(num(rows[1], "it_power_w") == doctest::Approx(320));
+  CHECK(num(rows[1], "facility_power_w") == doctest::Approx(480));
 }
 
-// --sample-seconds 250: rows at 0, 250, 500, 750 (job running: 570 W) and 1000 (ended: 220 W).
-TEST_CASE("timeline with --sample-seconds has one row per period") {
-  const auto out = run_energy_case("sampled", {"--sample-seconds", "250"});
+// --sample-seconds 0.1: rows at k x 0.1 s for k = 0..10000 (0.1 is not exact in binary:
+// adding it up 10,000 times would drift past 1000 and lose the last row). Rows before 1000 s
+// show the job running (670 W), the row at 1000 s the state after it ended (320 W).
+TEST_CASE("timeline with --sample-seconds has one row per period, without drift") {
+  const auto out = run_energy_case("sampled", {"--sample-seconds", "0.1"});
   auto rows = e2e::read_csv(out + "/timeline.csv");
-  REQUIRE(rows.size() == 5);
-  for (int i = 0; i < 4; ++i) {
-    CHECK(num(rows[i], "time") == doctest::Approx(250 * i));
-    CHECK(num(rows[i], "it_power_w") == doctest::Approx(570));
+  REQUIRE(rows.size() == 10001);
+  for (int k : {0, 1, 3, 4999, 9999}) {
+    CHECK(num(rows[k], "time") == doctest::Approx(0.1 * k).epsilon(1e-12));
+    CHECK(num(rows[k], "it_power_w") == doctest::Approx(670));
   }
-  CHECK(num(rows[4], "time") == doctest::Approx(1000));
-  CHECK(num(rows[4], "it_power_w") == doctest::Approx(220));
+  CHECK(num(rows[10000], "time") == doctest::Approx(1000));
+  CHECK(num(rows[10000], "it_power_w") == doctest::Approx(320));
 }
 
 TEST_CASE("jobs.csv has the documented columns") {

@@ -145,3 +145,16 @@ TEST_CASE("a ring inside one node takes latency plus bytes over the NVSwitch lin
     check_times(jobs["after"], 0.005002, 0.010004);
   }
 }
+
+// same_time.csv on one GPU: 'long' (100 s) and 'short' (10 s) are both submitted at t=0, in
+// that file order. The policy must see both before deciding:
+//   SJF:  short [0,10], long [10,110];   FIFO (file order breaks the tie): long [0,100],
+//   short [100,110].
+TEST_CASE("jobs submitted at the same instant reach the policy together") {
+  auto sjf = run("e2e/one_gpu.yaml", "e2e/same_time.csv", "sjf", "same-sjf");
+  check_times(sjf["short"], 0, 10);
+  check_times(sjf["long"], 10, 110);
+  auto fifo = run("e2e/one_gpu.yaml", "e2e/same_time.csv", "fifo", "same-fifo");
+  check_times(fifo["long"], 0, 100);
+  check_times(fifo["short"], 100, 110);
+}

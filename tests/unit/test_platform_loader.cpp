@@ -164,9 +164,11 @@ TEST_CASE("loader: switch count edge cases") {
   CHECK(c.switch_count() == 18);
   c.fabric.type = FabricType::star;  // 800 GPU ports / 64 -> 13 switches
   CHECK(c.switch_count() == 13);
-  c.nodes = 1;
+  c.nodes = 2;
   c.node.gpus = 1;
   CHECK(c.switch_count() == 1);
+  c.nodes = 1;  // one node alone: its GPUs meet on its own NVSwitch, no cluster switch
+  CHECK(c.switch_count() == 0);
 }
 
 TEST_CASE("loader: a single node needs no nic, fabric or wan and names are case-insensitive") {

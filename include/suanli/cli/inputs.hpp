@@ -35,7 +35,7 @@ struct RunOptions {
   std::string workload;
   std::string out;
   std::string placement = "compact";
-  std::uint64_t seed = 0;
+  long long seed = 0;  // signed so that "-1" is refused rather than wrapped
   double phase_seconds = 0;
   double sample_seconds = 0;
   std::string exec_model = "flows";
@@ -43,9 +43,14 @@ struct RunOptions {
 };
 
 boost::program_options::options_description run_options_description(RunOptions& options);
-// Checks option values (names, ranges); throws InputError naming the option.
+// Checks option values (names, ranges, --out not a file); throws InputError naming the option.
 void check_run_options(const RunOptions& options);
-void check_policy_name(const std::string& name);
+// `option` is how the user gave it ("--policy", "--policies"), for the message.
+void check_policy_name(const std::string& name, const std::string& option);
+// Checks what depends on inputs and options together: --phase-seconds must not cut any job
+// into more than kMaxPhases phases.
+void check_run_limits(const Inputs& inputs, const RunOptions& options);
+inline constexpr double kMaxPhases = 1e6;
 
 // Runs one simulation and writes its outputs into options.out (created). Returns the exit
 // status. Used by `run` and, in a child process per policy, by `compare`.

@@ -11,6 +11,9 @@
 
 namespace suanli::perf {
 
+inline constexpr double kMaxSimulatedSeconds = 1e10;  // about 317 years
+inline constexpr double kMaxBytes = 9e18;             // below 2^63
+
 struct PreparedJob {
   int model = -1;             // required model index in ModelTable::names, -1 = any
   double reference_peak = 0;  // FLOP/s of the job's reference GPU
@@ -30,7 +33,7 @@ struct ModelTable {
 ModelTable model_table(const platform::Platform& platform);
 
 // Throws InputError ("<workload>:<line>: <column>: ...") for a gpu_type the platform does not
-// have, or a job larger than every cluster it may use (unless reject_oversized, in which case
+// have, times or transfers past the limits above, or a job larger than every cluster it may use (unless reject_oversized, in which case
 // the job is marked rejected with the reason).
 std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
                                       const workload::Workload& workload, bool reject_oversized);

@@ -50,9 +50,14 @@ struct RunInfo {
 // Bounded slowdown threshold (Feitelson et al.): short jobs don't dominate the mean.
 inline constexpr double kSlowdownBoundS = 10.0;
 
+// A timeline longer than this is a mistake in --sample-seconds, not something to write.
+inline constexpr std::uint64_t kMaxTimelineRows = 50'000'000;
+
 class Recorder {
  public:
-  // Opens out_dir/jobs.csv and out_dir/timeline.csv (the directory must exist).
+  // Writes out_dir/jobs.csv.partial and timeline.csv.partial (the directory must exist);
+  // finish() renames them to jobs.csv and timeline.csv once summary.json is written, so a run
+  // that fails leaves the directory as it was (the destructor removes the partial files).
   // sample_seconds > 0: one timeline row per period instead of one per change.
   Recorder(const std::string& out_dir, double sample_seconds);
   ~Recorder();
@@ -74,9 +79,11 @@ class Recorder {
   double sample_seconds_;
   std::FILE* jobs_ = nullptr;
   std::FILE* timeline_ = nullptr;
+  bool finished_ = false;
   bool have_pending_ = false;
   ClusterState pending_;
-  double next_sample_s_ = 0;
+  std::uint64_t next_sample_ = 0;  // sample k is at k x sample_seconds (no drift)
+  std::uint64_t timeline_rows_ = 0;
   std::vector<double> jct_;
   std::vector<double> wait_;
   double slowdown_sum_ = 0;
