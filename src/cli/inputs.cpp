@@ -79,8 +79,8 @@ void check_policy_name(const std::string& name, const std::string& option) {
   if (sched::find_policy(name)) return;
   std::vector<std::string_view> known;
   for (const auto& p : sched::policies()) known.push_back(p.name);
-  throw InputError(fmt::format("{}: unknown policy '{}' (known: {})", option, name,
-                               fmt::join(known, ", ")));
+  throw InputError(
+      fmt::format("{}: unknown policy '{}' (known: {})", option, name, fmt::join(known, ", ")));
 }
 
 void check_run_limits(const Inputs& in, const RunOptions& o) {

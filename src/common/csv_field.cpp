@@ -4,8 +4,8 @@ namespace suanli {
 
 bool csv_needs_quotes(std::string_view text) {
   if (text.empty()) return false;
-  const bool edge_blank = text.front() == ' ' || text.front() == '\t' || text.back() == ' ' ||
-                          text.back() == '\t';
+  const bool edge_blank =
+      text.front() == ' ' || text.front() == '\t' || text.back() == ' ' || text.back() == '\t';
   return edge_blank || text.front() == '#' ||
          text.find_first_of(",\"\r\n") != std::string_view::npos;
 }

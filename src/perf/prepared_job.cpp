@@ -24,16 +24,18 @@ std::string joined(const std::vector<std::string>& names) {
 
 // Simulated times past ~300 years and transfers past 2^63 bytes are input mistakes, and past
 // them SimGrid's clock and solver lose the precision the results depend on.
-void check_limits(const workload::Job& job, const PreparedJob& prepared, const std::string& source) {
+void check_limits(const workload::Job& job, const PreparedJob& prepared,
+                  const std::string& source) {
   const auto fail = [&](const char* column, const std::string& what) {
     throw InputError(located(source, job.line, column, what));
   };
   if (job.submit_s > kMaxSimulatedSeconds)
-    fail("submit_time", fmt::format("{} s is past the {:g} s limit", job.submit_s, kMaxSimulatedSeconds));
+    fail("submit_time",
+         fmt::format("{} s is past the {:g} s limit", job.submit_s, kMaxSimulatedSeconds));
   if (!(prepared.work.reference_runtime_s <= kMaxSimulatedSeconds))
     fail(job.has_duration() ? "duration" : "tokens",
-         fmt::format("job '{}' would run {:g} s on its reference GPU, past the {:g} s limit", job.id,
-                     prepared.work.reference_runtime_s, kMaxSimulatedSeconds));
+         fmt::format("job '{}' would run {:g} s on its reference GPU, past the {:g} s limit",
+                     job.id, prepared.work.reference_runtime_s, kMaxSimulatedSeconds));
   if (!(prepared.walltime_ref_s <= kMaxSimulatedSeconds))
     fail("walltime", fmt::format("{:g} s is past the {:g} s limit", prepared.walltime_ref_s,
                                  kMaxSimulatedSeconds));

@@ -87,9 +87,9 @@ void Recorder::job(const JobRecord& r) {
     wait_.push_back(wait);
     slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
     busy_gpu_seconds_ += runtime * r.num_gpus;
-    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s), num(r.start_s),
-               num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts, num(r.energy_j),
-               r.final_state);
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s),
+               num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts,
+               num(r.energy_j), r.final_state);
   } else {
     fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", csv_field(r.id), num(r.submit_s), r.num_gpus,
                r.final_state);
@@ -98,9 +98,9 @@ void Recorder::job(const JobRecord& r) {
 
 void Recorder::write_row(const ClusterState& s) {
   if (++timeline_rows_ > kMaxTimelineRows)
-    throw InputError(fmt::format(
-        "--sample-seconds: {} s gives more than {} timeline rows; use a longer period",
-        sample_seconds_, kMaxTimelineRows));
+    throw InputError(
+        fmt::format("--sample-seconds: {} s gives more than {} timeline rows; use a longer period",
+                    sample_seconds_, kMaxTimelineRows));
   fmt::print(timeline_, "{},{},{},{},{},{},{}\n", num(s.time_s), s.busy_gpus, s.total_gpus,
              s.queued_jobs, s.running_jobs, num(s.it_power_w), num(s.facility_power_w));
 }

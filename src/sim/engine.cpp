@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <numeric>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "suanli/energy/power_model.hpp"
@@ -84,8 +86,13 @@ class Simulation final : public sched::ClusterView {
 
   RunOutcome run() {
     sg4::Actor::create("submitter", sim_.controller, [this] { submit_all(); });
-    sg4::Actor::create("scheduler", sim_.controller, [this] { schedule_loop(); });
+    sg4::Actor::create("scheduler", sim_.controller, [this] { guarded_schedule_loop(); });
     sg4::Engine::get_instance()->run();
+    if (error_) std::rethrow_exception(error_);
+    if (outcome_.completed != int(arrival_order_.size()))
+      throw std::runtime_error(fmt::format("the simulation stopped with {} of {} jobs unfinished",
+                                           arrival_order_.size() - std::size_t(outcome_.completed),
+                                           arrival_order_.size()));
     return outcome_;
   }
 
@@ -114,6 +121,17 @@ class Simulation final : public sched::ClusterView {
     for (auto& batch : arrivals_) {
       sg4::this_actor::sleep_until(workload_.jobs[arrival_order_[batch.first]].submit_s);
       mailbox_->put(&batch, 0);
+    }
+  }
+
+  // An exception must not cross SimGrid's actor boundary (it aborts the process): keep it,
+  // stop every actor, and rethrow it from run() once the engine has returned.
+  void guarded_schedule_loop() {
+    try {
+      schedule_loop();
+    } catch (...) {
+      error_ = std::current_exception();
+      sg4::Actor::kill_all();
     }
   }
 
@@ -150,8 +168,8 @@ class Simulation final : public sched::ClusterView {
     for (JobIndex k = event->first; k < event->first + event->count; ++k) {
       const JobIndex i = arrival_order_[k];
       const auto& job = workload_.jobs[i];
-      policy_->submit({i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].model,
-                       job.priority});
+      policy_->submit(
+          {i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].model, job.priority});
     }
   }
 
@@ -353,6 +371,7 @@ class Simulation final : public sched::ClusterView {
   std::size_t rejected_ = 0;
   report::Progress progress_;
   RunOutcome outcome_;
+  std::exception_ptr error_;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 
 #include "run_binary.hpp"
 
@@ -104,4 +105,40 @@ TEST_CASE("an unknown policy or placement is named with the known ones") {
 
 TEST_CASE("an unknown option is an input error") {
   expect_input_error(kGoodPlatform, kGoodWorkload, {"--bogus"}, {"--bogus", "1"});
+}
+
+TEST_CASE("a job whose work or traffic is past the simulator's limits names line and column") {
+  expect_input_error(kGoodPlatform, fixture("e2e/bad/too_long.csv"),
+                     {"too_long.csv:2", "duration", "limit"});
+  expect_input_error(kGoodPlatform, fixture("e2e/bad/too_many_bytes.csv"),
+                     {"too_many_bytes.csv:2", "batch_tokens", "limit"});
+}
+
+TEST_CASE("device speeds and link bandwidths outside what SimGrid can run are refused") {
+  expect_input_error(fixture("e2e/bad/too_fast.yaml"), kGoodWorkload,
+                     {"too_fast.yaml:3", "devices[0].tflops", "between"});
+  expect_input_error(fixture("e2e/bad/too_thin.yaml"), kGoodWorkload,
+                     {"too_thin.yaml:9", "nic.bandwidth", "between"});
+}
+
+TEST_CASE("--out naming a file, a negative seed and absurd periods are input errors") {
+  const auto file = e2e::fresh_dir("out-is-a-file");
+  { std::ofstream(file) << "not a directory\n"; }
+  const auto r = e2e::run_suanli(
+      {"run", "--platform", kGoodPlatform, "--workload", kGoodWorkload, "--out", file});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--out") != std::string::npos);
+  CHECK(e2e::read_file(file) == "not a directory\n");
+  expect_input_error(kGoodPlatform, kGoodWorkload, {"--seed"}, {"--seed", "-1"});
+  // backfill.csv's longest job is 200 s: 200 / 1e-6 = 2e8 phases > 1e6.
+  expect_input_error(kGoodPlatform, kGoodWorkload, {"--phase-seconds", "phases"},
+                     {"--phase-seconds", "1e-6"});
+}
+
+// A --sample-seconds so short that the timeline would pass 5e7 rows fails mid-run: the run
+// must still leave nothing behind (outputs are written as .partial files until the end).
+// backfill.csv's makespan is 400 s: 400 / 1e-6 = 4e8 rows.
+TEST_CASE("a run that fails midway leaves no output behind") {
+  expect_input_error(kGoodPlatform, kGoodWorkload, {"--sample-seconds", "rows"},
+                     {"--sample-seconds", "1e-6"});
 }

@@ -51,7 +51,7 @@ TEST_CASE("platform show summarises sites, GPUs by model and peak") {
   CHECK(r.out.find("two-sites") != std::string::npos);
   CHECK(r.out.find("A100") != std::string::npos);
   CHECK(r.out.find("Ascend910B") != std::string::npos);
-  CHECK(r.out.find("17") != std::string::npos);
+  CHECK(r.out.find("17 GPUs") != std::string::npos);
 }
 
 // The exported XML, loaded by SimGrid itself, must route every GPU pair over exactly the links
@@ -88,9 +88,15 @@ TEST_CASE("routes cross the links the topology says") {
 }
 
 TEST_CASE("validate checks inputs and writes nothing") {
+  const auto dir = e2e::fresh_dir("validate");
+  std::filesystem::create_directories(dir);
+  const auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir);
   const auto r = e2e::run_suanli({"validate", "--platform", fixture("e2e/two_speeds.yaml"),
                                   "--workload", fixture("e2e/two_speeds.csv")});
+  std::filesystem::current_path(cwd);
   REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(std::filesystem::is_empty(dir));
   CHECK(r.out.find("3 jobs") != std::string::npos);
   const auto bad = e2e::run_suanli({"validate", "--platform", fixture("e2e/one_node4.yaml"),
                                     "--workload", fixture("e2e/bad/duplicate.csv")});

@@ -115,14 +115,28 @@ TEST_CASE("jobs.csv has the documented columns") {
   CHECK(jobs["only"]["gpu_type"] == "testgpu");
 }
 
+// The bundled inputs: 3,000 jobs with queues, backfilling, contention and same-instant events.
 TEST_CASE("same inputs give byte-identical jobs.csv and timeline.csv") {
   const auto a = e2e::fresh_dir("det-a");
   const auto b = e2e::fresh_dir("det-b");
   for (const auto& out : {a, b}) {
-    auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
-                              fixture("e2e/backfill.csv"), "--policy", "easy", "--out", out});
-    REQUIRE(r.status == 0);
+    auto r = e2e::run_suanli(
+        {"run", "--platform", std::string(SUANLI_SOURCE_DIR) + "/platforms/default.yaml",
+         "--workload", std::string(SUANLI_SOURCE_DIR) + "/workloads/default.csv", "--policy",
+         "easy", "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
   }
   CHECK(e2e::read_file(a + "/jobs.csv") == e2e::read_file(b + "/jobs.csv"));
   CHECK(e2e::read_file(a + "/timeline.csv") == e2e::read_file(b + "/timeline.csv"));
+}
+
+// quoted_ids.csv: ids holding a comma and quotes come out as valid CSV fields.
+TEST_CASE("job ids are CSV-quoted in jobs.csv") {
+  const auto out = e2e::fresh_dir("quoted");
+  const auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
+                                  fixture("e2e/quoted_ids.csv"), "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto text = e2e::read_file(out + "/jobs.csv");
+  CHECK(text.find("\n\"a,b\",0,0,10,") != std::string::npos);
+  CHECK(text.find("\n\"say \"\"hi\"\"\",0,0,10,") != std::string::npos);
 }

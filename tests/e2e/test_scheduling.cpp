@@ -102,9 +102,9 @@ TEST_CASE("two jobs crossing the same oversubscribed uplink both slow down") {
   check_times(thin["Y"], 1, 4);
 }
 
-// Phases split work without changing the answer when nothing else changes: the same X/Y case
-// cut into phases of ~0.01 s of compute still ends at 3 and 4.
-TEST_CASE("running jobs as phases keeps the contention result") {
+// A job limited by its traffic all along ends the same however its work is cut: the X/Y case
+// in phases of ~0.01 s of compute still ends at 3 and 4.
+TEST_CASE("phases do not change a job that is communication-bound throughout") {
   auto thin = run("e2e/uplink_os2.yaml", "e2e/uplink.csv", "fifo", "phases",
                   {"--placement", "first-fit", "--phase-seconds", "0.01"});
   check_times(thin["X"], 0, 3);
@@ -157,4 +157,24 @@ TEST_CASE("jobs submitted at the same instant reach the policy together") {
   auto fifo = run("e2e/one_gpu.yaml", "e2e/same_time.csv", "fifo", "same-fifo");
   check_times(fifo["long"], 0, 100);
   check_times(fifo["short"], 100, 110);
+}
+
+// uplink_phases.csv on uplink_os2.yaml (first-fit, as in the contention case): X now computes
+// 6e9 x 5e4 / (2 x 0.5) = 3e14 FLOP per GPU = 3 s, and sends 2e9 B (one step). Y as before
+// (2e9 B, 0.075 s of compute) starts at t=1 on the same uplink directions (1e9 B/s).
+//  One phase: X's traffic alone on [0,1] (1e9 B), shared from t=1 (0.5e9 B/s): done at 3,
+//    with its compute: X [0,3]. Y: 1e9 B by t=3, the rest alone in 1 s: Y [1,4].
+//  --phase-seconds 1.5: X has ceil(3/1.5) = 2 phases of 1.5 s compute and 1e9 B each.
+//    Phase 1: traffic alone, done at 1; compute ends at 1.5. Y alone on [1,1.5]: 0.5e9 B.
+//    Phase 2 from 1.5: traffic shared, 1e9 B at 0.5e9 B/s ends at 3.5 (compute at 3.0):
+//    X [0,3.5]. Y sends 1e9 B during [1.5,3.5], then its last 0.5e9 B alone: Y [1,4].
+TEST_CASE("phases synchronise compute and traffic: contention in one phase delays the next") {
+  auto one = run("e2e/uplink_os2.yaml", "e2e/uplink_phases.csv", "fifo", "phases-one",
+                 {"--placement", "first-fit"});
+  check_times(one["X"], 0, 3);
+  check_times(one["Y"], 1, 4);
+  auto two = run("e2e/uplink_os2.yaml", "e2e/uplink_phases.csv", "fifo", "phases-two",
+                 {"--placement", "first-fit", "--phase-seconds", "1.5"});
+  check_times(two["X"], 0, 3.5);
+  check_times(two["Y"], 1, 4);
 }
