@@ -19,6 +19,11 @@ namespace {
 
 constexpr double kNever = std::numeric_limits<double>::infinity();
 
+// How many queued jobs one pass considers for backfilling, as production schedulers bound it
+// (Slurm's bf_max_job_test, default 500). Without a bound an overloaded trace makes every
+// event scan the whole queue: 100k single-node jobs at 1.5x load took 61 s instead of 6 s.
+constexpr int kBackfillDepth = 500;
+
 struct Reservation {
   int cluster = -1;        // -1: no shadow time could be computed, see `closed`
   double shadow = kNever;  // when the head can start on `cluster`
@@ -44,8 +49,11 @@ class EasyPolicy final : public Policy {
     Reservation reservation = reserve(head, view, free, started);
 
     // Backfill: later jobs in submit order, each on the fastest cluster where it fits now
-    // without delaying the head. Stop once nothing is free: no later job could start.
-    for (auto it = std::next(queue_.begin()); it != queue_.end() && total_free > 0;) {
+    // without delaying the head. Stop once nothing is free (no later job could start) or
+    // kBackfillDepth jobs have been considered.
+    int considered = 0;
+    for (auto it = std::next(queue_.begin());
+         it != queue_.end() && total_free > 0 && considered < kBackfillDepth; ++considered) {
       const QueuedJob& job = it->job;
       const int cluster = backfill_cluster(job, view, free, reservation);
       if (cluster < 0) {

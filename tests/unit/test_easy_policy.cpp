@@ -179,3 +179,26 @@ TEST_CASE("every policy: decisions never oversubscribe and respect the model") {
     }
   }
 }
+
+TEST_CASE("easy: backfilling considers at most 500 queued jobs per pass") {
+  // As in the first case: 2 GPUs free until t=100, head H needs all 8. Behind it, long jobs
+  // that would delay H (2 GPUs, 200 s), then one short job S (2 GPUs, 50 s) that could
+  // backfill. S is job 1 + `before` + 1 in the queue; the scan looks at the 500 jobs after
+  // the head, so S starts when 499 long jobs stand before it and not when 500 do.
+  for (int before : {499, 500}) {
+    CAPTURE(before);
+    FakeClusterView view;
+    view.add_cluster(0, 8);
+    view.run(0, 99999, 6, 100);
+    auto policy = make_policy("easy");
+    policy->submit(make_job(0, 8, 500, 0));  // H
+    for (int i = 1; i <= before; ++i) policy->submit(make_job(JobIndex(i), 2, 200, i));
+    const JobIndex short_job = JobIndex(before + 1);
+    policy->submit(make_job(short_job, 2, 50, before + 1));
+    const auto decisions = pairs(policy->schedule(view));
+    if (before == 499)
+      CHECK(decisions == Pairs{{short_job, 0}});
+    else
+      CHECK(decisions.empty());
+  }
+}
