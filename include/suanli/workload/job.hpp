@@ -4,6 +4,7 @@
 // or a model size and token count). Fixed size apart from short strings.
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace suanli::workload {
@@ -20,18 +21,34 @@ struct Job {
   double mfu = 0.4;               // model FLOPs utilisation for params/tokens jobs
   double batch_tokens = 4194304;  // tokens per optimizer step (gradient exchange cadence)
   std::string gpu_type;           // constraint: empty = any model
+  // The device whose seconds `duration` counts (a catalog name such as V100): set by trace
+  // readers whose durations were measured on a known GPU. Empty: gpu_type, else the
+  // platform's most common model.
+  std::string reference_gpu;
   double walltime_s = -1;         // user's estimate on the reference GPU; -1 = not given
   std::string user;
   int priority = 0;
-  int line = 0;  // line in the source file, for messages
+  int line = 0;  // line in the source file (or record number), for messages
+  // From public traces: the job's final state there (Pass/Killed/Failed, COMPLETED, ...;
+  // empty when the format has none), whether it ever started there, its model or job type
+  // (for per-GPU-type throughput tables), and a GPU share below one GPU (1..999 thousandths
+  // of one GPU, Alibaba's gpu_milli; 0 = whole GPUs).
+  std::string trace_state;
+  bool started_in_trace = true;
+  std::string job_type;
+  int gpu_milli = 0;
 
   bool has_duration() const { return duration_s >= 0; }
 };
 
 struct Workload {
   std::string source;     // file it was read from
+  std::string format;     // registry name of the format it was read as
   std::vector<Job> jobs;  // in file order
   std::vector<std::string> ignored_columns;
+  // What the trace says about itself and what the reader did, in order, for `workload stats`
+  // and the run log: original epoch of time 0, SWF header fields, rows dropped and why.
+  std::vector<std::pair<std::string, std::string>> metadata;
 };
 
 }  // namespace suanli::workload

@@ -1,0 +1,69 @@
+#pragma once
+// Every workload format suanli reads, behind one registry: each reader is one file in
+// src/workload/ and one line in src/workload/trace_registry.cpp. Readers turn a published
+// trace into Jobs as it is published (times become seconds from the trace's first
+// submission, the original epoch goes to metadata) and say what they kept and dropped.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "suanli/workload/job.hpp"
+
+namespace suanli::workload {
+
+struct ReadOptions {
+  // Jobs that never started in the trace (pending, or failed/killed before starting): kept
+  // (with started_in_trace = false and their trace_state) or dropped (counted in metadata).
+  bool keep_unstarted = true;
+  // SWF/Batsim: GPUs per allocated processor/resource; num_gpus = ceil(procs x this).
+  double gpus_per_proc = 1.0;
+  // Gavel: its throughputs JSON ({worker_type: {"(job_type, scale_factor)": {"null": steps
+  // per second, ...}}}); a Gavel job's duration = total_steps / steps per second on
+  // `reference_worker`, and Job::reference_gpu names that worker's GPU model.
+  std::string throughputs_path;
+  std::string reference_worker = "v100";
+};
+
+struct TraceFormat {
+  std::string_view name;         // as given to --format
+  std::string_view description;  // one line, for --help and docs
+  // Reads the whole file. Bad input: InputError("file:line: field: what").
+  Workload (*read)(const std::string& path, const ReadOptions& options);
+  // True when the start of the file (up to 64 KiB) looks like this format. Must be cheap and
+  // specific: auto-detection takes the first format that claims the file.
+  bool (*sniff)(std::string_view head, std::string_view path);
+};
+
+const std::vector<TraceFormat>& trace_formats();
+const TraceFormat* find_trace_format(std::string_view name);
+
+// Reads `path` as `format`, or, when `format` is empty, as the format whose sniff claims it
+// (InputError naming the known formats when none does).
+Workload read_workload(const std::string& path, const std::string& format,
+                       const ReadOptions& options);
+
+// The readers (one file each).
+Workload read_native(const std::string& path, const ReadOptions& options);
+Workload read_swf(const std::string& path, const ReadOptions& options);
+Workload read_batsim(const std::string& path, const ReadOptions& options);
+Workload read_philly(const std::string& path, const ReadOptions& options);
+Workload read_helios(const std::string& path, const ReadOptions& options);
+Workload read_tiresias(const std::string& path, const ReadOptions& options);
+Workload read_gavel(const std::string& path, const ReadOptions& options);
+Workload read_alibaba_gpu_2023(const std::string& path, const ReadOptions& options);
+
+bool sniff_native(std::string_view head, std::string_view path);
+bool sniff_swf(std::string_view head, std::string_view path);
+bool sniff_batsim(std::string_view head, std::string_view path);
+bool sniff_philly(std::string_view head, std::string_view path);
+bool sniff_helios(std::string_view head, std::string_view path);
+bool sniff_tiresias(std::string_view head, std::string_view path);
+bool sniff_gavel(std::string_view head, std::string_view path);
+bool sniff_alibaba_gpu_2023(std::string_view head, std::string_view path);
+
+// Writers for `workload convert` (native is write_native_csv). Each writes every job so that
+// its reader gives back the same submit times, sizes and durations.
+void write_swf(const Workload& workload, std::ostream& out);
+void write_batsim(const Workload& workload, std::ostream& out);
+
+}  // namespace suanli::workload
