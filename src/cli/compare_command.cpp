@@ -72,7 +72,8 @@ int compare_command(const Args& args) {
   if (parallel < 1) throw InputError("--parallel: must be >= 1");
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
-  const Inputs inputs = load_inputs(options.platform, options.workload, options.reject_oversized);
+  const Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
+                                    options.reject_oversized);
   check_run_limits(inputs, options);
   std::filesystem::create_directories(options.out);
 

@@ -32,22 +32,52 @@ std::string bundled_path(const std::string& relative) {
   return (fs::path(SUANLI_SOURCE_DIR) / relative).string();
 }
 
+po::options_description workload_options_description(WorkloadOptions& o) {
+  po::options_description d("Workload options");
+  d.add_options()
+      ("format", po::value(&o.format)->value_name("NAME"),
+       "workload format (default: detected): native, swf, batsim, philly, helios, "
+       "alibaba-gpu-2023, gavel, tiresias")
+      ("drop-unstarted", po::bool_switch(&o.drop_unstarted),
+       "drop jobs that never started in the trace (default: keep them)")
+      ("gpus-per-proc", po::value(&o.read.gpus_per_proc)->default_value(1.0),
+       "swf/batsim: GPUs per processor or resource")
+      ("throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
+       "gavel: its throughputs JSON (steps/s per worker type)")
+      ("reference-worker", po::value(&o.read.reference_worker)->default_value("v100"),
+       "gavel: the worker type whose throughputs give durations");
+  return d;
+}
+
+workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
+  if (!(o.read.gpus_per_proc > 0)) throw InputError("--gpus-per-proc: must be > 0");
+  o.read.keep_unstarted = !o.drop_unstarted;
+  workload::Workload w = workload::read_workload(path, o.format, o.read);
+  if (!w.ignored_columns.empty())
+    spdlog::warn("{}: ignoring unknown columns: {}", path, fmt::join(w.ignored_columns, ", "));
+  std::vector<std::string> notes;
+  for (const auto& [key, value] : w.metadata) notes.push_back(key + "=" + value);
+  // What a trace reader dropped or noted is worth a line; a plain native file is not.
+  spdlog::log(notes.empty() ? spdlog::level::debug : spdlog::level::info, "{}: {} jobs read as {}{}{}",
+              path, w.jobs.size(), w.format, notes.empty() ? "" : "; ", fmt::join(notes, ", "));
+  return w;
+}
+
 Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
-                   bool reject_oversized) {
+                   const WorkloadOptions& workload_options, bool reject_oversized) {
   Inputs in;
   in.platform = platform::load_platform_yaml(platform_path);
   in.topology = platform::build_topology(in.platform);
-  in.workload = workload::read_native_csv(workload_path);
-  if (!in.workload.ignored_columns.empty())
-    spdlog::warn("{}: ignoring unknown columns: {}", workload_path,
-                 fmt::join(in.workload.ignored_columns, ", "));
+  in.workload = load_workload(workload_path, workload_options);
   in.jobs = perf::prepare_jobs(in.platform, in.workload, reject_oversized);
   for (std::size_t i = 0; i < in.jobs.size(); ++i) {
     if (!in.jobs[i].rejected) continue;
-    ++in.rejected;
-    spdlog::warn("{}:{}: rejected: {}", workload_path, in.workload.jobs[i].line,
-                 in.jobs[i].reject_reason);
+    // A trace can hold thousands: name the first few, count the rest.
+    if (++in.rejected <= 5)
+      spdlog::warn("{}:{}: rejected: {}", workload_path, in.workload.jobs[i].line,
+                   in.jobs[i].reject_reason);
   }
+  if (in.rejected > 5) spdlog::warn("{}: {} jobs rejected in all", workload_path, in.rejected);
   return in;
 }
 
@@ -72,6 +102,7 @@ po::options_description run_options_description(RunOptions& o) {
       "timeline.csv: one row every S seconds instead of one per change")(
       "reject-oversized", po::bool_switch(&o.reject_oversized),
       "reject jobs larger than every cluster they may use (default: that is an input error)");
+  d.add(workload_options_description(o.workload_options));
   return d;
 }
 
@@ -106,6 +137,8 @@ void check_run_options(const RunOptions& o) {
     throw InputError(fmt::format("--placement: unknown placement '{}' (known: {})", o.placement,
                                  fmt::join(known, ", ")));
   }
+  if (!(o.workload_options.read.gpus_per_proc > 0))
+    throw InputError("--gpus-per-proc: must be > 0");
   if (o.exec_model != "flows" && o.exec_model != "ptask")
     throw InputError("--exec-model: unknown model '" + o.exec_model + "' (known: flows, ptask)");
   if (!(o.phase_seconds >= 0)) throw InputError("--phase-seconds: must be >= 0");

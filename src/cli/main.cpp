@@ -23,9 +23,11 @@ commands:
   compare    compare policies:           suanli compare --policies fifo,sjf,easy --out out/cmp
   platform   inspect a platform:         suanli platform show|export-xml|routes P
   validate   check inputs, run nothing:  suanli validate --platform P --workload W
+  workload   read any supported trace:   suanli workload stats|convert TRACE
 
 Without --platform/--workload, run and compare use platforms/default.yaml and
-workloads/default.csv. `suanli COMMAND --help` lists a command's options.
+workloads/default.csv. Workloads may be in any supported trace format (--format, or
+detected): native, swf, batsim, philly, helios, alibaba-gpu-2023, gavel, tiresias. `suanli COMMAND --help` lists a command's options.
 
 global options:
   -v, --verbose   more log output (debug)
@@ -67,8 +69,9 @@ int main(int argc, char** argv) {
     if (command == "compare") return suanli::cli::compare_command(rest);
     if (command == "platform") return suanli::cli::platform_command(rest);
     if (command == "validate") return suanli::cli::validate_command(rest);
+    if (command == "workload") return suanli::cli::workload_command(rest);
     throw suanli::InputError("unknown command '" + command +
-                             "' (expected run, compare, platform, validate; see suanli --help)");
+                             "' (expected run, compare, platform, validate, workload; see suanli --help)");
   } catch (const suanli::InputError& e) {
     std::cerr << "suanli: error: " << e.what() << "\n";
     return 2;

@@ -24,7 +24,8 @@ int run_command(const Args& args) {
   check_run_options(options);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
-  const Inputs inputs = load_inputs(options.platform, options.workload, options.reject_oversized);
+  const Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
+                                    options.reject_oversized);
   check_run_limits(inputs, options);
   const bool progress = isatty(STDERR_FILENO) && spdlog::get_level() <= spdlog::level::info;
   const int status = execute_run(inputs, options, policy, progress);

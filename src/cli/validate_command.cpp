@@ -14,15 +14,17 @@ namespace po = boost::program_options;
 int validate_command(const Args& args) {
   std::string platform_path, workload_path;
   bool reject_oversized = false;
+  WorkloadOptions workload_options;
   po::options_description d("validate");
   d.add_options()("platform", po::value(&platform_path), "platform YAML (default: bundled)")(
       "workload", po::value(&workload_path), "workload CSV (default: bundled)")(
       "reject-oversized", po::bool_switch(&reject_oversized),
       "count jobs larger than every cluster as rejected instead of failing");
+  d.add(workload_options_description(workload_options));
   if (!parse_or_help(args, "suanli validate [--platform P] [--workload W]", d)) return 0;
   if (platform_path.empty()) platform_path = bundled_path("platforms/default.yaml");
   if (workload_path.empty()) workload_path = bundled_path("workloads/default.csv");
-  const Inputs in = load_inputs(platform_path, workload_path, reject_oversized);
+  const Inputs in = load_inputs(platform_path, workload_path, workload_options, reject_oversized);
   std::cout << fmt::format("{}: platform '{}': {} sites, {} clusters, {} GPUs — OK\n",
                            platform_path, in.platform.name, in.platform.sites.size(),
                            in.platform.clusters.size(), in.platform.total_gpus())

@@ -95,10 +95,27 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
       reference = platform.devices.find(models.names[out.model]);
       limit = largest[out.model];
     }
+    if (!job.reference_gpu.empty()) {
+      // Durations measured on a known GPU (e.g. Gavel's V100 throughputs): it need not be in
+      // the platform, only in the catalog, so that its speed is known.
+      reference = platform.devices.find(job.reference_gpu);
+      if (!reference)
+        throw InputError(located(
+            workload.source, job.line, "reference GPU",
+            fmt::format("'{}' is not in the device catalog; add it under devices: in platform '{}'",
+                        job.reference_gpu, platform.name)));
+    }
     out.reference_peak = reference->peak_flops();
     out.work = job_work(job, *reference);
     out.walltime_ref_s = walltime_estimate(job, out.work);
     check_limits(job, out, workload.source);
+    if (job.gpu_milli > 0) {
+      out.rejected = true;
+      out.reject_reason = fmt::format(
+          "job '{}' asks for {} thousandths of one GPU: GPU sharing is not simulated yet", job.id,
+          job.gpu_milli);
+      continue;
+    }
     if (job.num_gpus > limit) {
       std::string reason =
           fmt::format("job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,

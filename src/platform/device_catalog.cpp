@@ -83,6 +83,32 @@ DeviceCatalog DeviceCatalog::builtin() {
                 "vary by SKU; used 313 TFLOPS fp16 = bf16, 64 GB HBM2e, 1.6 TB/s, 400 W, HCCS "
                 "392 GB/s); fp32 78 is an estimate; idle_w is a typical measured value, not a "
                 "datasheet figure"));
+  // The GPU models of Alibaba's cluster-trace-gpu-v2023 node list (openb), older or
+  // inference-class cards; their intra-node link is PCIe (no NVLink in those servers).
+  // NVIDIA T4, "NVIDIA T4 Tensor Core GPU" datasheet: 65 TFLOPS fp16 tensor (no bf16 unit:
+  // bf16 = fp16), 8.1 fp32, 16 GB GDDR6 at 320 GB/s, 70 W; PCIe Gen3 x16 (16 GB/s each way).
+  c.upsert(make("T4", "gpu", 65, 65, 8.1, 16, 0.32, 70, 10, 32, 1 * kUs,
+                "NVIDIA T4 datasheet; no bf16 on T4, bf16 = fp16 tensor (65); PCIe Gen3 x16; "
+                "idle_w is a typical measured value, not a datasheet figure"));
+  // NVIDIA Tesla P100 PCIe 16GB, "NVIDIA Tesla P100" datasheet: 18.7 TFLOPS fp16 (no tensor
+  // cores, no bf16: bf16 = fp16), 9.3 fp32, 16 GB HBM2 at 732 GB/s, 250 W; PCIe Gen3 x16.
+  c.upsert(make("P100", "gpu", 18.7, 18.7, 9.3, 16, 0.732, 250, 25, 32, 1 * kUs,
+                "NVIDIA Tesla P100 PCIe 16GB datasheet; no bf16, bf16 = fp16 (18.7); idle_w is "
+                "a typical measured value, not a datasheet figure"));
+  // The V100 SXM2 in its 16 GB and 32 GB versions, as the openb node list names them: the
+  // same compute and links as "V100" above, different memory.
+  c.upsert(make("V100M16", "gpu", 125, 125, 15.7, 16, 0.9, 300, 40, 300, 1 * kUs,
+                "NVIDIA Tesla V100 SXM2 16GB datasheet; bf16 = fp16 tensor (125); idle_w is a "
+                "typical measured value, not a datasheet figure"));
+  c.upsert(make("V100M32", "gpu", 125, 125, 15.7, 32, 0.9, 300, 40, 300, 1 * kUs,
+                "NVIDIA Tesla V100 SXM2 32GB datasheet; bf16 = fp16 tensor (125); idle_w is a "
+                "typical measured value, not a datasheet figure"));
+  // NVIDIA A10, "NVIDIA A10 Tensor Core GPU" datasheet: 125 TFLOPS bf16/fp16 tensor dense
+  // (250 with sparsity), 31.2 fp32, 24 GB GDDR6 at 600 GB/s, 150 W; PCIe Gen4 x16 (32 GB/s
+  // each way).
+  c.upsert(make("A10", "gpu", 125, 125, 31.2, 24, 0.6, 150, 15, 64, 1 * kUs,
+                "NVIDIA A10 datasheet, dense figures; PCIe Gen4 x16; idle_w is a typical "
+                "measured value, not a datasheet figure"));
   // Generic server CPU socket modelled on the AMD EPYC 9654 (AMD product page): 96 Zen 4
   // cores, 2.4 GHz base, 360 W default TDP, 12 channels of DDR5-4800.
   //   fp32 peak = 96 cores x 2.4 GHz x 32 FLOP/cycle (2 FMA pipes x 8 fp32 lanes x 2 FLOP,

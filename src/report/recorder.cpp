@@ -11,6 +11,7 @@
 
 #include "suanli/common/csv_field.hpp"
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/quantile.hpp"
 
 namespace suanli::report {
 
@@ -48,12 +49,8 @@ std::string index_ranges(const std::vector<int>& sorted) {
 }
 
 double percentile(std::vector<double>& values, double q) {
-  if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
-  const double rank = q * double(values.size() - 1);
-  const auto lo = std::size_t(std::floor(rank));
-  const auto hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (rank - double(lo)) * (values[hi] - values[lo]);
+  return quantile_of_sorted(values, q);
 }
 
 Recorder::Recorder(const std::string& out_dir, double sample_seconds)

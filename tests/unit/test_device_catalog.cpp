@@ -24,7 +24,7 @@ TEST_CASE("builtin catalog holds every required device with sane values") {
     CHECK(d->source.find("idle") != std::string::npos);  // idle is always flagged an estimate
     CHECK(d->peak_flops() == doctest::Approx(d->tflops_bf16 * 1e12));
   }
-  CHECK(c.names().size() == 7);
+  CHECK(c.names().size() == 12);  // 7 required + 5 of the Alibaba openb node list
 }
 
 TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") {
@@ -83,7 +83,7 @@ TEST_CASE("find is exact but case-insensitive, nullptr when unknown") {
   REQUIRE(c.find("a100") != nullptr);
   CHECK(c.find("a100") == c.find("A100"));
   CHECK(c.find("ascend910b")->name == "Ascend910B");
-  CHECK(c.find("A10") == nullptr);    // no prefix matching
+  CHECK(c.find("A1") == nullptr);     // no prefix matching
   CHECK(c.find("A100 ") == nullptr);  // no trimming
   CHECK(c.find("B200") == nullptr);
 }
@@ -94,14 +94,27 @@ TEST_CASE("upsert replaces an entry in place and appends new ones") {
   capped.tdp_w = 500;
   c.upsert(capped);
   CHECK(c.find("H100")->tdp_w == 500);
-  CHECK(c.names().size() == 7);
+  CHECK(c.names().size() == 12);
   CHECK(c.names()[2] == "H100");  // position kept
 
   DeviceSpec custom;
   custom.name = "TestGPU";
   custom.tflops_bf16 = 100;
   c.upsert(custom);
-  CHECK(c.names().size() == 8);
+  CHECK(c.names().size() == 13);
   CHECK(c.names().back() == "TestGPU");
   CHECK(c.find("testgpu")->tflops_bf16 == 100);
+}
+
+TEST_CASE("builtin catalog has the GPU models of the Alibaba openb node list") {
+  const DeviceCatalog c = DeviceCatalog::builtin();
+  // Datasheets: T4 65 TFLOPS fp16 tensor, 70 W; P100 PCIe 18.7 fp16, 250 W; V100 SXM2 16/32GB
+  // 125 fp16 tensor, 300 W; A10 125 bf16 dense, 150 W.
+  CHECK(c.find("T4")->tflops_bf16 == doctest::Approx(65));
+  CHECK(c.find("T4")->tdp_w == doctest::Approx(70));
+  CHECK(c.find("P100")->tflops_fp16 == doctest::Approx(18.7));
+  CHECK(c.find("V100M16")->hbm_gb == doctest::Approx(16));
+  CHECK(c.find("V100M32")->hbm_gb == doctest::Approx(32));
+  CHECK(c.find("A10")->tdp_w == doctest::Approx(150));
+  CHECK(c.find("A10")->intra.bandwidth_Bps == doctest::Approx(32e9));  // PCIe Gen4, one way
 }

@@ -12,5 +12,6 @@ int run_command(const Args& args);
 int compare_command(const Args& args);
 int platform_command(const Args& args);
 int validate_command(const Args& args);
+int workload_command(const Args& args);
 
 }  // namespace suanli::cli

@@ -11,6 +11,7 @@
 #include "suanli/platform/topology.hpp"
 #include "suanli/sim/engine.hpp"
 #include "suanli/workload/job.hpp"
+#include "suanli/workload/trace_format.hpp"
 
 namespace suanli::cli {
 
@@ -26,8 +27,19 @@ struct Inputs {
 // if it is there, else from the source tree suanli was built from.
 std::string bundled_path(const std::string& relative);
 
+// How to read a workload file: its format (empty: detect) and the readers' options.
+struct WorkloadOptions {
+  std::string format;
+  workload::ReadOptions read;
+  bool drop_unstarted = false;
+};
+
+boost::program_options::options_description workload_options_description(WorkloadOptions& options);
+// Reads the workload as the options say, logs what the reader kept and dropped.
+workload::Workload load_workload(const std::string& path, WorkloadOptions options);
+
 Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
-                   bool reject_oversized);
+                   const WorkloadOptions& workload_options, bool reject_oversized);
 
 // Options shared by run and compare.
 struct RunOptions {
@@ -39,6 +51,7 @@ struct RunOptions {
   double phase_seconds = 0;
   double sample_seconds = 0;
   std::string exec_model = "flows";
+  WorkloadOptions workload_options;
   bool reject_oversized = false;
 };
 

@@ -33,8 +33,10 @@ struct ModelTable {
 ModelTable model_table(const platform::Platform& platform);
 
 // Throws InputError ("<workload>:<line>: <column>: ...") for a gpu_type the platform does not
-// have, times or transfers past the limits above, or a job larger than every cluster it may use
-// (unless reject_oversized, in which case the job is marked rejected with the reason).
+// have, a reference GPU missing from the catalog, times or transfers past the limits above, or
+// a job larger than every cluster it may use (unless reject_oversized: then the job is marked
+// rejected with the reason). Jobs asking for a share of one GPU are always marked rejected:
+// GPU sharing is not simulated yet.
 std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
                                       const workload::Workload& workload, bool reject_oversized);
 

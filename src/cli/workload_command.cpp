@@ -1,0 +1,100 @@
+// `workload convert | stats`: read any supported trace and write it in another format, or
+// say what it holds.
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+
+#include "suanli/cli/commands.hpp"
+#include "suanli/cli/inputs.hpp"
+#include "suanli/cli/parse.hpp"
+#include "suanli/common/input_error.hpp"
+#include "suanli/workload/native_csv.hpp"
+#include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/workload_stats.hpp"
+
+namespace suanli::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+void write_as(const workload::Workload& w, const std::string& to, std::ostream& out) {
+  if (to == "native")
+    workload::write_native_csv(w, out);
+  else if (to == "swf")
+    workload::write_swf(w, out);
+  else if (to == "batsim")
+    workload::write_batsim(w, out);
+  else
+    throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+}
+
+int convert(const Args& args) {
+  std::string in_path, to = "native", out_path;
+  WorkloadOptions options;
+  po::options_description d("workload convert");
+  d.add_options()("input", po::value(&in_path)->required(), "the trace to read")(
+      "to", po::value(&to)->default_value("native"), "native | swf | batsim")(
+      "output,o", po::value(&out_path)->required(), "the file to write");
+  d.add(workload_options_description(options));
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  if (!parse_or_help(args, "suanli workload convert IN --to native|swf|batsim -o OUT", d, pos))
+    return 0;
+  if (to != "native" && to != "swf" && to != "batsim")
+    throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+  const auto w = load_workload(in_path, options);
+  // Written to memory first: a job the target format cannot carry leaves no half file.
+  std::ostringstream text;
+  try {
+    write_as(w, to, text);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(in_path + ": cannot convert to " + to + ": " + e.what());
+  }
+  std::ofstream out(out_path, std::ios::binary);
+  if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
+  std::cout << w.jobs.size() << " jobs from " << in_path << " (" << w.format << ") written to "
+            << out_path << " (" << to << ")\n";
+  return 0;
+}
+
+int stats(const Args& args) {
+  std::string in_path;
+  bool json = false;
+  int gpus_per_node = 8;
+  WorkloadOptions options;
+  po::options_description d("workload stats");
+  d.add_options()("input", po::value(&in_path)->required(), "the trace to read")(
+      "json", po::bool_switch(&json), "print JSON instead of a table")(
+      "gpus-per-node", po::value(&gpus_per_node)->default_value(8),
+      "a job is multi-node when it asks for more GPUs than this");
+  d.add(workload_options_description(options));
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  if (!parse_or_help(args, "suanli workload stats IN [--json]", d, pos)) return 0;
+  if (gpus_per_node < 1) throw InputError("--gpus-per-node: must be >= 1");
+  const auto w = load_workload(in_path, options);
+  const auto s = workload::compute_stats(w, gpus_per_node);
+  if (json)
+    std::cout << workload::stats_json(w, s, gpus_per_node).dump(2) << "\n";
+  else
+    std::cout << workload::format_stats(w, s, gpus_per_node);
+  return 0;
+}
+
+}  // namespace
+
+int workload_command(const Args& args) {
+  const std::string usage = "usage: suanli workload convert IN --to FORMAT -o OUT | stats IN\n";
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << usage;
+    return args.empty() ? 2 : 0;
+  }
+  const Args rest(args.begin() + 1, args.end());
+  if (args[0] == "convert") return convert(rest);
+  if (args[0] == "stats") return stats(rest);
+  throw InputError("workload: unknown subcommand '" + args[0] + "' (expected convert, stats)");
+}
+
+}  // namespace suanli::cli

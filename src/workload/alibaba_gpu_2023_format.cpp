@@ -1,0 +1,439 @@
+// Alibaba cluster-trace-gpu-v2023 (the "openb" traces of the FGD paper, USENIX ATC 2023):
+// the pod list CSV, one Kubernetes pod per row, header
+//   name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,
+//   deletion_time,scheduled_time
+// with times in seconds from the trace start. A pod becomes a job that runs from
+// scheduled_time to deletion_time; CPU-only pods and pods never scheduled are dropped and
+// counted. docs/formats/alibaba-gpu-2023.md says what is kept and why.
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/workload/csv_util.hpp"
+#include "suanli/workload/trace_format.hpp"
+
+namespace suanli::workload {
+
+namespace {
+
+enum Column : int {
+  kName,
+  kCpuMilli,
+  kMemoryMib,
+  kNumGpu,
+  kGpuMilli,
+  kGpuSpec,
+  kQos,
+  kPodPhase,
+  kCreationTime,
+  kDeletionTime,
+  kScheduledTime,
+  kColumnCount
+};
+
+constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
+    "name", "cpu_milli", "memory_mib",    "num_gpu",       "gpu_milli",     "gpu_spec",
+    "qos",  "pod_phase", "creation_time", "deletion_time", "scheduled_time"};
+
+std::string read_whole_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
+  }
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::string data;
+  // Sized once from the file's length when it has one (not a pipe), so big traces are not
+  // copied as the buffer grows.
+  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+    const long length = std::ftell(file.get());
+    if (length > 0) data.resize(static_cast<std::size_t>(length) + kChunk);
+    std::rewind(file.get());
+  }
+  std::size_t size = 0;
+  while (true) {
+    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
+    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
+    size += got;
+    if (got < kChunk) break;
+  }
+  if (std::ferror(file.get())) {
+    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
+  }
+  data.resize(size);
+  return data;
+}
+
+bool is_blank_or_comment(std::span<const char> line) {
+  for (char c : line) {
+    if (c == ' ' || c == '\t' || c == '\r') continue;
+    return c == '#';
+  }
+  return true;
+}
+
+// pandas writes a missing value as an empty field, but the upstream README shows it as
+// "nan": both mean "not given".
+bool is_missing(std::string_view text) {
+  return text.empty() || text == "nan" || text == "NaN" || text == "NAN";
+}
+
+// Shortest text that reads back as the same double.
+std::string format_number(double value) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+class AlibabaReader {
+ public:
+  AlibabaReader(const std::string& path, const ReadOptions& options)
+      : path_(path), options_(options) {}
+
+  Workload read();
+
+ private:
+  [[noreturn]] void fail(int line, std::string_view column, const std::string& what) const {
+    throw InputError(located(path_, line, std::string(column), what));
+  }
+  [[noreturn]] void fail(int line, Column column, const std::string& what) const {
+    fail(line, kColumnNames[column], what);
+  }
+
+  void read_header(std::span<char> text, int line);
+  void read_row(std::span<char> text, int line);
+  std::string_view field(Column c) const {
+    const int i = index_[c];
+    return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
+  }
+  // An integer written as such or as a float with no fraction ("1", "1.0": pandas writes
+  // the latter when a column had a missing value).
+  int whole_number(Column c, int line) const;
+  std::optional<double> optional_time(Column c, int line) const;
+
+  std::string path_;
+  const ReadOptions& options_;
+  std::string data_;
+  Workload workload_;
+  int header_line_ = 0;
+  std::vector<std::string> header_names_;
+  std::array<int, kColumnCount> index_{};
+  std::vector<std::string_view> fields_;
+  std::optional<FirstSeen> ids_;
+
+  // Per kept job, while reading: its creation time, and its end when it was Running at the
+  // end of its record (to tell, once the trace's last timestamp is known, whether it was
+  // still running when the trace ended).
+  std::vector<double> creations_;
+  struct Open {
+    std::size_t job;
+    double end;  // deletion_time; NaN when the pod had none
+  };
+  std::vector<Open> open_;
+  double last_timestamp_ = -std::numeric_limits<double>::infinity();
+
+  std::size_t rows_ = 0;
+  std::size_t dropped_cpu_only_ = 0;
+  std::size_t dropped_unstarted_ = 0;
+  std::size_t dropped_zero_duration_ = 0;
+  std::size_t gpu_milli_ignored_ = 0;
+  std::size_t gpu_spec_alternatives_ = 0;
+};
+
+Workload AlibabaReader::read() {
+  data_ = read_whole_file(path_);
+  workload_.source = path_;
+  workload_.format = "alibaba-gpu-2023";
+  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  workload_.jobs.reserve(lines);
+  creations_.reserve(lines);
+  ids_.emplace(lines);
+
+  char* p = data_.data();
+  char* const end = p + data_.size();
+  if (data_.starts_with("\xEF\xBB\xBF")) p += 3;
+  int line = 0;
+  while (p < end) {
+    ++line;
+    auto* newline = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    char* stop = newline ? newline : end;
+    char* const next = newline ? newline + 1 : end;
+    if (stop > p && stop[-1] == '\r') --stop;
+    const std::span<char> text(p, static_cast<std::size_t>(stop - p));
+    p = next;
+    if (is_blank_or_comment(text)) continue;
+    if (header_line_ == 0) {
+      read_header(text, line);
+    } else {
+      read_row(text, line);
+    }
+  }
+  if (header_line_ == 0) {
+    fail(0, "", "no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
+  }
+
+  // Running pods whose record ends at the trace's last timestamp, or has no end, were still
+  // running when the trace was taken: their durations are lower bounds. Those with no end
+  // run until that timestamp, known only now; one scheduled at that very instant has run for
+  // no time and is dropped.
+  std::size_t censored = 0;
+  bool drop = false;
+  for (const Open& o : open_) {
+    Job& job = workload_.jobs[o.job];
+    if (!std::isnan(o.end)) {
+      if (o.end >= last_timestamp_) ++censored;
+      continue;
+    }
+    job.duration_s = last_timestamp_ - job.duration_s;  // duration_s held scheduled_time
+    if (job.duration_s > 0) {
+      ++censored;
+    } else {
+      drop = true;
+    }
+  }
+  if (drop) {
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
+      if (!(workload_.jobs[i].duration_s > 0)) {
+        ++dropped_zero_duration_;
+        continue;
+      }
+      if (out != i) {
+        workload_.jobs[out] = std::move(workload_.jobs[i]);
+        creations_[out] = creations_[i];
+      }
+      ++out;
+    }
+    workload_.jobs.resize(out);
+    creations_.resize(out);
+  }
+
+  auto& meta = workload_.metadata;
+  if (!workload_.jobs.empty()) {
+    const double origin = *std::min_element(creations_.begin(), creations_.end());
+    for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
+      workload_.jobs[i].submit_s = creations_[i] - origin;
+    }
+    meta.emplace_back("time_origin", format_number(origin));
+  }
+  meta.emplace_back("rows", std::to_string(rows_));
+  meta.emplace_back("dropped_cpu_only", std::to_string(dropped_cpu_only_));
+  meta.emplace_back("dropped_unstarted", std::to_string(dropped_unstarted_));
+  if (dropped_zero_duration_ > 0) {
+    meta.emplace_back("dropped_zero_duration", std::to_string(dropped_zero_duration_));
+  }
+  meta.emplace_back("censored_running", std::to_string(censored));
+  if (gpu_milli_ignored_ > 0) {
+    meta.emplace_back("gpu_milli_ignored", std::to_string(gpu_milli_ignored_));
+  }
+  if (gpu_spec_alternatives_ > 0) {
+    meta.emplace_back("gpu_spec_alternatives", std::to_string(gpu_spec_alternatives_));
+  }
+  return std::move(workload_);
+}
+
+void AlibabaReader::read_header(std::span<char> text, int line) {
+  header_line_ = line;
+  CsvSplitError err;
+  if (!split_csv_line(text, fields_, err)) {
+    fail(line, "", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
+  }
+  index_.fill(-1);
+  for (std::size_t i = 0; i < fields_.size(); ++i) {
+    const std::string_view name = fields_[i];
+    if (name.empty()) fail(line, "", "header column " + std::to_string(i + 1) + " has no name");
+    if (std::find(fields_.begin(), fields_.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+        fields_.begin() + static_cast<std::ptrdiff_t>(i)) {
+      fail(line, name, "duplicate column in the header");
+    }
+    const auto* known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
+    if (known == kColumnNames.end()) {
+      workload_.ignored_columns.emplace_back(name);
+    } else {
+      index_[static_cast<std::size_t>(known - kColumnNames.begin())] = static_cast<int>(i);
+    }
+    header_names_.emplace_back(name);
+  }
+  for (Column c : {kName, kNumGpu}) {
+    if (index_[c] < 0) {
+      fail(line, c,
+           "required column missing from the header (expected the pod list header "
+           "'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
+           "deletion_time,scheduled_time')");
+    }
+  }
+  if (index_[kCreationTime] < 0) {
+    fail(line, kCreationTime,
+         "column missing: this pod list has no times (like openb_pod_list_multigpu50.csv, "
+         "which has only name, cpu_milli, memory_mib, num_gpu, gpu_milli), and a workload "
+         "needs submit times; use a pod list with creation_time, scheduled_time and "
+         "deletion_time");
+  }
+  for (Column c : {kScheduledTime, kDeletionTime}) {
+    if (index_[c] < 0) {
+      fail(line, c,
+           "required column missing from the header (jobs run from scheduled_time "
+           "to deletion_time)");
+    }
+  }
+}
+
+int AlibabaReader::whole_number(Column c, int line) const {
+  const std::string_view text = field(c);
+  if (text.empty()) fail(line, c, "missing value");
+  int value = 0;
+  if (parse_int(text, value)) return value;
+  double d = 0;
+  if (!parse_double(text, d)) fail(line, c, quote_for_message(text) + " is not a number");
+  if (d != std::trunc(d)) fail(line, c, quote_for_message(text) + " is not a whole number");
+  if (std::fabs(d) > 1e9) fail(line, c, quote_for_message(text) + " is out of range");
+  return static_cast<int>(d);
+}
+
+std::optional<double> AlibabaReader::optional_time(Column c, int line) const {
+  const std::string_view text = field(c);
+  if (is_missing(text)) return std::nullopt;
+  double value = 0;
+  if (!parse_double(text, value)) fail(line, c, quote_for_message(text) + " is not a number");
+  return value;
+}
+
+void AlibabaReader::read_row(std::span<char> text, int line) {
+  CsvSplitError err;
+  if (!split_csv_line(text, fields_, err)) {
+    const std::string column =
+        err.field < header_names_.size() ? header_names_[err.field] : std::string();
+    fail(line, column, std::string(err.what));
+  }
+  if (fields_.size() != header_names_.size()) {
+    fail(line, "",
+         "expected " + std::to_string(header_names_.size()) + " fields as in the header (line " +
+             std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
+  }
+  ++rows_;
+
+  // Every row is checked in full, dropped or not, so a bad row is found wherever it is.
+  const std::string_view name = field(kName);
+  if (name.empty()) fail(line, kName, "missing value");
+  if (const int first = ids_->insert(name, line)) {
+    fail(line, kName,
+         "duplicate pod name " + quote_for_message(name) + " (first on line " +
+             std::to_string(first) + ")");
+  }
+  const int num_gpu = whole_number(kNumGpu, line);
+  if (num_gpu < 0) fail(line, kNumGpu, "must be >= 0, got " + quote_for_message(field(kNumGpu)));
+  int gpu_milli = -1;  // not given
+  if (index_[kGpuMilli] >= 0 && !is_missing(field(kGpuMilli))) {
+    gpu_milli = whole_number(kGpuMilli, line);
+    if (gpu_milli < 0 || gpu_milli > 1000) {
+      fail(line, kGpuMilli,
+           "must be in [0, 1000] (thousandths of one GPU), got " +
+               quote_for_message(field(kGpuMilli)));
+    }
+  }
+
+  const std::string_view creation_text = field(kCreationTime);
+  if (is_missing(creation_text)) fail(line, kCreationTime, "missing value");
+  const double creation = *optional_time(kCreationTime, line);
+  const std::optional<double> scheduled = optional_time(kScheduledTime, line);
+  const std::optional<double> deletion = optional_time(kDeletionTime, line);
+  if (scheduled && *scheduled < creation) {
+    fail(line, kScheduledTime,
+         "is before creation_time (" + quote_for_message(field(kScheduledTime)) + " < " +
+             quote_for_message(creation_text) + ")");
+  }
+  if (deletion && *deletion < creation) {
+    fail(line, kDeletionTime,
+         "is before creation_time (" + quote_for_message(field(kDeletionTime)) + " < " +
+             quote_for_message(creation_text) + ")");
+  }
+  if (scheduled && deletion && *deletion < *scheduled) {
+    fail(line, kDeletionTime,
+         "is before scheduled_time (" + quote_for_message(field(kDeletionTime)) + " < " +
+             quote_for_message(field(kScheduledTime)) + ")");
+  }
+  last_timestamp_ = std::max(last_timestamp_, creation);
+  if (scheduled) last_timestamp_ = std::max(last_timestamp_, *scheduled);
+  if (deletion) last_timestamp_ = std::max(last_timestamp_, *deletion);
+
+  if (num_gpu == 0) {
+    ++dropped_cpu_only_;
+    return;
+  }
+  // Never scheduled (Pending): no run time to replay, whatever keep_unstarted says.
+  if (!scheduled) {
+    ++dropped_unstarted_;
+    return;
+  }
+  if (deletion && *deletion == *scheduled) {
+    ++dropped_zero_duration_;
+    return;
+  }
+
+  Job job;
+  job.line = line;
+  job.id.assign(name);
+  job.num_gpus = num_gpu;
+  if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000) {
+    job.gpu_milli = gpu_milli;
+  } else if (gpu_milli >= 0 && gpu_milli != 1000) {
+    // A multi-GPU pod with a share, or one GPU with gpu_milli 0: taken as whole GPUs.
+    ++gpu_milli_ignored_;
+  }
+  if (index_[kGpuSpec] >= 0 && !is_missing(field(kGpuSpec))) {
+    job.gpu_type.assign(field(kGpuSpec));
+    if (job.gpu_type.find('|') != std::string::npos) ++gpu_spec_alternatives_;
+  }
+  job.trace_state.assign(field(kPodPhase));
+  job.started_in_trace = true;
+
+  const bool running = field(kPodPhase) == "Running";
+  if (deletion) {
+    job.duration_s = *deletion - *scheduled;
+    if (running) open_.push_back({workload_.jobs.size(), *deletion});
+  } else {
+    // Ends at the trace's last timestamp, known once the whole file is read: hold the
+    // start here until then.
+    job.duration_s = *scheduled;
+    open_.push_back({workload_.jobs.size(), std::numeric_limits<double>::quiet_NaN()});
+  }
+  creations_.push_back(creation);
+  workload_.jobs.push_back(std::move(job));
+}
+
+}  // namespace
+
+Workload read_alibaba_gpu_2023(const std::string& path, const ReadOptions& options) {
+  return AlibabaReader(path, options).read();
+}
+
+// Claims a CSV whose first non-blank line is the openb pod list header: it starts with
+// "name," and names num_gpu and gpu_milli (the full list also names creation_time).
+bool sniff_alibaba_gpu_2023(std::string_view head, std::string_view /*path*/) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  while (!head.empty()) {
+    const std::size_t newline = head.find('\n');
+    std::string_view line = head.substr(0, newline);
+    head.remove_prefix(newline == std::string_view::npos ? head.size() : newline + 1);
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    const auto has = [&](std::string_view column) {
+      return line.find(column) != std::string_view::npos;
+    };
+    return line.starts_with("name,") && has(",num_gpu") && has(",gpu_milli");
+  }
+  return false;
+}
+
+}  // namespace suanli::workload

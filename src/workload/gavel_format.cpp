@@ -1,0 +1,362 @@
+// Gavel (stanford-futuredata/gavel) job traces: tab-separated, no header, one job per line,
+// in one of two layouts (scheduler/utils.py:parse_trace, current and older):
+//   10 fields: job_type, command, working_directory, num_steps_arg, needs_data_dir,
+//              total_steps, scale_factor, priority_weight, SLO, arrival_time
+//    7 fields: job_type, command, num_steps_arg, needs_data_dir, total_steps, arrival_time,
+//              scale_factor
+// A job is a step count, not a duration: its duration is total_steps / the isolated steps per
+// second of (job_type, scale_factor) on the reference worker type, from Gavel's throughputs
+// JSON. docs/formats/gavel.md says what is kept and why.
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/workload/csv_util.hpp"
+#include "suanli/workload/gavel_throughputs.hpp"
+#include "suanli/workload/trace_format.hpp"
+
+namespace suanli::workload {
+
+namespace {
+
+// Field positions of each layout; -1 = the layout has no such field.
+struct Layout {
+  std::size_t fields;
+  int job_type, command, working_directory, num_steps_arg, needs_data_dir, total_steps,
+      scale_factor, priority_weight, slo, arrival_time;
+};
+constexpr Layout kLayout10{10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+constexpr Layout kLayout7{7, 0, 1, -1, 2, 3, 4, 6, -1, -1, 5};
+
+std::string read_whole_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
+  }
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::string data;
+  // Sized once from the file's length when it has one (not a pipe), so big traces are not
+  // copied as the buffer grows.
+  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
+    const long length = std::ftell(file.get());
+    if (length > 0) data.resize(static_cast<std::size_t>(length) + kChunk);
+    std::rewind(file.get());
+  }
+  std::size_t size = 0;
+  while (true) {
+    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
+    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
+    size += got;
+    if (got < kChunk) break;
+  }
+  if (std::ferror(file.get())) {
+    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
+  }
+  data.resize(size);
+  return data;
+}
+
+// Splits at tabs; fields are not trimmed or unquoted (Gavel writes neither quotes nor padding
+// around fields, and its commands contain spaces).
+void split_tabs(std::string_view line, std::vector<std::string_view>& fields) {
+  fields.clear();
+  while (true) {
+    const std::size_t tab = line.find('\t');
+    if (tab == std::string_view::npos) {
+      fields.push_back(line);
+      return;
+    }
+    fields.push_back(line.substr(0, tab));
+    line.remove_prefix(tab + 1);
+  }
+}
+
+bool is_blank(std::string_view line) {
+  return line.find_first_not_of(" \t\r") == std::string_view::npos;
+}
+
+// Job types of Gavel's job table that carry no "(batch size N)" suffix.
+bool is_bare_job_type(std::string_view t) {
+  return t == "A3C" || t == "CycleGAN";
+}
+
+// Tells a 7-field from a 10-field line by their numeric fields.
+bool numeric_fields_fit(const std::vector<std::string_view>& f, const Layout& layout) {
+  int i = 0;
+  double d = 0;
+  return parse_int(f[layout.needs_data_dir], i) && parse_double(f[layout.total_steps], d) &&
+         parse_int(f[layout.scale_factor], i) && parse_double(f[layout.arrival_time], d) &&
+         (layout.priority_weight < 0 || parse_double(f[layout.priority_weight], d)) &&
+         (layout.slo < 0 || parse_double(f[layout.slo], d));
+}
+
+class GavelReader {
+ public:
+  GavelReader(const std::string& path, const ReadOptions& options)
+      : path_(path), options_(options) {}
+
+  Workload read();
+
+ private:
+  [[noreturn]] void fail(int line, std::string_view field, const std::string& what) const {
+    throw InputError(located(path_, line, std::string(field), what));
+  }
+
+  void read_row(std::string_view text, int line);
+  double lookup(std::string_view job_type, int scale, int line);
+
+  std::string path_;
+  const ReadOptions& options_;
+  std::string data_;
+  GavelThroughputs table_;
+  std::string reference_gpu_;
+  const Layout* layout_ = nullptr;
+  int layout_line_ = 0;
+  std::vector<std::string_view> fields_;
+  std::vector<double> arrivals_;  // per job, as in the file
+  Workload workload_;
+  std::size_t rounded_priorities_ = 0;
+  std::size_t with_slo_ = 0;
+  // The last lookup: traces repeat job types, so most rows skip the table.
+  std::string last_job_type_;
+  int last_scale_ = 0;
+  double last_rate_ = 0;
+};
+
+Workload GavelReader::read() {
+  if (options_.throughputs_path.empty()) {
+    fail(0, "", "gavel traces need a throughputs table: give --throughputs FILE");
+  }
+  data_ = read_whole_file(path_);
+  table_ = GavelThroughputs::read(options_.throughputs_path);
+  if (!table_.has_worker(options_.reference_worker)) {
+    std::string known;
+    for (const std::string& w : table_.workers()) known += (known.empty() ? "" : ", ") + w;
+    throw InputError(located(options_.throughputs_path, 0, "",
+                             "no worker type '" + options_.reference_worker +
+                                 "' (--reference-worker); the table has: " + known));
+  }
+  reference_gpu_ = gavel_worker_gpu(options_.reference_worker);
+
+  workload_.source = path_;
+  workload_.format = "gavel";
+  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  workload_.jobs.reserve(lines);
+  arrivals_.reserve(lines);
+
+  std::string_view rest(data_);
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
+  int line = 0;
+  while (!rest.empty()) {
+    ++line;
+    const std::size_t newline = rest.find('\n');
+    std::string_view text = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    if (text.ends_with('\r')) text.remove_suffix(1);
+    if (is_blank(text)) continue;
+    read_row(text, line);
+  }
+  if (workload_.jobs.empty()) {
+    fail(0, "", "no jobs (the file is empty or holds only blank lines)");
+  }
+
+  const double origin = *std::min_element(arrivals_.begin(), arrivals_.end());
+  for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
+    workload_.jobs[i].submit_s = arrivals_[i] - origin;
+  }
+  auto& meta = workload_.metadata;
+  meta.emplace_back("layout", layout_ == &kLayout10 ? "10 fields" : "7 fields");
+  char origin_text[32];  // shortest text that reads back as the same double
+  const auto printed = std::to_chars(origin_text, origin_text + sizeof origin_text, origin);
+  meta.emplace_back("time_origin", std::string(origin_text, printed.ptr));
+  meta.emplace_back("throughputs", options_.throughputs_path);
+  meta.emplace_back("reference_worker", options_.reference_worker);
+  meta.emplace_back("reference_gpu", reference_gpu_);
+  if (rounded_priorities_ > 0) {
+    meta.emplace_back("priority_weight_rounded", std::to_string(rounded_priorities_));
+  }
+  if (with_slo_ > 0) meta.emplace_back("slo_ignored", std::to_string(with_slo_));
+  return std::move(workload_);
+}
+
+void GavelReader::read_row(std::string_view text, int line) {
+  split_tabs(text, fields_);
+  const std::vector<std::string_view>& f = fields_;
+  if (layout_ == nullptr) {
+    if (f.size() == kLayout10.fields) {
+      layout_ = &kLayout10;
+    } else if (f.size() == kLayout7.fields) {
+      layout_ = &kLayout7;
+    } else {
+      fail(line, "",
+           "expected 10 tab-separated fields (job_type, command, working_directory, "
+           "num_steps_arg, needs_data_dir, total_steps, scale_factor, priority_weight, SLO, "
+           "arrival_time) or 7 (job_type, command, num_steps_arg, needs_data_dir, total_steps, "
+           "arrival_time, scale_factor), found " +
+               std::to_string(f.size()));
+    }
+    layout_line_ = line;
+  } else if (f.size() != layout_->fields) {
+    fail(line, "",
+         "expected " + std::to_string(layout_->fields) + " tab-separated fields as on line " +
+             std::to_string(layout_line_) + ", found " + std::to_string(f.size()));
+  }
+  const Layout& l = *layout_;
+
+  Job job;
+  job.line = line;
+  job.id += 'g';  // (not "g" + to_string: GCC 12 warns falsely about that, -Wrestrict)
+  job.id += std::to_string(line);
+
+  const std::string_view job_type = f[l.job_type];
+  if (job_type.empty()) fail(line, "job_type", "missing value");
+  job.job_type.assign(job_type);
+
+  // needs_data_dir is not used, but it is a flag: anything else says the columns are not
+  // where this layout puts them.
+  {
+    const std::string_view flag = f[l.needs_data_dir];
+    int value = 0;
+    if (!parse_int(flag, value)) {
+      fail(line, "needs_data_dir", quote_for_message(flag) + " is not an integer (0 or 1)");
+    }
+  }
+
+  double steps = 0;
+  const std::string_view steps_text = f[l.total_steps];
+  if (steps_text.empty()) fail(line, "total_steps", "missing value");
+  if (!parse_double(steps_text, steps)) {
+    fail(line, "total_steps", quote_for_message(steps_text) + " is not a number");
+  }
+  if (!(steps > 0)) fail(line, "total_steps", "must be > 0, got " + quote_for_message(steps_text));
+
+  const std::string_view scale_text = f[l.scale_factor];
+  if (scale_text.empty()) fail(line, "scale_factor", "missing value");
+  if (!parse_int(scale_text, job.num_gpus)) {
+    fail(line, "scale_factor", quote_for_message(scale_text) + " is not an integer");
+  }
+  if (job.num_gpus < 1) {
+    fail(line, "scale_factor", "must be >= 1, got " + quote_for_message(scale_text));
+  }
+
+  double arrival = 0;
+  const std::string_view arrival_text = f[l.arrival_time];
+  if (arrival_text.empty()) fail(line, "arrival_time", "missing value");
+  if (!parse_double(arrival_text, arrival)) {
+    fail(line, "arrival_time", quote_for_message(arrival_text) + " is not a number");
+  }
+  if (arrival < 0) {
+    fail(line, "arrival_time", "must be >= 0, got " + quote_for_message(arrival_text));
+  }
+
+  if (l.priority_weight >= 0) {
+    const std::string_view text = f[static_cast<std::size_t>(l.priority_weight)];
+    double weight = 0;
+    if (text.empty()) fail(line, "priority_weight", "missing value");
+    if (!parse_double(text, weight)) {
+      fail(line, "priority_weight", quote_for_message(text) + " is not a number");
+    }
+    if (!(weight > 0) || weight > std::numeric_limits<int>::max()) {
+      fail(line, "priority_weight",
+           "must be > 0 and at most " + std::to_string(std::numeric_limits<int>::max()) + ", got " +
+               quote_for_message(text));
+    }
+    const double rounded = std::round(weight);
+    if (rounded != weight) ++rounded_priorities_;
+    job.priority = static_cast<int>(rounded);
+  }
+  if (l.slo >= 0) {
+    const std::string_view text = f[static_cast<std::size_t>(l.slo)];
+    double slo = 0;
+    if (text.empty()) fail(line, "SLO", "missing value");
+    if (!parse_double(text, slo)) fail(line, "SLO", quote_for_message(text) + " is not a number");
+    if (slo >= 0) ++with_slo_;  // Gavel: a negative SLO means none
+  }
+
+  const double rate = lookup(job_type, job.num_gpus, line);
+  job.duration_s = steps / rate;
+  job.reference_gpu = reference_gpu_;
+  job.started_in_trace = true;
+  arrivals_.push_back(arrival);
+  workload_.jobs.push_back(std::move(job));
+}
+
+double GavelReader::lookup(std::string_view job_type, int scale, int line) {
+  if (scale == last_scale_ && job_type == last_job_type_) return last_rate_;
+  const std::string& worker = options_.reference_worker;
+  const std::optional<double> rate = table_.steps_per_second(worker, job_type, scale);
+  const std::string key = gavel_key(job_type, scale);
+  if (!rate) {
+    const std::vector<int> scales = table_.scale_factors(worker, job_type);
+    if (scales.empty()) {
+      fail(line, "job_type",
+           "no throughput for " + key + ": job type '" + std::string(job_type) +
+               "' is not in the table for worker '" + worker + "' (" + table_.source() + ")");
+    }
+    std::string known;
+    for (int s : scales) known += (known.empty() ? "" : ", ") + std::to_string(s);
+    fail(line, "scale_factor",
+         "no throughput for " + key + " on worker '" + worker + "' (" + table_.source() +
+             " has scale factors " + known + " for this job type)");
+  }
+  if (!(*rate > 0)) {
+    fail(line, "job_type",
+         "the throughput of " + key + " on worker '" + worker + "' is 0 in " + table_.source() +
+             ": the job cannot run there; choose another --reference-worker");
+  }
+  last_job_type_.assign(job_type);
+  last_scale_ = scale;
+  last_rate_ = *rate;
+  return *rate;
+}
+
+}  // namespace
+
+Workload read_gavel(const std::string& path, const ReadOptions& options) {
+  return GavelReader(path, options).read();
+}
+
+// Claims the file when its first complete lines (at most 5) all have Gavel's 7 or 10
+// tab-separated fields with numbers where the layout has them, and the first field looks
+// like a Gavel job type ("... (batch size N)", A3C, CycleGAN) or the file is named *.trace.
+bool sniff_gavel(std::string_view head, std::string_view path) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
+  const bool trace_name = path.ends_with(".trace");
+  std::vector<std::string_view> f;
+  int checked = 0;
+  while (!head.empty() && checked < 5) {
+    const std::size_t newline = head.find('\n');
+    // The last line of a 64 KiB head may be cut: only whole lines count, unless the head
+    // holds a single unterminated line (a one-job file).
+    if (newline == std::string_view::npos && checked > 0) break;
+    std::string_view line = head.substr(0, newline);
+    head.remove_prefix(newline == std::string_view::npos ? head.size() : newline + 1);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (is_blank(line)) continue;
+    split_tabs(line, f);
+    const Layout* layout = f.size() == kLayout10.fields  ? &kLayout10
+                           : f.size() == kLayout7.fields ? &kLayout7
+                                                         : nullptr;
+    if (layout == nullptr || !numeric_fields_fit(f, *layout)) return false;
+    const std::string_view job_type = f[0];
+    if (job_type.empty()) return false;
+    if (!trace_name && job_type.find(" (batch size ") == std::string_view::npos &&
+        !is_bare_job_type(job_type)) {
+      return false;
+    }
+    ++checked;
+  }
+  return checked > 0;
+}
+
+}  // namespace suanli::workload

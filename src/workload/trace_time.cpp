@@ -1,0 +1,173 @@
+#include "suanli/workload/trace_time.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <system_error>
+
+#include "suanli/common/input_error.hpp"
+
+namespace suanli::workload {
+
+namespace {
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Reads exactly `count` digits at `at` as a number.
+bool digits(std::string_view text, std::size_t at, std::size_t count, int& out) {
+  if (at + count > text.size()) return false;
+  int value = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    if (!is_digit(text[i])) return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  out = value;
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t' || text.front() == '"')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() &&
+         (text.back() == ' ' || text.back() == '\t' || text.back() == '"' || text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+bool parse_datetime(std::string_view text, double& seconds) {
+  // 0123456789012345678
+  // YYYY-MM-DD HH:MM:SS
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (text.size() < 19 || !digits(text, 0, 4, year) || text[4] != '-' ||
+      !digits(text, 5, 2, month) || text[7] != '-' || !digits(text, 8, 2, day) ||
+      (text[10] != ' ' && text[10] != 'T') || !digits(text, 11, 2, hour) || text[13] != ':' ||
+      !digits(text, 14, 2, minute) || text[16] != ':' || !digits(text, 17, 2, second)) {
+    return false;
+  }
+  if (year < 1000 || hour > 23 || minute > 59 || second > 59) return false;
+  double fraction = 0;
+  if (text.size() > 19) {
+    if (text[19] != '.' || text.size() == 20) return false;
+    double scale = 0.1;
+    for (std::size_t i = 20; i < text.size(); ++i) {
+      if (!is_digit(text[i])) return false;
+      fraction += (text[i] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  if (!date.ok()) return false;
+  const auto days = std::chrono::sys_days{date}.time_since_epoch().count();
+  seconds = static_cast<double>(static_cast<long long>(days) * 86400LL + hour * 3600LL +
+                                minute * 60LL + second) +
+            fraction;
+  return true;
+}
+
+bool is_missing_time(std::string_view text) {
+  return text.empty() || text == "None" || text == "null" || text == "NULL" || text == "NaN" ||
+         text == "nan" || text == "NaT";
+}
+
+std::string read_trace_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
+  }
+  // Sized once from the file's size when it has one (a regular file), so a large trace is
+  // neither copied nor zero-filled twice; pipes and growing files go on in chunks.
+  std::error_code size_error;
+  const std::uintmax_t known = std::filesystem::file_size(path, size_error);
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::string data;
+  std::size_t size = 0;
+  std::size_t want = size_error ? kChunk : static_cast<std::size_t>(known) + 1;
+  while (true) {
+    if (data.size() < size + want) data.resize(size + want);
+    const std::size_t got = std::fread(data.data() + size, 1, want, file.get());
+    size += got;
+    if (got < want) break;  // end of file or error; fread retries short reads itself
+    want = std::max(kChunk, size);
+  }
+  if (std::ferror(file.get())) {
+    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
+  }
+  data.resize(size);
+  return data;
+}
+
+bool csv_header_has_columns(std::string_view head, std::initializer_list<std::string_view> names) {
+  std::size_t at = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  while (at < head.size()) {
+    const std::size_t end = std::min(head.find('\n', at), head.size());
+    const std::string_view line = head.substr(at, end - at);
+    at = end + 1;
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    // The header: every wanted name must be one of its comma-separated cells.
+    return std::all_of(names.begin(), names.end(), [&](std::string_view name) {
+      std::size_t from = 0;
+      while (from <= line.size()) {
+        const std::size_t comma = std::min(line.find(',', from), line.size());
+        if (trim(line.substr(from, comma - from)) == name) return true;
+        from = comma + 1;
+      }
+      return false;
+    });
+  }
+  return false;
+}
+
+namespace {
+
+// A plain decimal integer (digits only, at most 19 of them).
+bool id_number(std::string_view id, unsigned long long& out) {
+  if (id.empty() || id.size() > 19) return false;
+  unsigned long long value = 0;
+  for (char c : id) {
+    if (!is_digit(c)) return false;
+    value = value * 10 + static_cast<unsigned long long>(c - '0');
+  }
+  out = value;
+  return true;
+}
+
+}  // namespace
+
+TraceIds::TraceIds(std::size_t expected_ids) : expected_(expected_ids) {
+  run_.reserve(expected_ids);
+}
+
+int TraceIds::insert(std::string_view id, int line) {
+  if (increasing_) {
+    unsigned long long value = 0;
+    // Values that only grow are all different, so the texts are too ("007" then "8").
+    if (id_number(id, value) && (run_.empty() || value > last_)) {
+      last_ = value;
+      run_.emplace_back(id, line);
+      return 0;
+    }
+    increasing_ = false;
+    table_.emplace(std::max(expected_, run_.size() + 1));
+    for (const auto& [seen, seen_line] : run_) table_->insert(seen, seen_line);
+    run_.clear();
+    run_.shrink_to_fit();
+  }
+  return table_->insert(id, line);
+}
+
+}  // namespace suanli::workload

@@ -1,0 +1,110 @@
+// End-to-end: every supported trace format is detected, converted to native and compared
+// under three policies; native -> batsim/swf -> native keeps every job.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "run_binary.hpp"
+
+using e2e::fixture;
+using e2e::num;
+
+namespace {
+
+struct FormatCase {
+  const char* format;
+  const char* file;  // under tests/fixtures
+  std::vector<std::string> options;
+};
+
+const std::vector<FormatCase> kCases = {
+    {"native", "e2e/backfill.csv", {}},
+    {"swf", "traces/swf/quirks.swf", {}},
+    {"batsim", "traces/batsim/quirks.json", {}},
+    {"philly", "traces/philly/cluster_job_log.json", {}},
+    {"helios", "traces/helios/cluster_log.csv", {}},
+    {"alibaba-gpu-2023", "traces/alibaba/pod_list.csv", {}},
+    {"gavel", "traces/gavel/physical.trace", {"--throughputs", fixture("traces/gavel/throughputs.json")}},
+    {"tiresias", "traces/tiresias/jobs.csv", {}},
+};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+}  // namespace
+
+TEST_CASE("each trace format is detected, converted to native and compared under three policies") {
+  for (const auto& c : kCases) {
+    const std::string format = c.format;
+    CAPTURE(format);
+    const auto stats = e2e::run_suanli(with({"workload", "stats", fixture(c.file), "--json"}, c.options));
+    REQUIRE_MESSAGE(stats.status == 0, stats.err);
+    const auto s = nlohmann::json::parse(stats.out);
+    CHECK(s["format"] == c.format);
+    const int jobs = s["jobs"].get<int>();
+    CHECK(jobs > 0);
+
+    const auto dir = e2e::fresh_dir(std::string("fmt-") + c.format);
+    std::filesystem::create_directories(dir);
+    const auto native = dir + "/converted.csv";
+    const auto conv = e2e::run_suanli(
+        with({"workload", "convert", fixture(c.file), "--to", "native", "-o", native}, c.options));
+    REQUIRE_MESSAGE(conv.status == 0, conv.err);
+
+    const auto out = dir + "/compare";
+    const auto cmp = e2e::run_suanli({"compare", "--platform", fixture("e2e/formats.yaml"),
+                                      "--workload", native, "--policies", "fifo,sjf,easy",
+                                      "--reject-oversized", "--out", out});
+    REQUIRE_MESSAGE(cmp.status == 0, cmp.err);
+    auto rows = e2e::read_csv(out + "/compare.csv");
+    REQUIRE(rows.size() == 3);
+    for (auto& row : rows) {
+      CHECK(num(row, "jobs_total") == jobs);
+      CHECK(num(row, "jobs_completed") + num(row, "jobs_rejected") == jobs);
+    }
+  }
+}
+
+// backfill.csv (4 jobs with walltimes) through batsim and swf and back: same submit times,
+// sizes, durations and walltimes (and ids, for batsim).
+TEST_CASE("native to batsim or swf and back keeps every job") {
+  const auto original = e2e::read_csv(fixture("e2e/backfill.csv"));
+  for (const char* to : {"batsim", "swf"}) {
+    const std::string target = to;
+    CAPTURE(target);
+    const auto dir = e2e::fresh_dir(std::string("roundtrip-") + to);
+    std::filesystem::create_directories(dir);
+    const auto there = dir + "/there";
+    const auto back = dir + "/back.csv";
+    REQUIRE(e2e::run_suanli({"workload", "convert", fixture("e2e/backfill.csv"), "--to", to, "-o",
+                             there}).status == 0);
+    const auto r = e2e::run_suanli({"workload", "convert", there, "--format", to, "--to",
+                                    "native", "-o", back});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto rows = e2e::read_csv(back);
+    REQUIRE(rows.size() == original.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      CHECK(num(rows[i], "submit_time") == num(original[i], "submit_time"));
+      CHECK(num(rows[i], "num_gpus") == num(original[i], "num_gpus"));
+      CHECK(num(rows[i], "duration") == num(original[i], "duration"));
+      CHECK(num(rows[i], "walltime") == num(original[i], "walltime"));
+      if (std::string(to) == "batsim") CHECK(rows[i].at("job_id") == original[i].at("job_id"));
+    }
+  }
+}
+
+TEST_CASE("an unknown format or an undetectable file is an input error") {
+  auto r = e2e::run_suanli({"workload", "stats", fixture("e2e/backfill.csv"), "--format", "pbs"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--format") != std::string::npos);
+  const auto dir = e2e::fresh_dir("undetectable");
+  std::filesystem::create_directories(dir);
+  { std::ofstream(dir + "/x.txt") << "hello\nworld\n"; }
+  r = e2e::run_suanli({"workload", "stats", dir + "/x.txt"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("cannot tell the workload format") != std::string::npos);
+}

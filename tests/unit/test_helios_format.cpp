@@ -1,0 +1,289 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/workload/trace_format.hpp"
+
+using suanli::InputError;
+using namespace suanli::workload;
+
+namespace {
+
+const std::string kHelios = std::string(SUANLI_FIXTURES) + "/traces/helios/";
+const std::string kHeader =
+    "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
+    "queue\n";
+
+class TempFile {
+ public:
+  TempFile(const std::string& name, const std::string& content)
+      : path_(std::filesystem::temp_directory_path() /
+              ("suanli_helios_" + std::to_string(::getpid()) + "_" + name)) {
+    std::ofstream out(path_, std::ios::binary);
+    out << content;
+  }
+  ~TempFile() { std::filesystem::remove(path_); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  std::string path() const { return path_.string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string error_of(const std::string& path) {
+  try {
+    read_helios(path, {});
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  FAIL_CHECK("no InputError for " << path);
+  return "";
+}
+
+// The error for a file holding the Helios header and then `rows`.
+std::string error_of_rows(const std::string& name, const std::string& rows) {
+  const TempFile f(name, kHeader + rows);
+  std::string e = error_of(f.path());
+  const std::string prefix = f.path();
+  CHECK_MESSAGE(e.starts_with(prefix), e);
+  return e.starts_with(prefix) ? e.substr(prefix.size()) : e;
+}
+
+void check_contains(const std::string& message, const std::string& part) {
+  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
+}
+
+std::string meta(const Workload& w, const std::string& key) {
+  for (const auto& [k, v] : w.metadata) {
+    if (k == key) return v;
+  }
+  return "(absent)";
+}
+
+std::string head_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  return head;
+}
+
+}  // namespace
+
+TEST_CASE("helios: the fixture log, row by row") {
+  const std::string path = kHelios + "cluster_log.csv";
+  const Workload w = read_helios(path, {});
+  CHECK(w.source == path);
+  CHECK(w.format == "helios");
+  CHECK(w.ignored_columns.empty());  // vc, cpu_num, node_num, queue are known, just unused
+  REQUIRE(w.jobs.size() == 6);
+
+  // Time 0 = the earliest submission, 18:40:00 on line 4: a CPU-only row, itself dropped.
+  const Job& a = w.jobs[0];  // the README's first example row
+  CHECK(a.id == "1425511");
+  CHECK(a.line == 2);
+  CHECK(a.submit_s == 61);  // 18:41:01 - 18:40:00
+  CHECK(a.num_gpus == 1);
+  CHECK(a.duration_s == 36848);  // the duration column
+  CHECK(a.trace_state == "COMPLETED");
+  CHECK(a.user == "uXBbc");
+  CHECK(a.started_in_trace);
+  CHECK(a.job_type.empty());
+
+  const Job& b = w.jobs[1];
+  CHECK(b.id == "1425512");
+  CHECK(b.submit_s == 87);
+  CHECK(b.num_gpus == 4);
+  CHECK(b.duration_s == 249);
+  CHECK(b.trace_state == "FAILED");
+
+  const Job& c = w.jobs[2];  // duration 0: cancelled before it ran
+  CHECK(c.id == "1425514");
+  CHECK(c.line == 5);
+  CHECK(c.submit_s == 120);
+  CHECK(c.num_gpus == 8);
+  CHECK_FALSE(c.started_in_trace);
+  CHECK(c.duration_s == 0);
+  CHECK(c.trace_state == "CANCELLED");
+
+  const Job& d = w.jobs[3];  // quoted user with a comma, gpu_num "2.0", duration left empty
+  CHECK(d.id == "1425515");
+  CHECK(d.user == "u,quoted");
+  CHECK(d.num_gpus == 2);
+  CHECK(d.duration_s == 3600);  // end - start = 19:44:00 - 18:44:00
+  CHECK(d.started_in_trace);
+  CHECK(d.trace_state == "TIMEOUT");
+
+  const Job& e = w.jobs[4];  // no start, no end, no duration: never started
+  CHECK(e.id == "1425516");
+  CHECK(e.line == 7);
+  CHECK_FALSE(e.started_in_trace);
+  CHECK(e.duration_s == 0);
+
+  const Job& f = w.jobs[5];  // after a blank line; runs across midnight
+  CHECK(f.id == "1425518");
+  CHECK(f.line == 10);
+  CHECK(f.submit_s == 19140);  // 23:59:00 - 18:40:00 = 5 h 19 min
+  CHECK(f.num_gpus == 16);
+  CHECK(f.duration_s == 30);
+
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"epoch_first_submit", "2020-06-09 18:40:00"},
+      {"dropped_cpu_only", "1"},        // line 4
+      {"dropped_no_submit_time", "1"},  // line 11
+      {"dropped_no_end_time", "1"},     // line 8: started 18:46:00, end NaT, no duration
+  };
+  CHECK(w.metadata == expected);
+}
+
+TEST_CASE("helios: keep_unstarted false drops and counts the jobs that never ran") {
+  ReadOptions options;
+  options.keep_unstarted = false;
+  const Workload w = read_helios(kHelios + "cluster_log.csv", options);
+  REQUIRE(w.jobs.size() == 4);  // lines 5 and 7 go
+  for (const Job& j : w.jobs) CHECK(j.started_in_trace);
+  CHECK(meta(w, "dropped_never_started") == "2");
+  CHECK(meta(w, "epoch_first_submit") == "2020-06-09 18:40:00");  // times do not move
+  CHECK(w.jobs[3].submit_s == 19140);
+}
+
+TEST_CASE("helios: epoch-number times") {
+  const Workload w = read_helios(kHelios + "cluster_log_epoch.csv", {});
+  REQUIRE(w.jobs.size() == 3);
+  CHECK(meta(w, "epoch_first_submit") == "1591728000");  // line 3's submission
+  CHECK(w.jobs[0].submit_s == 61);
+  CHECK(w.jobs[0].duration_s == 36848);  // empty duration: 1591764909 - 1591728061
+  CHECK(w.jobs[1].submit_s == 0);
+  CHECK(w.jobs[1].duration_s == 249);
+  CHECK(w.jobs[1].num_gpus == 8);
+  CHECK(w.jobs[2].submit_s == 100.5);
+  CHECK_FALSE(w.jobs[2].started_in_trace);
+}
+
+TEST_CASE("helios: byte order mark, CRLF, columns in another order, unknown columns") {
+  const TempFile f("crlf.csv",
+                   "\xEF\xBB\xBF"
+                   "state,job_id,gpu_num,node_num,submit_time,duration,jobname\r\n"
+                   "COMPLETED,9,2,1,2020-04-01 00:00:10,100,\"train, v2\"\r\n"
+                   "FAILED,10,1,1,2020-04-01 00:00:00,5,x");  // no final line break
+  const Workload w = read_helios(f.path(), {});
+  REQUIRE(w.jobs.size() == 2);
+  CHECK(w.ignored_columns == std::vector<std::string>{"jobname"});
+  CHECK(w.jobs[0].id == "9");
+  CHECK(w.jobs[0].submit_s == 10);
+  CHECK(w.jobs[0].duration_s == 100);
+  CHECK(w.jobs[0].trace_state == "COMPLETED");
+  CHECK(w.jobs[0].user.empty());
+  CHECK(w.jobs[1].line == 3);
+}
+
+TEST_CASE("helios: errors name the file, the line and the column") {
+  const std::string ok_times = "2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 18:45:01";
+  check_contains(error_of_rows("gpu_x.csv", "1,u,v,x,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: gpu_num: 'x' is not a number");
+  check_contains(error_of_rows("gpu_half.csv", "1,u,v,1.5,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: gpu_num: '1.5' is not a whole number of GPUs");
+  check_contains(error_of_rows("gpu_neg.csv", "1,u,v,-2,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: gpu_num: must be >= 0, got '-2'");
+  check_contains(error_of_rows("gpu_empty.csv", "1,u,v,,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: gpu_num: missing value");
+  check_contains(error_of_rows("id.csv", ",u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: job_id: missing value");
+  check_contains(
+      error_of_rows("date.csv",
+                    "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n"),
+      ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
+      "nor a number of seconds");
+  check_contains(error_of_rows("mixed.csv", "1,u,v,1,1,1,COMPLETED," + ok_times +
+                                                ",240,0\n2,u,v,1,1,1,COMPLETED,1591728000,,,,\n"),
+                 ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
+                 "the column's first value (line 2)");
+  check_contains(error_of_rows("dur.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",4m,0\n"),
+                 ":2: duration: '4m' is not a number");
+  check_contains(error_of_rows("dur_neg.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",-1,0\n"),
+                 ":2: duration: must be >= 0, got '-1'");
+  check_contains(
+      error_of_rows("backwards.csv",
+                    "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 "
+                    "18:41:01,,0\n"),
+      ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'");
+  check_contains(error_of_rows("kinds.csv",
+                               "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 "
+                               "18:45:01,1591728000,,0\n"),
+                 ":2: end_time: start_time and end_time are written differently");
+  check_contains(error_of_rows("count.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",240\n"),
+                 ":2: expected 12 fields as in the header (line 1), found 11");
+  check_contains(error_of_rows("quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
+                 ":2: user: unterminated quoted field");
+  check_contains(
+      error_of_rows("dup.csv", "7,u,v,1,1,1,COMPLETED," + ok_times +
+                                   ",240,0\n\n7,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
+      ":4: job_id: duplicate job id '7' (first on line 2)");
+}
+
+TEST_CASE("helios: header errors") {
+  {
+    const TempFile no_gpu("no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n");
+    check_contains(error_of(no_gpu.path()),
+                   no_gpu.path() + ":1: gpu_num: required column missing from the header");
+    const TempFile no_dur("no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n");
+    check_contains(error_of(no_dur.path()),
+                   ":1: duration: column missing: the header needs duration, or start_time and "
+                   "end_time");
+    const TempFile empty("empty.csv", "\n\n");
+    check_contains(error_of(empty.path()), empty.path() + ": no header line");
+    const TempFile dup("dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n");
+    check_contains(error_of(dup.path()), ":1: gpu_num: duplicate column in the header");
+  }
+}
+
+TEST_CASE("helios: sniff") {
+  CHECK(sniff_helios(head_of(kHelios + "cluster_log.csv"), "cluster_log.csv"));
+  CHECK(sniff_helios(head_of(kHelios + "cluster_log_epoch.csv"), "x.csv"));
+  CHECK(sniff_helios("\xEF\xBB\xBF# a comment\n\n\"job_id\", \"gpu_num\" ,node_num,state\r\n",
+                     "x.csv"));
+  CHECK_FALSE(sniff_helios("job_id,gpu_num_x,node_num,state\n", "x.csv"));
+  CHECK_FALSE(sniff_helios("job_id,submit_time,num_gpus,duration,state\n", "x.csv"));  // native
+  CHECK_FALSE(sniff_helios(head_of(std::string(SUANLI_FIXTURES) + "/traces/tiresias/jobs.csv"),
+                           "jobs.csv"));
+  CHECK_FALSE(sniff_helios("x\njob_id,gpu_num,node_num,state\n", "x.csv"));  // header = line 1
+  CHECK_FALSE(sniff_native(head_of(kHelios + "cluster_log.csv"), "cluster_log.csv"));
+  CHECK_FALSE(sniff_tiresias(head_of(kHelios + "cluster_log.csv"), "cluster_log.csv"));
+  CHECK_FALSE(sniff_philly(head_of(kHelios + "cluster_log.csv"), "cluster_log.csv"));
+}
+
+TEST_CASE("helios: the real files in /work/shared") {
+  const std::filesystem::path dir = "/work/shared/traces/helios_samples";
+  if (!std::filesystem::exists(dir)) {
+    MESSAGE("skipped: " << dir << " is absent");
+    return;
+  }
+  // The raw job logs (HeliosData data.zip) are not there; read any cluster_log.csv that is.
+  bool found_log = false;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".csv") continue;
+    const std::string path = entry.path().string();
+    if (entry.path().filename() == "cluster_log.csv") {
+      found_log = true;
+      const Workload w = read_helios(path, {});
+      CHECK(!w.jobs.empty());
+      CHECK(meta(w, "epoch_first_submit").starts_with("2020-"));
+    } else {
+      // The derived aggregates (per-VC GPU counts, sequences, summaries) are no job logs:
+      // the trace sniffers must not claim them.
+      const std::string head = head_of(path);
+      CHECK_MESSAGE(!sniff_helios(head, path), path);
+      CHECK_MESSAGE(!sniff_tiresias(head, path), path);
+      CHECK_MESSAGE(!sniff_philly(head, path), path);
+    }
+  }
+  if (!found_log) MESSAGE("no Helios cluster_log.csv under " << dir << ": only aggregates checked");
+}
