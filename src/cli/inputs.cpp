@@ -42,6 +42,8 @@ po::options_description workload_options_description(WorkloadOptions& o) {
        "drop jobs that never started in the trace (default: keep them)")
       ("gpus-per-proc", po::value(&o.read.gpus_per_proc)->default_value(1.0),
        "swf/batsim: GPUs per processor or resource")
+      ("batsim-speed", po::value(&o.read.batsim_flops_per_second)->value_name("FLOPS"),
+       "batsim: FLOP/s of one resource, for parallel-task profiles")
       ("throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
        "gavel: its throughputs JSON (steps/s per worker type)")
       ("reference-worker", po::value(&o.read.reference_worker)->default_value("v100"),
@@ -51,6 +53,7 @@ po::options_description workload_options_description(WorkloadOptions& o) {
 
 workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
   if (!(o.read.gpus_per_proc > 0)) throw InputError("--gpus-per-proc: must be > 0");
+  if (!(o.read.batsim_flops_per_second >= 0)) throw InputError("--batsim-speed: must be > 0");
   o.read.keep_unstarted = !o.drop_unstarted;
   workload::Workload w = workload::read_workload(path, o.format, o.read);
   if (!w.ignored_columns.empty())

@@ -44,7 +44,11 @@ int convert(const Args& args) {
     return 0;
   if (to != "native" && to != "swf" && to != "batsim")
     throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
-  const auto w = load_workload(in_path, options);
+  auto w = load_workload(in_path, options);
+  // Jobs kept from a trace where they never ran have no duration: no format can carry them.
+  const auto before = w.jobs.size();
+  std::erase_if(w.jobs, [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
+  const auto left_out = before - w.jobs.size();
   // Written to memory first: a job the target format cannot carry leaves no half file.
   std::ostringstream text;
   try {
@@ -55,7 +59,9 @@ int convert(const Args& args) {
   std::ofstream out(out_path, std::ios::binary);
   if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
   std::cout << w.jobs.size() << " jobs from " << in_path << " (" << w.format << ") written to "
-            << out_path << " (" << to << ")\n";
+            << out_path << " (" << to << ")";
+  if (left_out) std::cout << "; " << left_out << " that never ran (no duration) left out";
+  std::cout << "\n";
   return 0;
 }
 

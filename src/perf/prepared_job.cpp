@@ -109,6 +109,14 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
     out.work = job_work(job, *reference);
     out.walltime_ref_s = walltime_estimate(job, out.work);
     check_limits(job, out, workload.source);
+    if (job.has_duration() && job.duration_s <= 0) {
+      // Kept from a trace where it never ran (--drop-unstarted leaves it out): counted, shown
+      // in jobs.csv as rejected, not simulated as an instant job.
+      out.rejected = true;
+      out.reject_reason = fmt::format("job '{}' never ran in the trace ({}): it has no duration",
+                                      job.id, job.trace_state.empty() ? "no state" : job.trace_state);
+      continue;
+    }
     if (job.gpu_milli > 0) {
       out.rejected = true;
       out.reject_reason = fmt::format(

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -90,13 +89,6 @@ bool is_missing(std::string_view text) {
   return text.empty() || text == "nan" || text == "NaN" || text == "NAN";
 }
 
-// Shortest text that reads back as the same double.
-std::string format_number(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
 class AlibabaReader {
  public:
   AlibabaReader(const std::string& path, const ReadOptions& options)
@@ -144,7 +136,9 @@ class AlibabaReader {
   std::vector<Open> open_;
   double last_timestamp_ = -std::numeric_limits<double>::infinity();
 
-  std::size_t rows_ = 0;
+  // The earliest creation_time over every row, dropped ones included, and its text.
+  double first_submit_ = std::numeric_limits<double>::infinity();
+  std::string first_submit_text_;
   std::size_t dropped_cpu_only_ = 0;
   std::size_t dropped_unstarted_ = 0;
   std::size_t dropped_zero_duration_ = 0;
@@ -220,27 +214,21 @@ Workload AlibabaReader::read() {
     creations_.resize(out);
   }
 
+  for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
+    workload_.jobs[i].submit_s = creations_[i] - first_submit_;
+  }
+  // Counts that are zero are not listed.
   auto& meta = workload_.metadata;
-  if (!workload_.jobs.empty()) {
-    const double origin = *std::min_element(creations_.begin(), creations_.end());
-    for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
-      workload_.jobs[i].submit_s = creations_[i] - origin;
-    }
-    meta.emplace_back("time_origin", format_number(origin));
-  }
-  meta.emplace_back("rows", std::to_string(rows_));
-  meta.emplace_back("dropped_cpu_only", std::to_string(dropped_cpu_only_));
-  meta.emplace_back("dropped_unstarted", std::to_string(dropped_unstarted_));
-  if (dropped_zero_duration_ > 0) {
-    meta.emplace_back("dropped_zero_duration", std::to_string(dropped_zero_duration_));
-  }
-  meta.emplace_back("censored_running", std::to_string(censored));
-  if (gpu_milli_ignored_ > 0) {
-    meta.emplace_back("gpu_milli_ignored", std::to_string(gpu_milli_ignored_));
-  }
-  if (gpu_spec_alternatives_ > 0) {
-    meta.emplace_back("gpu_spec_alternatives", std::to_string(gpu_spec_alternatives_));
-  }
+  if (!first_submit_text_.empty()) meta.emplace_back("epoch_first_submit", first_submit_text_);
+  const auto count = [&meta](const char* key, std::size_t n) {
+    if (n > 0) meta.emplace_back(key, std::to_string(n));
+  };
+  count("dropped_cpu_only", dropped_cpu_only_);
+  count("dropped_unstarted", dropped_unstarted_);
+  count("dropped_zero_duration", dropped_zero_duration_);
+  count("censored_running", censored);
+  count("gpu_milli_ignored", gpu_milli_ignored_);
+  count("gpu_spec_alternatives", gpu_spec_alternatives_);
   return std::move(workload_);
 }
 
@@ -322,7 +310,6 @@ void AlibabaReader::read_row(std::span<char> text, int line) {
          "expected " + std::to_string(header_names_.size()) + " fields as in the header (line " +
              std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
   }
-  ++rows_;
 
   // Every row is checked in full, dropped or not, so a bad row is found wherever it is.
   const std::string_view name = field(kName);
@@ -363,6 +350,10 @@ void AlibabaReader::read_row(std::span<char> text, int line) {
     fail(line, kDeletionTime,
          "is before scheduled_time (" + quote_for_message(field(kDeletionTime)) + " < " +
              quote_for_message(field(kScheduledTime)) + ")");
+  }
+  if (creation < first_submit_) {
+    first_submit_ = creation;
+    first_submit_text_.assign(creation_text);
   }
   last_timestamp_ = std::max(last_timestamp_, creation);
   if (scheduled) last_timestamp_ = std::max(last_timestamp_, *scheduled);
@@ -415,6 +406,8 @@ void AlibabaReader::read_row(std::span<char> text, int line) {
 
 }  // namespace
 
+// keep_unstarted changes nothing here: a pod that was never scheduled has no run time, so
+// it is dropped (and counted) either way.
 Workload read_alibaba_gpu_2023(const std::string& path, const ReadOptions& options) {
   return AlibabaReader(path, options).read();
 }

@@ -253,6 +253,8 @@ void BatsimReader::read_top_level(const json& doc) {
     }
     flops_per_second_ = speed->get<double>();
   }
+  // --batsim-speed wins over the file's own key.
+  if (options_.batsim_flops_per_second > 0) flops_per_second_ = options_.batsim_flops_per_second;
 }
 
 double BatsimReader::number_at(const json& object, const char* key,
@@ -322,8 +324,8 @@ void BatsimReader::read_job(const json& item, std::size_t index) {
       if (flops_per_second_ <= 0) {
         fail(where + ".profile",
              "profile " + quote_for_message(name) + " (" + info.type +
-                 "): needs the resource speed to turn cpu FLOPs into seconds; give it as a "
-                 "top-level \"" +
+                 "): needs the resource speed to turn cpu FLOPs into seconds: give "
+                 "--batsim-speed FLOPS, or a top-level \"" +
                  kSpeedKey + "\" number (FLOP/s of one resource)");
       }
       job.duration_s = flops / flops_per_second_;

@@ -9,7 +9,6 @@
 // JSON. docs/formats/gavel.md says what is kept and why.
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -123,7 +122,9 @@ class GavelReader {
   const Layout* layout_ = nullptr;
   int layout_line_ = 0;
   std::vector<std::string_view> fields_;
-  std::vector<double> arrivals_;  // per job, as in the file
+  std::vector<double> arrivals_;         // per job, as in the file
+  std::string_view first_arrival_text_;  // the earliest arrival_time as written
+  double first_arrival_ = 0;
   Workload workload_;
   std::size_t rounded_priorities_ = 0;
   std::size_t with_slo_ = 0;
@@ -170,15 +171,12 @@ Workload GavelReader::read() {
     fail(0, "", "no jobs (the file is empty or holds only blank lines)");
   }
 
-  const double origin = *std::min_element(arrivals_.begin(), arrivals_.end());
   for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
-    workload_.jobs[i].submit_s = arrivals_[i] - origin;
+    workload_.jobs[i].submit_s = arrivals_[i] - first_arrival_;
   }
   auto& meta = workload_.metadata;
+  meta.emplace_back("epoch_first_submit", std::string(first_arrival_text_));
   meta.emplace_back("layout", layout_ == &kLayout10 ? "10 fields" : "7 fields");
-  char origin_text[32];  // shortest text that reads back as the same double
-  const auto printed = std::to_chars(origin_text, origin_text + sizeof origin_text, origin);
-  meta.emplace_back("time_origin", std::string(origin_text, printed.ptr));
   meta.emplace_back("throughputs", options_.throughputs_path);
   meta.emplace_back("reference_worker", options_.reference_worker);
   meta.emplace_back("reference_gpu", reference_gpu_);
@@ -287,6 +285,10 @@ void GavelReader::read_row(std::string_view text, int line) {
   job.duration_s = steps / rate;
   job.reference_gpu = reference_gpu_;
   job.started_in_trace = true;
+  if (arrivals_.empty() || arrival < first_arrival_) {
+    first_arrival_ = arrival;
+    first_arrival_text_ = arrival_text;
+  }
   arrivals_.push_back(arrival);
   workload_.jobs.push_back(std::move(job));
 }
@@ -303,11 +305,14 @@ double GavelReader::lookup(std::string_view job_type, int scale, int line) {
            "no throughput for " + key + ": job type '" + std::string(job_type) +
                "' is not in the table for worker '" + worker + "' (" + table_.source() + ")");
     }
-    std::string known;
-    for (int s : scales) known += (known.empty() ? "" : ", ") + std::to_string(s);
+    std::string known = scales.size() == 1 ? "only scale factor " : "scale factors ";
+    for (std::size_t i = 0; i < scales.size(); ++i) {
+      if (i > 0) known += ", ";
+      known += std::to_string(scales[i]);
+    }
     fail(line, "scale_factor",
-         "no throughput for " + key + " on worker '" + worker + "' (" + table_.source() +
-             " has scale factors " + known + " for this job type)");
+         "no throughput for " + key + " on worker '" + worker + "' (" + table_.source() + " has " +
+             known + " for this job type)");
   }
   if (!(*rate > 0)) {
     fail(line, "job_type",

@@ -308,6 +308,7 @@ Workload SwfReader::read() {
   numbers_.reserve(expected);
   std::string_view text;
   while (lines_.next(text)) {
+    if (lines_.line() == 1 && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
     const std::string_view content = trim(text);
     if (content.empty()) {
       continues_header_ = false;
@@ -526,6 +527,7 @@ Workload read_swf(const std::string& path, const ReadOptions& options) {
 
 // The first line that is not blank is a ';' comment, or a job line of 18 numbers.
 bool sniff_swf(std::string_view head, std::string_view /*path*/) {
+  if (head.starts_with("\xEF\xBB\xBF")) head.remove_prefix(3);
   std::size_t at = 0;
   while (at < head.size()) {
     const std::size_t newline = head.find('\n', at);

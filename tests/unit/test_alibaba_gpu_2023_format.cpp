@@ -81,12 +81,13 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(find_job(w, "openb-pod-0003") == nullptr);
     CHECK(find_job(w, "openb-pod-0008") == nullptr);
 
-    // Time 0 is the first kept job's creation_time (100; the CPU-only pod created at 50 does
-    // not count). pod-0000: 1 whole GPU, scheduled at 100, deleted at 5000 -> 4900 s.
+    // Time 0 is the earliest creation_time over all rows, dropped ones included: 50, of the
+    // CPU-only pod-0002. pod-0000: created 100 -> submit 50; 1 whole GPU, scheduled at 100,
+    // deleted at 5000 -> 4900 s.
     const Job& a = w.jobs[0];
     CHECK(a.id == "openb-pod-0000");
     CHECK(a.line == 2);
-    CHECK(a.submit_s == 0);
+    CHECK(a.submit_s == doctest::Approx(50));
     CHECK(a.num_gpus == 1);
     CHECK(a.gpu_milli == 0);
     CHECK(a.duration_s == doctest::Approx(4900));
@@ -97,22 +98,22 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(a.reference_gpu.empty());
     CHECK(a.priority == 0);
 
-    // pod-0001: 460 thousandths of one GPU; created 200 (submit 100), scheduled 250, deleted
+    // pod-0001: 460 thousandths of one GPU; created 200 (submit 150), scheduled 250, deleted
     // 9000 = the trace's last timestamp while Running -> 8750 s, censored.
     const Job& b = w.jobs[1];
     CHECK(b.id == "openb-pod-0001");
-    CHECK(b.submit_s == doctest::Approx(100));
+    CHECK(b.submit_s == doctest::Approx(150));
     CHECK(b.gpu_milli == 460);
     CHECK(b.duration_s == doctest::Approx(8750));
 
-    // pod-0004 (quoted name and gpu_spec): 8 GPUs, created 400 -> submit 300, runs
+    // pod-0004 (quoted name and gpu_spec): 8 GPUs, created 400 -> submit 350, runs
     // 2400 - 450 = 1950 s; the alternatives list is kept as written.
     const Job& c = w.jobs[2];
     CHECK(c.id == "openb-pod-0004");
     CHECK(c.line == 6);
     CHECK(c.num_gpus == 8);
     CHECK(c.gpu_milli == 0);
-    CHECK(c.submit_s == doctest::Approx(300));
+    CHECK(c.submit_s == doctest::Approx(350));
     CHECK(c.duration_s == doctest::Approx(1950));
     CHECK(c.gpu_type == "V100M16|V100M32");
     CHECK(c.trace_state == "Succeeded");
@@ -124,7 +125,7 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(d.gpu_type == "G2");
     CHECK(d.trace_state == "Failed");
     CHECK(d.duration_s == doctest::Approx(180));
-    CHECK(d.submit_s == doctest::Approx(400));
+    CHECK(d.submit_s == doctest::Approx(450));
 
     // pod-0006: no deletion_time: runs to the last timestamp, 9000 - 600 = 8400 s, censored;
     // gpu_spec "nan" means no constraint.
@@ -140,8 +141,8 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(f.gpu_milli == 0);
     CHECK(f.duration_s == doctest::Approx(1000));
 
-    CHECK(meta(w, "time_origin") == "100");
-    CHECK(meta(w, "rows") == "9");
+    CHECK(w.metadata.front().first == "epoch_first_submit");
+    CHECK(meta(w, "epoch_first_submit") == "50");
     CHECK(meta(w, "dropped_cpu_only") == "2");
     CHECK(meta(w, "dropped_unstarted") == "1");
     CHECK(meta(w, "censored_running") == "2");
@@ -172,7 +173,7 @@ TEST_CASE("alibaba-gpu-2023: quirks") {
     CHECK(w.jobs[1].submit_s == doctest::Approx(7));
     CHECK(w.jobs[1].duration_s == doctest::Approx(4));
     CHECK(meta(w, "dropped_unstarted") == "1");
-    CHECK(meta(w, "censored_running") == "0");
+    CHECK(meta(w, "censored_running") == "(absent)");  // zero counts are not listed
   }
   SUBCASE("zero run time is dropped and counted") {
     AlibabaTempFile f("zero.csv", kHeader +
@@ -183,18 +184,18 @@ TEST_CASE("alibaba-gpu-2023: quirks") {
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     REQUIRE(w.jobs.size() == 1);
     CHECK(w.jobs[0].id == "p1");
-    CHECK(w.jobs[0].submit_s == 0);  // time 0 = the kept job's creation (5)
+    CHECK(w.jobs[0].submit_s == 5);  // time 0 = p0's creation, though p0 is dropped
     CHECK(w.jobs[0].duration_s == doctest::Approx(15));
     CHECK(meta(w, "dropped_zero_duration") == "2");
     CHECK(meta(w, "censored_running") == "1");  // p1 is Running until the last timestamp
-    CHECK(meta(w, "time_origin") == "5");
+    CHECK(meta(w, "epoch_first_submit") == "0");
   }
   SUBCASE("only dropped rows: no jobs, no error") {
     AlibabaTempFile f("cpu.csv", kHeader + "p0,1000,1024,0,0,,BE,Running,0,10,0\n");
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     CHECK(w.jobs.empty());
     CHECK(meta(w, "dropped_cpu_only") == "1");
-    CHECK(meta(w, "time_origin") == "(absent)");
+    CHECK(meta(w, "epoch_first_submit") == "0");
   }
 }
 
@@ -278,11 +279,10 @@ TEST_CASE("alibaba-gpu-2023: the real pod lists (when /work/shared/traces is pre
   const Workload w =
       read_alibaba_gpu_2023((root / "openb_pod_list_default.csv").string(), ReadOptions{});
   CHECK(w.jobs.size() == 6203);
-  CHECK(meta(w, "rows") == "8152");
   CHECK(meta(w, "dropped_cpu_only") == "1088");
   CHECK(meta(w, "dropped_unstarted") == "861");
   CHECK(meta(w, "censored_running") == "32");
-  CHECK(meta(w, "time_origin") == "0");
+  CHECK(meta(w, "epoch_first_submit") == "0");
   CHECK(meta(w, "gpu_milli_ignored") == "(absent)");
   std::size_t shares = 0;
   for (const Job& j : w.jobs) shares += j.gpu_milli > 0 ? 1 : 0;

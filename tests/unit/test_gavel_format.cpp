@@ -146,7 +146,7 @@ TEST_CASE("gavel: the 10-field layout, durations from the v100 throughputs") {
   CHECK(d.duration_s == doctest::Approx(100));
 
   CHECK(meta(w, "layout") == "10 fields");
-  CHECK(meta(w, "time_origin") == "100");
+  CHECK(meta(w, "epoch_first_submit") == "100");
   CHECK(meta(w, "reference_worker") == "v100");
   CHECK(meta(w, "reference_gpu") == "V100");
   CHECK(meta(w, "throughputs") == kThroughputs);
@@ -174,7 +174,7 @@ TEST_CASE("gavel: the 7-field layout (Philly-derived msr traces)") {
   CHECK(w.jobs[3].submit_s == doctest::Approx(3600.5));
   CHECK(w.jobs[3].duration_s == doctest::Approx(2500));
   CHECK(meta(w, "layout") == "7 fields");
-  CHECK(meta(w, "time_origin") == "0");
+  CHECK(meta(w, "epoch_first_submit") == "0.000000");  // as written
   CHECK(meta(w, "priority_weight_rounded") == "(absent)");
   CHECK(meta(w, "slo_ignored") == "(absent)");
 }

@@ -265,6 +265,7 @@ TEST_CASE("swf: sniffing") {
   CHECK(sniff_swf(read_head(kSwfFixtures + "quirks.swf"), "x"));
   CHECK(sniff_swf("\n\n" + swf_line(1, 0, 10, 1), "x"));
   CHECK(sniff_swf("1\t0\t0\t10\t1\t-1\t-1\t1\t20\t-1\t1\t1\t-1\t-1\t1\t-1\t-1\t-1\r\n", "x"));
+  CHECK(sniff_swf("\xEF\xBB\xBF; Version: 2\n", "x"));
   CHECK_FALSE(sniff_swf("job_id,submit_time,num_gpus,duration\nj1,0,1,10\n", "x"));
   CHECK_FALSE(sniff_swf("{\"nb_res\": 4, \"jobs\": []}", "x"));
   CHECK_FALSE(sniff_swf("1 2 3\n", "x"));

@@ -17,6 +17,9 @@ struct ReadOptions {
   bool keep_unstarted = true;
   // SWF/Batsim: GPUs per allocated processor/resource; num_gpus = ceil(procs x this).
   double gpus_per_proc = 1.0;
+  // Batsim: FLOP/s of one resource, to turn parallel-task profiles' cpu FLOPs into seconds
+  // (0: the workload's own "suanli_flops_per_second", else such profiles are an error).
+  double batsim_flops_per_second = 0;
   // Gavel: its throughputs JSON ({worker_type: {"(job_type, scale_factor)": {"null": steps
   // per second, ...}}}); a Gavel job's duration = total_steps / steps per second on
   // `reference_worker`, and Job::reference_gpu names that worker's GPU model.
