@@ -70,6 +70,10 @@ ModelTable model_table(const platform::Platform& platform) {
 std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
                                       const workload::Workload& workload, bool reject_oversized) {
   const ModelTable models = model_table(platform);
+  if (models.names.size() > 64)
+    throw InputError(
+        located(platform.source, 0, "",
+                fmt::format("{} GPU models: at most 64 are supported", models.names.size())));
   // Largest cluster per model, and overall: a job fits somewhere iff it fits the largest.
   std::vector<int> largest(models.names.size(), 0);
   for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
@@ -87,13 +91,24 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
     const platform::DeviceSpec* reference = default_device;
     int limit = largest_any;
     if (!job.gpu_type.empty()) {
-      out.model = models.index_of(job.gpu_type);
-      if (out.model < 0)
+      // One model, or alternatives separated by '|': those the platform has are allowed; the
+      // first of them is the reference for the job's duration.
+      limit = 0;
+      reference = nullptr;
+      std::string_view rest = job.gpu_type;
+      while (!rest.empty()) {
+        const auto bar = std::min(rest.find('|'), rest.size());
+        const int m = models.index_of(std::string(rest.substr(0, bar)));
+        rest.remove_prefix(std::min(bar + 1, rest.size()));
+        if (m < 0) continue;
+        out.models |= std::uint64_t{1} << m;
+        limit = std::max(limit, largest[m]);
+        if (!reference) reference = platform.devices.find(models.names[m]);
+      }
+      if (out.models == 0)
         throw InputError(located(workload.source, job.line, "gpu_type",
                                  fmt::format("GPU model '{}' is not in platform '{}' (it has: {})",
                                              job.gpu_type, platform.name, joined(models.names))));
-      reference = platform.devices.find(models.names[out.model]);
-      limit = largest[out.model];
     }
     if (!job.reference_gpu.empty()) {
       // Durations measured on a known GPU (e.g. Gavel's V100 throughputs): it need not be in
@@ -113,8 +128,9 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
       // Kept from a trace where it never ran (--drop-unstarted leaves it out): counted, shown
       // in jobs.csv as rejected, not simulated as an instant job.
       out.rejected = true;
-      out.reject_reason = fmt::format("job '{}' never ran in the trace ({}): it has no duration",
-                                      job.id, job.trace_state.empty() ? "no state" : job.trace_state);
+      out.reject_reason =
+          fmt::format("job '{}' never ran in the trace ({}): it has no duration", job.id,
+                      job.trace_state.empty() ? "no state" : job.trace_state);
       continue;
     }
     if (job.gpu_milli > 0) {

@@ -169,7 +169,7 @@ class Simulation final : public sched::ClusterView {
       const JobIndex i = arrival_order_[k];
       const auto& job = workload_.jobs[i];
       policy_->submit(
-          {i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].model, job.priority});
+          {i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].models, job.priority});
     }
   }
 
@@ -181,7 +181,8 @@ class Simulation final : public sched::ClusterView {
     const auto& job = workload_.jobs[decision.job];
     const auto& prepared = jobs_[decision.job];
     auto& info = clusters_.at(decision.cluster);
-    if (info.free_gpus < job.num_gpus || (prepared.model >= 0 && prepared.model != info.model))
+    if (info.free_gpus < job.num_gpus ||
+        (prepared.models != 0 && ((prepared.models >> info.model) & 1u) == 0))
       throw std::logic_error("policy '" + config_.policy + "' started job '" + job.id +
                              "' on a cluster where it does not fit");
     Running run;
@@ -193,7 +194,7 @@ class Simulation final : public sched::ClusterView {
     run.start_s = now();
     run.expected_end_s =
         run.start_s + estimated_runtime({decision.job, job.submit_s, job.num_gpus,
-                                         prepared.walltime_ref_s, prepared.model, job.priority},
+                                         prepared.walltime_ref_s, prepared.models, job.priority},
                                         decision.cluster);
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());

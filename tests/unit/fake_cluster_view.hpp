@@ -59,7 +59,7 @@ inline QueuedJob make_job(JobIndex index, int gpus, double walltime, double subm
   job.submit_s = submit;
   job.gpus = gpus;
   job.walltime_s = walltime;
-  job.model = model;
+  job.models = model < 0 ? 0 : std::uint64_t{1} << model;
   return job;
 }
 

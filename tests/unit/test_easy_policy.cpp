@@ -171,7 +171,7 @@ TEST_CASE("every policy: decisions never oversubscribe and respect the model") {
         REQUIRE(d.cluster < clusters);
         CHECK(seen.insert(d.job).second);
         const QueuedJob& job = jobs.at(d.job);
-        CHECK((job.model == -1 || job.model == view.infos[d.cluster].model));
+        CHECK(allows(job, view.infos[d.cluster].model));
         used[d.cluster] += job.gpus;
       }
       for (int c = 0; c < clusters; ++c) CHECK(used[c] <= view.infos[c].free_gpus);

@@ -2,6 +2,7 @@
 // Binds a workload to a platform: which GPU models a job may use, its reference GPU, its work,
 // and the walltime the scheduler sees. Jobs that can never run (larger than every cluster
 // they may use) are an input error, or, when the caller allows it, rejected up front.
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ inline constexpr double kMaxSimulatedSeconds = 1e10;  // about 317 years
 inline constexpr double kMaxBytes = 9e18;             // below 2^63
 
 struct PreparedJob {
-  int model = -1;             // required model index in ModelTable::names, -1 = any
+  // Models the job may use, one bit per index in ModelTable::names; 0 = any. A gpu_type may
+  // list alternatives ("V100M16|V100M32", as Alibaba's gpu_spec does).
+  std::uint64_t models = 0;
   double reference_peak = 0;  // FLOP/s of the job's reference GPU
   JobWork work;
   double walltime_ref_s = 0;  // scheduler's estimate in reference-GPU seconds

@@ -15,7 +15,8 @@ struct QueuedJob {
   double submit_s = 0;
   int gpus = 0;
   double walltime_s = 0;  // user's estimate on the job's reference GPU
-  int model = -1;         // required GPU model (index in ClusterView models), -1 = any
+  // GPU models the job may run on, one bit per model index (bit m = model m); 0 = any.
+  std::uint64_t models = 0;
   int priority = 0;
 };
 
@@ -30,6 +31,11 @@ struct RunningJob {
   int gpus = 0;
   double expected_end_s = 0;  // start + walltime scaled to the cluster's speed
 };
+
+// Whether a job may run on GPUs of model index `model`.
+inline bool allows(const QueuedJob& job, int model) {
+  return job.models == 0 || ((job.models >> model) & 1u) != 0;
+}
 
 class ClusterView {
  public:

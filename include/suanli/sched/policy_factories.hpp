@@ -25,7 +25,7 @@ std::unique_ptr<Placement> make_compact();
 namespace detail {
 
 inline bool model_matches(const QueuedJob& job, const ClusterInfo& cluster) {
-  return job.model == -1 || cluster.model == job.model;
+  return allows(job, cluster.model);
 }
 
 // True when some cluster could hold the job if it were empty. Jobs spanning clusters are not
