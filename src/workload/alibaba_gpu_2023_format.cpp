@@ -7,12 +7,8 @@
 // counted. docs/formats/alibaba-gpu-2023.md says what is kept and why.
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <limits>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -45,43 +41,6 @@ enum Column : int {
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
     "name", "cpu_milli", "memory_mib",    "num_gpu",       "gpu_milli",     "gpu_spec",
     "qos",  "pod_phase", "creation_time", "deletion_time", "scheduled_time"};
-
-std::string read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::string data;
-  // Sized once from the file's length when it has one (not a pipe), so big traces are not
-  // copied as the buffer grows.
-  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-    const long length = std::ftell(file.get());
-    if (length > 0) data.resize(static_cast<std::size_t>(length) + kChunk);
-    std::rewind(file.get());
-  }
-  std::size_t size = 0;
-  while (true) {
-    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
-    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
-    size += got;
-    if (got < kChunk) break;
-  }
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  data.resize(size);
-  return data;
-}
-
-bool is_blank_or_comment(std::span<const char> line) {
-  for (char c : line) {
-    if (c == ' ' || c == '\t' || c == '\r') continue;
-    return c == '#';
-  }
-  return true;
-}
 
 // pandas writes a missing value as an empty field, but the upstream README shows it as
 // "nan": both mean "not given".
@@ -155,25 +114,15 @@ Workload AlibabaReader::read() {
   creations_.reserve(lines);
   ids_.emplace(lines);
 
-  char* p = data_.data();
-  char* const end = p + data_.size();
-  if (data_.starts_with("\xEF\xBB\xBF")) p += 3;
-  int line = 0;
-  while (p < end) {
-    ++line;
-    auto* newline = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    char* stop = newline ? newline : end;
-    char* const next = newline ? newline + 1 : end;
-    if (stop > p && stop[-1] == '\r') --stop;
-    const std::span<char> text(p, static_cast<std::size_t>(stop - p));
-    p = next;
-    if (is_blank_or_comment(text)) continue;
-    if (header_line_ == 0) {
-      read_header(text, line);
-    } else {
-      read_row(text, line);
-    }
-  }
+  for_each_line(data_,
+                [this](std::span<char> text, int line) {
+                  if (header_line_ == 0) {
+                    read_header(text, line);
+                  } else {
+                    read_row(text, line);
+                  }
+                },
+                {.skip_comments = true, .cr_is_blank = true});
   if (header_line_ == 0) {
     fail(0, "", "no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
   }
@@ -234,26 +183,8 @@ Workload AlibabaReader::read() {
 
 void AlibabaReader::read_header(std::span<char> text, int line) {
   header_line_ = line;
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    fail(line, "", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
-  }
-  index_.fill(-1);
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const std::string_view name = fields_[i];
-    if (name.empty()) fail(line, "", "header column " + std::to_string(i + 1) + " has no name");
-    if (std::find(fields_.begin(), fields_.begin() + static_cast<std::ptrdiff_t>(i), name) !=
-        fields_.begin() + static_cast<std::ptrdiff_t>(i)) {
-      fail(line, name, "duplicate column in the header");
-    }
-    const auto* known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
-    if (known == kColumnNames.end()) {
-      workload_.ignored_columns.emplace_back(name);
-    } else {
-      index_[static_cast<std::size_t>(known - kColumnNames.begin())] = static_cast<int>(i);
-    }
-    header_names_.emplace_back(name);
-  }
+  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
+                  workload_.ignored_columns);
   for (Column c : {kName, kNumGpu}) {
     if (index_[c] < 0) {
       fail(line, c,
@@ -299,17 +230,7 @@ std::optional<double> AlibabaReader::optional_time(Column c, int line) const {
 }
 
 void AlibabaReader::read_row(std::span<char> text, int line) {
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    const std::string column =
-        err.field < header_names_.size() ? header_names_[err.field] : std::string();
-    fail(line, column, std::string(err.what));
-  }
-  if (fields_.size() != header_names_.size()) {
-    fail(line, "",
-         "expected " + std::to_string(header_names_.size()) + " fields as in the header (line " +
-             std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
-  }
+  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
 
   // Every row is checked in full, dropped or not, so a bad row is found wherever it is.
   const std::string_view name = field(kName);

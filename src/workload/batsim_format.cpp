@@ -4,14 +4,10 @@
 // resource (seconds only with a resource speed); other profile types are counted and dropped.
 // docs/formats/batsim.md says what is kept and why.
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <limits>
 #include <map>
-#include <memory>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -67,28 +63,6 @@ bool append_json_string(std::string& out, std::string_view text) {
     return false;
   }
   return true;
-}
-
-std::string read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::string data;
-  std::size_t size = 0;
-  while (true) {
-    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
-    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
-    size += got;
-    if (got < kChunk) break;
-  }
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  data.resize(size);
-  return data;
 }
 
 // nlohmann's message without its "[json.exception.parse_error.101] parse error at line L,

@@ -2,11 +2,18 @@
 
 #include <algorithm>
 #include <bit>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <system_error>
+
+#include "suanli/common/input_error.hpp"
 
 namespace suanli::workload {
 
@@ -49,6 +56,34 @@ bool strip_plus(std::string_view& text) {
 
 }  // namespace
 
+std::string read_whole_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
+                                                       &std::fclose);
+  if (!file) {
+    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
+  }
+  // Sized once from the file's size when it has one (a regular file), so a large trace is
+  // neither copied nor zero-filled twice; pipes and growing files go on in chunks.
+  std::error_code size_error;
+  const std::uintmax_t known = std::filesystem::file_size(path, size_error);
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::string data;
+  std::size_t size = 0;
+  std::size_t want = size_error ? kChunk : static_cast<std::size_t>(known) + 1;
+  while (true) {
+    if (data.size() < size + want) data.resize(size + want);
+    const std::size_t got = std::fread(data.data() + size, 1, want, file.get());
+    size += got;
+    if (got < want) break;  // end of file or error; fread retries short reads itself
+    want = std::max(kChunk, size);
+  }
+  if (std::ferror(file.get())) {
+    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
+  }
+  data.resize(size);
+  return data;
+}
+
 bool split_csv_line(std::span<char> line, std::vector<std::string_view>& fields,
                     CsvSplitError& err) {
   fields.clear();
@@ -86,6 +121,52 @@ bool split_csv_line(std::span<char> line, std::vector<std::string_view>& fields,
   }
 }
 
+void read_csv_header(const std::string& path, int line, std::span<char> text,
+                     std::span<const std::string_view> known, std::span<int> index,
+                     std::vector<std::string_view>& fields, std::vector<std::string>& names,
+                     std::vector<std::string>& ignored) {
+  const auto fail = [&](std::string_view column, const std::string& what) {
+    throw InputError(located(path, line, std::string(column), what));
+  };
+  CsvSplitError err;
+  if (!split_csv_line(text, fields, err)) {
+    fail("", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
+  }
+  std::fill(index.begin(), index.end(), -1);
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const std::string_view name = fields[i];
+    if (name.empty()) fail("", "header column " + std::to_string(i + 1) + " has no name");
+    if (std::find(fields.begin(), fields.begin() + static_cast<std::ptrdiff_t>(i), name) !=
+        fields.begin() + static_cast<std::ptrdiff_t>(i)) {
+      fail(name, "duplicate column in the header");
+    }
+    const auto at = std::find(known.begin(), known.end(), name);
+    if (at == known.end()) {
+      ignored.emplace_back(name);
+    } else {
+      index[static_cast<std::size_t>(at - known.begin())] = static_cast<int>(i);
+    }
+    names.emplace_back(name);
+  }
+}
+
+void read_csv_row(const std::string& path, int line, std::span<char> text,
+                  std::vector<std::string_view>& fields,
+                  const std::vector<std::string>& header_names, int header_line) {
+  CsvSplitError err;
+  if (!split_csv_line(text, fields, err)) {
+    const std::string column =
+        err.field < header_names.size() ? header_names[err.field] : std::string();
+    throw InputError(located(path, line, column, std::string(err.what)));
+  }
+  if (fields.size() != header_names.size()) {
+    throw InputError(located(path, line, "",
+                             "expected " + std::to_string(header_names.size()) +
+                                 " fields as in the header (line " + std::to_string(header_line) +
+                                 "), found " + std::to_string(fields.size())));
+  }
+}
+
 bool parse_double(std::string_view text, double& out) {
   if (!strip_plus(text)) return false;
   double value = 0;
@@ -104,6 +185,28 @@ bool parse_int(std::string_view text, int& out) {
   if (ec != std::errc() || ptr != text.data() + text.size()) return false;
   out = value;
   return true;
+}
+
+int read_gpu_count(const std::string& path, int line, std::string_view column,
+                   std::string_view text) {
+  const auto fail = [&](const std::string& what) {
+    throw InputError(located(path, line, std::string(column), what));
+  };
+  if (text.empty()) fail("missing value");
+  int count = 0;
+  if (!parse_int(text, count)) {
+    double value = 0;
+    if (!parse_double(text, value)) fail(quote_for_message(text) + " is not a number");
+    if (value != std::floor(value)) {
+      fail(quote_for_message(text) + " is not a whole number of GPUs");
+    }
+    if (!(std::fabs(value) <= std::numeric_limits<int>::max())) {
+      fail(quote_for_message(text) + " is out of range");
+    }
+    count = static_cast<int>(value);
+  }
+  if (count < 0) fail("must be >= 0, got " + quote_for_message(text));
+  return count;
 }
 
 FirstSeen::FirstSeen(std::size_t expected_ids) {

@@ -8,12 +8,9 @@
 // second of (job_type, scale_factor) on the reference worker type, from Gavel's throughputs
 // JSON. docs/formats/gavel.md says what is kept and why.
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <limits>
-#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,35 +33,6 @@ struct Layout {
 constexpr Layout kLayout10{10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 constexpr Layout kLayout7{7, 0, 1, -1, 2, 3, 4, 6, -1, -1, 5};
 
-std::string read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::string data;
-  // Sized once from the file's length when it has one (not a pipe), so big traces are not
-  // copied as the buffer grows.
-  if (std::fseek(file.get(), 0, SEEK_END) == 0) {
-    const long length = std::ftell(file.get());
-    if (length > 0) data.resize(static_cast<std::size_t>(length) + kChunk);
-    std::rewind(file.get());
-  }
-  std::size_t size = 0;
-  while (true) {
-    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
-    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
-    size += got;
-    if (got < kChunk) break;
-  }
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  data.resize(size);
-  return data;
-}
-
 // Splits at tabs; fields are not trimmed or unquoted (Gavel writes neither quotes nor padding
 // around fields, and its commands contain spaces).
 void split_tabs(std::string_view line, std::vector<std::string_view>& fields) {
@@ -80,9 +48,8 @@ void split_tabs(std::string_view line, std::vector<std::string_view>& fields) {
   }
 }
 
-bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
+// Blank lines (a '\r' counts as blank) are passed over; '#' starts no comment, as in Gavel.
+constexpr LineRules kGavelLines{.skip_comments = false, .cr_is_blank = true};
 
 // Job types of Gavel's job table that carry no "(batch size N)" suffix.
 bool is_bare_job_type(std::string_view t) {
@@ -155,18 +122,12 @@ Workload GavelReader::read() {
   workload_.jobs.reserve(lines);
   arrivals_.reserve(lines);
 
-  std::string_view rest(data_);
-  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);
-  int line = 0;
-  while (!rest.empty()) {
-    ++line;
-    const std::size_t newline = rest.find('\n');
-    std::string_view text = rest.substr(0, newline);
-    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
-    if (text.ends_with('\r')) text.remove_suffix(1);
-    if (is_blank(text)) continue;
-    read_row(text, line);
-  }
+  for_each_line(
+      data_,
+      [this](std::span<char> text, int line) {
+        read_row(std::string_view(text.data(), text.size()), line);
+      },
+      kGavelLines);
   if (workload_.jobs.empty()) {
     fail(0, "", "no jobs (the file is empty or holds only blank lines)");
   }
@@ -347,7 +308,7 @@ bool sniff_gavel(std::string_view head, std::string_view path) {
     std::string_view line = head.substr(0, newline);
     head.remove_prefix(newline == std::string_view::npos ? head.size() : newline + 1);
     if (line.ends_with('\r')) line.remove_suffix(1);
-    if (is_blank(line)) continue;
+    if (is_skipped_line(line, kGavelLines)) continue;
     split_tabs(line, f);
     const Layout* layout = f.size() == kLayout10.fields  ? &kLayout10
                            : f.size() == kLayout7.fields ? &kLayout7

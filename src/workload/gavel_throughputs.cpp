@@ -2,10 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 
 #include <nlohmann/json.hpp>
 
@@ -15,22 +11,6 @@
 namespace suanli::workload {
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  std::string data;
-  char buffer[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(buffer, 1, sizeof buffer, file.get())) > 0) data.append(buffer, got);
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  return data;
-}
 
 // JSON pointer of one level below `parent` (RFC 6901 escapes; Gavel's keys have none).
 std::string child(const std::string& parent, std::string_view key) {
@@ -101,7 +81,7 @@ std::string gavel_worker_gpu(std::string_view worker) {
 }
 
 GavelThroughputs GavelThroughputs::read(const std::string& path) {
-  const std::string text = read_file(path);
+  const std::string text = read_whole_file(path);
   return parse(text, path);
 }
 

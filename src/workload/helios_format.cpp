@@ -4,8 +4,6 @@
 // without GPUs are CPU jobs and are dropped.
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <span>
@@ -51,14 +49,6 @@ enum Drop : int { kDropCpuOnly, kDropNoSubmit, kDropNoEnd, kDropNeverStarted, kD
 constexpr std::array<std::string_view, kDropCount> kDropNames = {
     "dropped_cpu_only", "dropped_no_submit_time", "dropped_no_end_time", "dropped_never_started"};
 
-bool is_blank_or_comment(std::span<const char> line) {
-  for (char c : line) {
-    if (c == ' ' || c == '\t') continue;
-    return c == '#';
-  }
-  return true;
-}
-
 // A time column holds date-times or plain numbers (seconds); its first value decides which,
 // and every other value of the column must be of the same kind.
 struct TimeColumn {
@@ -90,14 +80,12 @@ class HeliosReader {
   // False when the cell is empty or says "no time" (None, NaN, NaT, ...).
   bool time_value(Column c, int line, double& out);
   bool number_value(Column c, int line, double& out) const;
-  int gpu_count(int line) const;
 
   std::string path_;
   ReadOptions options_;
   std::string data_;
   Workload workload_;
   int header_line_ = 0;
-  std::size_t header_fields_ = 0;
   std::vector<std::string> header_names_;
   std::array<int, kColumnCount> index_{};
   std::array<TimeColumn, kColumnCount> time_columns_{};
@@ -110,32 +98,20 @@ class HeliosReader {
 };
 
 Workload HeliosReader::read() {
-  data_ = read_trace_file(path_);
+  data_ = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "helios";
   const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  char* p = data_.data();
-  char* const end = p + data_.size();
-  if (data_.starts_with("\xEF\xBB\xBF")) p += 3;
-  int line = 0;
-  while (p < end) {
-    ++line;
-    auto* newline = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    char* stop = newline ? newline : end;
-    char* const next = newline ? newline + 1 : end;
-    if (stop > p && stop[-1] == '\r') --stop;
-    const std::span<char> text(p, static_cast<std::size_t>(stop - p));
-    p = next;
-    if (is_blank_or_comment(text)) continue;
+  for_each_line(data_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {
       read_row(text, line);
     }
-  }
+  });
   if (header_line_ == 0) {
     fail(0, "",
          "no header line (the file is empty); expected the Helios header '" + std::string(kHeader) +
@@ -156,26 +132,8 @@ Workload HeliosReader::read() {
 
 void HeliosReader::read_header(std::span<char> text, int line) {
   header_line_ = line;
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    fail(line, "", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
-  }
-  index_.fill(-1);
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const std::string_view name = fields_[i];
-    if (name.empty()) fail(line, "", "header column " + std::to_string(i + 1) + " has no name");
-    if (std::find(header_names_.begin(), header_names_.end(), name) != header_names_.end()) {
-      fail(line, name, "duplicate column in the header");
-    }
-    const auto* known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
-    if (known == kColumnNames.end()) {
-      workload_.ignored_columns.emplace_back(name);
-    } else {
-      index_[static_cast<std::size_t>(known - kColumnNames.begin())] = static_cast<int>(i);
-    }
-    header_names_.emplace_back(name);
-  }
-  header_fields_ = fields_.size();
+  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
+                  workload_.ignored_columns);
   for (Column c : {kJobId, kGpuNum, kSubmitTime}) {
     if (index_[c] < 0) {
       fail(line, c,
@@ -227,44 +185,12 @@ bool HeliosReader::number_value(Column c, int line, double& out) const {
   return true;
 }
 
-// gpu_num as an integer; "4.0" is accepted too (pandas writes an integer column that has a
-// gap in it as floats).
-int HeliosReader::gpu_count(int line) const {
-  const std::string_view text = field(kGpuNum);
-  if (text.empty()) fail(line, kGpuNum, "missing value");
-  int count = 0;
-  if (!parse_int(text, count)) {
-    double value = 0;
-    if (!parse_double(text, value))
-      fail(line, kGpuNum, quote_for_message(text) + " is not a number");
-    if (value != std::floor(value)) {
-      fail(line, kGpuNum, quote_for_message(text) + " is not a whole number of GPUs");
-    }
-    if (!(std::fabs(value) <= std::numeric_limits<int>::max())) {
-      fail(line, kGpuNum, quote_for_message(text) + " is out of range");
-    }
-    count = static_cast<int>(value);
-  }
-  if (count < 0) fail(line, kGpuNum, "must be >= 0, got " + quote_for_message(text));
-  return count;
-}
-
 void HeliosReader::read_row(std::span<char> text, int line) {
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    const std::string column =
-        err.field < header_names_.size() ? header_names_[err.field] : std::string();
-    fail(line, column, std::string(err.what));
-  }
-  if (fields_.size() != header_fields_) {
-    fail(line, "",
-         "expected " + std::to_string(header_fields_) + " fields as in the header (line " +
-             std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
-  }
+  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
 
   const std::string_view id = field(kJobId);
   if (id.empty()) fail(line, kJobId, "missing value");
-  const int gpus = gpu_count(line);
+  const int gpus = read_gpu_count(path_, line, kColumnNames[kGpuNum], field(kGpuNum));
 
   // Every submission counts for time 0, whether or not its row is kept.
   double submit = 0;

@@ -2,11 +2,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
-#include <cstdio>
-#include <cstring>
-#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -44,30 +40,6 @@ constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
 
 constexpr std::string_view kExampleHeader = "job_id,submit_time,num_gpus,duration";
 
-// One read for the whole file: the rows are then parsed in place, and the job ids checked
-// for duplicates are views into this buffer, so no id is copied twice.
-std::string read_whole_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::string data;
-  std::size_t size = 0;
-  while (true) {
-    if (data.size() < size + kChunk) data.resize(std::max(data.size() * 2, size + kChunk));
-    const std::size_t got = std::fread(data.data() + size, 1, kChunk, file.get());
-    size += got;
-    if (got < kChunk) break;  // end of file or error; fread retries short reads itself
-  }
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  data.resize(size);
-  return data;
-}
-
 // Says why text that parse_int refused is not a usable integer.
 std::string not_an_integer(std::string_view text) {
   double value = 0;
@@ -78,14 +50,6 @@ std::string not_an_integer(std::string_view text) {
     return quote_for_message(text) + " is out of range";
   }
   return quote_for_message(text) + " is not an integer";
-}
-
-bool is_blank_or_comment(std::span<const char> line) {
-  for (char c : line) {
-    if (c == ' ' || c == '\t') continue;
-    return c == '#';
-  }
-  return true;
 }
 
 class NativeCsvReader {
@@ -127,31 +91,21 @@ class NativeCsvReader {
 };
 
 Workload NativeCsvReader::read() {
+  // One read for the whole file: the rows are then parsed in place, and the job ids checked
+  // for duplicates are views into this buffer, so no id is copied twice.
   data_ = read_whole_file(path_);
   workload_.source = path_;
   const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  char* p = data_.data();
-  char* const end = p + data_.size();
-  if (data_.starts_with("\xEF\xBB\xBF")) p += 3;  // UTF-8 byte order mark from spreadsheets
-  int line = 0;
-  while (p < end) {
-    ++line;
-    auto* newline = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    char* stop = newline ? newline : end;
-    char* const next = newline ? newline + 1 : end;
-    if (stop > p && stop[-1] == '\r') --stop;
-    const std::span<char> text(p, static_cast<std::size_t>(stop - p));
-    p = next;
-    if (is_blank_or_comment(text)) continue;
+  for_each_line(data_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {
       read_row(text, line);
     }
-  }
+  });
   if (header_line_ == 0) {
     fail(0, "",
          "no header line (the file is empty or holds only blank and comment lines); expected "
@@ -163,26 +117,8 @@ Workload NativeCsvReader::read() {
 
 void NativeCsvReader::read_header(std::span<char> text, int line) {
   header_line_ = line;
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    fail(line, "", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
-  }
-  index_.fill(-1);
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const std::string_view name = fields_[i];
-    if (name.empty()) fail(line, "", "header column " + std::to_string(i + 1) + " has no name");
-    if (std::find(fields_.begin(), fields_.begin() + static_cast<std::ptrdiff_t>(i), name) !=
-        fields_.begin() + static_cast<std::ptrdiff_t>(i)) {
-      fail(line, name, "duplicate column in the header");
-    }
-    const auto* known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
-    if (known == kColumnNames.end()) {
-      workload_.ignored_columns.emplace_back(name);
-    } else {
-      index_[static_cast<std::size_t>(known - kColumnNames.begin())] = static_cast<int>(i);
-    }
-    header_names_.emplace_back(name);
-  }
+  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
+                  workload_.ignored_columns);
   check_header_columns(line);
 }
 
@@ -206,17 +142,7 @@ void NativeCsvReader::check_header_columns(int line) const {
 }
 
 void NativeCsvReader::read_row(std::span<char> text, int line) {
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    const std::string column =
-        err.field < header_names_.size() ? header_names_[err.field] : std::string();
-    fail(line, column, std::string(err.what));
-  }
-  if (fields_.size() != header_names_.size()) {
-    fail(line, "",
-         "expected " + std::to_string(header_names_.size()) + " fields as in the header (line " +
-             std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
-  }
+  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
 
   Job job;
   job.line = line;

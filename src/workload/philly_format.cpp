@@ -107,7 +107,7 @@ class PhillyReader {
 };
 
 Workload PhillyReader::read() {
-  const std::string data = read_trace_file(path_);
+  const std::string data = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "philly";
 

@@ -3,8 +3,6 @@
 // Times are seconds; every job runs (a simulator input has no "never started").
 #include <algorithm>
 #include <array>
-#include <cmath>
-#include <cstring>
 #include <limits>
 #include <optional>
 #include <span>
@@ -38,14 +36,6 @@ constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
 constexpr std::string_view kHeader =
     "job_id,num_gpu,submit_time,iterations,model_name,duration,interval";
 
-bool is_blank_or_comment(std::span<const char> line) {
-  for (char c : line) {
-    if (c == ' ' || c == '\t') continue;
-    return c == '#';
-  }
-  return true;
-}
-
 class TiresiasReader {
  public:
   explicit TiresiasReader(const std::string& path) : path_(path) {}
@@ -67,7 +57,6 @@ class TiresiasReader {
     return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
   }
   double required_number(Column c, int line) const;
-  int gpu_count(int line) const;
 
   std::string path_;
   std::string data_;
@@ -83,32 +72,20 @@ class TiresiasReader {
 };
 
 Workload TiresiasReader::read() {
-  data_ = read_trace_file(path_);
+  data_ = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "tiresias";
   const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  char* p = data_.data();
-  char* const end = p + data_.size();
-  if (data_.starts_with("\xEF\xBB\xBF")) p += 3;
-  int line = 0;
-  while (p < end) {
-    ++line;
-    auto* newline = static_cast<char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
-    char* stop = newline ? newline : end;
-    char* const next = newline ? newline + 1 : end;
-    if (stop > p && stop[-1] == '\r') --stop;
-    const std::span<char> text(p, static_cast<std::size_t>(stop - p));
-    p = next;
-    if (is_blank_or_comment(text)) continue;
+  for_each_line(data_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {
       read_row(text, line);
     }
-  }
+  });
   if (header_line_ == 0) {
     fail(0, "",
          "no header line (the file is empty); expected the Tiresias header '" +
@@ -127,30 +104,13 @@ Workload TiresiasReader::read() {
 
 void TiresiasReader::read_header(std::span<char> text, int line) {
   header_line_ = line;
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    fail(line, "", "header column " + std::to_string(err.field + 1) + ": " + std::string(err.what));
-  }
+  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
+                  workload_.ignored_columns);
   if (fields_.size() == 1 && fields_[0] == "duration") {
     fail(line, "",
          "a single 'duration' column is a Tiresias GPU-time distribution (yarn-gput*.csv, for "
          "its Gittins-index policy), not a job trace; a job trace has the header '" +
              std::string(kHeader) + "'");
-  }
-  index_.fill(-1);
-  for (std::size_t i = 0; i < fields_.size(); ++i) {
-    const std::string_view name = fields_[i];
-    if (name.empty()) fail(line, "", "header column " + std::to_string(i + 1) + " has no name");
-    if (std::find(header_names_.begin(), header_names_.end(), name) != header_names_.end()) {
-      fail(line, name, "duplicate column in the header");
-    }
-    const auto* known = std::find(kColumnNames.begin(), kColumnNames.end(), name);
-    if (known == kColumnNames.end()) {
-      workload_.ignored_columns.emplace_back(name);
-    } else {
-      index_[static_cast<std::size_t>(known - kColumnNames.begin())] = static_cast<int>(i);
-    }
-    header_names_.emplace_back(name);
   }
   for (Column c : {kJobId, kNumGpu, kSubmitTime, kDuration}) {
     if (index_[c] < 0) {
@@ -169,43 +129,12 @@ double TiresiasReader::required_number(Column c, int line) const {
   return value;
 }
 
-// num_gpu as an integer ("4.0" is accepted as 4).
-int TiresiasReader::gpu_count(int line) const {
-  const std::string_view text = field(kNumGpu);
-  if (text.empty()) fail(line, kNumGpu, "missing value");
-  int count = 0;
-  if (!parse_int(text, count)) {
-    double value = 0;
-    if (!parse_double(text, value))
-      fail(line, kNumGpu, quote_for_message(text) + " is not a number");
-    if (value != std::floor(value)) {
-      fail(line, kNumGpu, quote_for_message(text) + " is not a whole number of GPUs");
-    }
-    if (!(std::fabs(value) <= std::numeric_limits<int>::max())) {
-      fail(line, kNumGpu, quote_for_message(text) + " is out of range");
-    }
-    count = static_cast<int>(value);
-  }
-  if (count < 0) fail(line, kNumGpu, "must be >= 0, got " + quote_for_message(text));
-  return count;
-}
-
 void TiresiasReader::read_row(std::span<char> text, int line) {
-  CsvSplitError err;
-  if (!split_csv_line(text, fields_, err)) {
-    const std::string column =
-        err.field < header_names_.size() ? header_names_[err.field] : std::string();
-    fail(line, column, std::string(err.what));
-  }
-  if (fields_.size() != header_names_.size()) {
-    fail(line, "",
-         "expected " + std::to_string(header_names_.size()) + " fields as in the header (line " +
-             std::to_string(header_line_) + "), found " + std::to_string(fields_.size()));
-  }
+  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
 
   const std::string_view id = field(kJobId);
   if (id.empty()) fail(line, kJobId, "missing value");
-  const int gpus = gpu_count(line);
+  const int gpus = read_gpu_count(path_, line, kColumnNames[kNumGpu], field(kNumGpu));
   const double submit = required_number(kSubmitTime, line);
   const double duration = required_number(kDuration, line);
   if (duration < 0) {

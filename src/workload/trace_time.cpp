@@ -1,16 +1,8 @@
 #include "suanli/workload/trace_time.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <memory>
-#include <system_error>
-
-#include "suanli/common/input_error.hpp"
 
 namespace suanli::workload {
 
@@ -80,34 +72,6 @@ bool parse_datetime(std::string_view text, double& seconds) {
 bool is_missing_time(std::string_view text) {
   return text.empty() || text == "None" || text == "null" || text == "NULL" || text == "NaN" ||
          text == "nan" || text == "NaT";
-}
-
-std::string read_trace_file(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) {
-    throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-  }
-  // Sized once from the file's size when it has one (a regular file), so a large trace is
-  // neither copied nor zero-filled twice; pipes and growing files go on in chunks.
-  std::error_code size_error;
-  const std::uintmax_t known = std::filesystem::file_size(path, size_error);
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
-  std::string data;
-  std::size_t size = 0;
-  std::size_t want = size_error ? kChunk : static_cast<std::size_t>(known) + 1;
-  while (true) {
-    if (data.size() < size + want) data.resize(size + want);
-    const std::size_t got = std::fread(data.data() + size, 1, want, file.get());
-    size += got;
-    if (got < want) break;  // end of file or error; fread retries short reads itself
-    want = std::max(kChunk, size);
-  }
-  if (std::ferror(file.get())) {
-    throw InputError(located(path, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-  }
-  data.resize(size);
-  return data;
 }
 
 bool csv_header_has_columns(std::string_view head, std::initializer_list<std::string_view> names) {

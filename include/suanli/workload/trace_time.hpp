@@ -1,9 +1,9 @@
 #pragma once
 // Small pieces shared by the readers of published cluster traces (Philly, Helios,
 // Tiresias): calendar times as published ("2017-10-07 01:11:39") turned into seconds, the
-// values traces use for "no time recorded", the whole-file read, the header test the CSV
-// sniffers use, and a duplicate-id check tuned for traces. No locale, no time zone database,
-// no regex: times are taken as UTC.
+// values traces use for "no time recorded", the header test the CSV sniffers use, and a
+// duplicate-id check tuned for traces. No locale, no time zone database, no regex: times
+// are taken as UTC.
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
@@ -25,9 +25,6 @@ bool parse_datetime(std::string_view text, double& seconds);
 // True for the ways traces write "no time recorded": empty, "None" (Python), "null",
 // "NULL", "NaN", "nan", "NaT" (pandas).
 bool is_missing_time(std::string_view text);
-
-// The whole file in one read; InputError("file: cannot open: ...") when it cannot be read.
-std::string read_trace_file(const std::string& path);
 
 // True when the first line of `head` that is neither blank nor a '#' comment (after a
 // UTF-8 byte order mark) is a CSV header holding every one of `names` as a column name
