@@ -109,6 +109,13 @@ DeviceCatalog DeviceCatalog::builtin() {
   c.upsert(make("A10", "gpu", 125, 125, 31.2, 24, 0.6, 150, 15, 64, 1 * kUs,
                 "NVIDIA A10 datasheet, dense figures; PCIe Gen4 x16; idle_w is a typical "
                 "measured value, not a datasheet figure"));
+  // NVIDIA Tesla K80, one of the board's two GK210 GPUs (what a cloud "K80 GPU", and Gavel's
+  // k80 worker, is): the board datasheet's 8.73 TFLOPS fp32 (boost), 24 GB GDDR5 at 480 GB/s
+  // and 300 W, halved. No fp16/bf16 acceleration: bf16 = fp16 = fp32. PCIe Gen3 x16.
+  c.upsert(make("K80", "gpu", 4.365, 4.365, 4.365, 12, 0.24, 150, 25, 32, 1 * kUs,
+                "NVIDIA Tesla K80 board datasheet, halved per GPU (2 GPUs per board); no fp16 "
+                "units, bf16 = fp16 = fp32; idle_w is a typical measured value, not a datasheet "
+                "figure"));
   // Generic server CPU socket modelled on the AMD EPYC 9654 (AMD product page): 96 Zen 4
   // cores, 2.4 GHz base, 360 W default TDP, 12 channels of DDR5-4800.
   //   fp32 peak = 96 cores x 2.4 GHz x 32 FLOP/cycle (2 FMA pipes x 8 fp32 lanes x 2 FLOP,

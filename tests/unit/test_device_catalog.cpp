@@ -24,7 +24,7 @@ TEST_CASE("builtin catalog holds every required device with sane values") {
     CHECK(d->source.find("idle") != std::string::npos);  // idle is always flagged an estimate
     CHECK(d->peak_flops() == doctest::Approx(d->tflops_bf16 * 1e12));
   }
-  CHECK(c.names().size() == 12);  // 7 required + 5 of the Alibaba openb node list
+  CHECK(c.names().size() == 13);  // 7 required + 5 of the Alibaba openb node list + K80
 }
 
 TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") {
@@ -94,14 +94,14 @@ TEST_CASE("upsert replaces an entry in place and appends new ones") {
   capped.tdp_w = 500;
   c.upsert(capped);
   CHECK(c.find("H100")->tdp_w == 500);
-  CHECK(c.names().size() == 12);
+  CHECK(c.names().size() == 13);
   CHECK(c.names()[2] == "H100");  // position kept
 
   DeviceSpec custom;
   custom.name = "TestGPU";
   custom.tflops_bf16 = 100;
   c.upsert(custom);
-  CHECK(c.names().size() == 13);
+  CHECK(c.names().size() == 14);
   CHECK(c.names().back() == "TestGPU");
   CHECK(c.find("testgpu")->tflops_bf16 == 100);
 }
@@ -117,4 +117,12 @@ TEST_CASE("builtin catalog has the GPU models of the Alibaba openb node list") {
   CHECK(c.find("V100M32")->hbm_gb == doctest::Approx(32));
   CHECK(c.find("A10")->tdp_w == doctest::Approx(150));
   CHECK(c.find("A10")->intra.bandwidth_Bps == doctest::Approx(32e9));  // PCIe Gen4, one way
+}
+
+TEST_CASE("builtin catalog has Gavel's K80 worker, per GPU of the two-GPU board") {
+  const DeviceCatalog c = DeviceCatalog::builtin();
+  // K80 board: 8.73 TFLOPS fp32 boost, 24 GB, 480 GB/s, 300 W, two GPUs: half of each.
+  CHECK(c.find("K80")->tflops_fp32 == doctest::Approx(8.73 / 2));
+  CHECK(c.find("K80")->hbm_gb == doctest::Approx(12));
+  CHECK(c.find("K80")->tdp_w == doctest::Approx(150));
 }

@@ -78,12 +78,12 @@ TEST_CASE("prepare_jobs: reference GPU from the trace, GPU shares and never-ran 
   CHECK(prepared[1].reject_reason.find("sharing") != std::string::npos);
   CHECK(prepared[2].rejected);
   CHECK(prepared[2].reject_reason.find("never ran") != std::string::npos);
-  w.jobs[0].reference_gpu = "K80";
+  w.jobs[0].reference_gpu = "K40";
   try {
     perf::prepare_jobs(p, w, false);
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     CHECK(std::string(e.what()).find(
-              "w.csv:2: reference GPU: 'K80' is not in the device catalog") != std::string::npos);
+              "w.csv:2: reference GPU: 'K40' is not in the device catalog") != std::string::npos);
   }
 }
