@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <numeric>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -59,8 +58,8 @@ class Simulation final : public sched::ClusterView {
     for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
       const auto& cluster = platform.clusters[c];
       clusters_.push_back({models_.cluster_model[c], cluster.gpu_count(), cluster.gpu_count()});
-      cluster_peak_.push_back(platform.device_of_cluster(int(c)).peak_flops());
       const auto& device = platform.device_of_cluster(int(c));
+      cluster_peak_.push_back(device.peak_flops());
       cluster_busy_extra_w_.push_back(device.tdp_w - device.idle_w);
     }
     by_cluster_.resize(clusters_.size());
@@ -136,7 +135,6 @@ class Simulation final : public sched::ClusterView {
   }
 
   void schedule_loop() {
-    for (const auto& j : jobs_) rejected_ += j.rejected ? 1 : 0;
     record_rejected();
     const std::size_t expected = arrival_order_.size();
     progress_.start(expected, config_.progress);
@@ -369,7 +367,6 @@ class Simulation final : public sched::ClusterView {
   std::size_t completed_ = 0;
   std::size_t messages_ = 0;
   std::size_t passes_ = 0;
-  std::size_t rejected_ = 0;
   report::Progress progress_;
   RunOutcome outcome_;
   std::exception_ptr error_;
