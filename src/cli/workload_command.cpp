@@ -1,5 +1,6 @@
 // `workload convert | stats`: read any supported trace and write it in another format, or
 // say what it holds.
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "suanli/cli/parse.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/native_csv.hpp"
+#include "suanli/workload/scale.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/workload_stats.hpp"
 
@@ -47,7 +49,8 @@ int convert(const Args& args) {
   auto w = load_workload(in_path, options);
   // Jobs kept from a trace where they never ran have no duration: no format can carry them.
   const auto before = w.jobs.size();
-  std::erase_if(w.jobs, [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
+  std::erase_if(w.jobs,
+                [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
   const auto left_out = before - w.jobs.size();
   // Written to memory first: a job the target format cannot carry leaves no half file.
   std::ostringstream text;
@@ -62,6 +65,41 @@ int convert(const Args& args) {
             << out_path << " (" << to << ")";
   if (left_out) std::cout << "; " << left_out << " that never ran (no duration) left out";
   std::cout << "\n";
+  return 0;
+}
+
+int scale(const Args& args) {
+  std::string in_path, out_path;
+  workload::ScaleOptions scale;
+  long long seed = 0;
+  WorkloadOptions options;
+  po::options_description d("workload scale");
+  d.add_options()("input", po::value(&in_path)->required(), "the trace to read")(
+      "time-factor", po::value(&scale.time_factor)->default_value(1.0),
+      "multiply submit times by F (< 1 compresses arrivals: more offered load)")(
+      "sample", po::value(&scale.sample)->default_value(1.0),
+      "keep each job with probability P (0 < P <= 1)")("seed", po::value(&seed)->default_value(0),
+                                                       "seed of the sample")(
+      "output,o", po::value(&out_path)->required(), "the native CSV to write");
+  d.add(workload_options_description(options));
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  if (!parse_or_help(args, "suanli workload scale IN --time-factor F --sample P -o OUT", d, pos))
+    return 0;
+  if (!(scale.time_factor > 0) || !std::isfinite(scale.time_factor))
+    throw InputError("--time-factor: must be a number > 0");
+  if (!(scale.sample > 0 && scale.sample <= 1)) throw InputError("--sample: must be in (0, 1]");
+  if (seed < 0) throw InputError("--seed: must be >= 0");
+  scale.seed = static_cast<std::uint64_t>(seed);
+  auto w = workload::scale_workload(load_workload(in_path, options), scale);
+  std::erase_if(w.jobs,
+                [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
+  std::ostringstream text;
+  workload::write_native_csv(w, text);
+  std::ofstream out(out_path, std::ios::binary);
+  if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
+  std::cout << w.jobs.size() << " jobs written to " << out_path << " (time x " << scale.time_factor
+            << ", sample " << scale.sample << ")\n";
   return 0;
 }
 
@@ -92,7 +130,9 @@ int stats(const Args& args) {
 }  // namespace
 
 int workload_command(const Args& args) {
-  const std::string usage = "usage: suanli workload convert IN --to FORMAT -o OUT | stats IN\n";
+  const std::string usage =
+      "usage: suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
+      "--time-factor F --sample P -o OUT\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
@@ -100,7 +140,9 @@ int workload_command(const Args& args) {
   const Args rest(args.begin() + 1, args.end());
   if (args[0] == "convert") return convert(rest);
   if (args[0] == "stats") return stats(rest);
-  throw InputError("workload: unknown subcommand '" + args[0] + "' (expected convert, stats)");
+  if (args[0] == "scale") return scale(rest);
+  throw InputError("workload: unknown subcommand '" + args[0] +
+                   "' (expected convert, stats, scale)");
 }
 
 }  // namespace suanli::cli

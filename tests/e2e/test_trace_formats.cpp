@@ -26,7 +26,9 @@ const std::vector<FormatCase> kCases = {
     {"philly", "traces/philly/cluster_job_log.json", {}},
     {"helios", "traces/helios/cluster_log.csv", {}},
     {"alibaba-gpu-2023", "traces/alibaba/pod_list.csv", {}},
-    {"gavel", "traces/gavel/physical.trace", {"--throughputs", fixture("traces/gavel/throughputs.json")}},
+    {"gavel",
+     "traces/gavel/physical.trace",
+     {"--throughputs", fixture("traces/gavel/throughputs.json")}},
     {"tiresias", "traces/tiresias/jobs.csv", {}},
 };
 
@@ -41,7 +43,8 @@ TEST_CASE("each trace format is detected, converted to native and compared under
   for (const auto& c : kCases) {
     const std::string format = c.format;
     CAPTURE(format);
-    const auto stats = e2e::run_suanli(with({"workload", "stats", fixture(c.file), "--json"}, c.options));
+    const auto stats =
+        e2e::run_suanli(with({"workload", "stats", fixture(c.file), "--json"}, c.options));
     REQUIRE_MESSAGE(stats.status == 0, stats.err);
     const auto s = nlohmann::json::parse(stats.out);
     CHECK(s["format"] == c.format);
@@ -60,9 +63,9 @@ TEST_CASE("each trace format is detected, converted to native and compared under
     CHECK(converted <= jobs);
 
     const auto out = dir + "/compare";
-    const auto cmp = e2e::run_suanli({"compare", "--platform", fixture("e2e/formats.yaml"),
-                                      "--workload", native, "--policies", "fifo,sjf,easy",
-                                      "--reject-oversized", "--out", out});
+    const auto cmp =
+        e2e::run_suanli({"compare", "--platform", fixture("e2e/formats.yaml"), "--workload", native,
+                         "--policies", "fifo,sjf,easy", "--reject-oversized", "--out", out});
     REQUIRE_MESSAGE(cmp.status == 0, cmp.err);
     auto rows = e2e::read_csv(out + "/compare.csv");
     REQUIRE(rows.size() == 3);
@@ -84,10 +87,11 @@ TEST_CASE("native to batsim or swf and back keeps every job") {
     std::filesystem::create_directories(dir);
     const auto there = dir + "/there";
     const auto back = dir + "/back.csv";
-    REQUIRE(e2e::run_suanli({"workload", "convert", fixture("e2e/backfill.csv"), "--to", to, "-o",
-                             there}).status == 0);
-    const auto r = e2e::run_suanli({"workload", "convert", there, "--format", to, "--to",
-                                    "native", "-o", back});
+    REQUIRE(e2e::run_suanli(
+                {"workload", "convert", fixture("e2e/backfill.csv"), "--to", to, "-o", there})
+                .status == 0);
+    const auto r = e2e::run_suanli(
+        {"workload", "convert", there, "--format", to, "--to", "native", "-o", back});
     REQUIRE_MESSAGE(r.status == 0, r.err);
     const auto rows = e2e::read_csv(back);
     REQUIRE(rows.size() == original.size());
@@ -122,4 +126,34 @@ TEST_CASE("batsim parallel-task profiles need --batsim-speed") {
   r = e2e::run_suanli({"workload", "stats", file, "--json", "--batsim-speed", "1e9"});
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(nlohmann::json::parse(r.out)["jobs"] == 2);
+}
+
+// backfill.csv submits at 0, 1, 2, 3: with --time-factor 0.5 at 0, 0.5, 1, 1.5, nothing else
+// changed. A sample keeps jobs in order, the same ones for the same seed (mt19937_64).
+TEST_CASE("workload scale compresses arrivals and samples jobs reproducibly") {
+  const auto dir = e2e::fresh_dir("scale");
+  std::filesystem::create_directories(dir);
+  auto r = e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--time-factor",
+                            "0.5", "-o", dir + "/half.csv"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto original = e2e::read_csv(fixture("e2e/backfill.csv"));
+  const auto half = e2e::read_csv(dir + "/half.csv");
+  REQUIRE(half.size() == original.size());
+  for (std::size_t i = 0; i < half.size(); ++i) {
+    CHECK(num(half[i], "submit_time") == doctest::Approx(0.5 * num(original[i], "submit_time")));
+    CHECK(num(half[i], "duration") == num(original[i], "duration"));
+    CHECK(half[i].at("job_id") == original[i].at("job_id"));
+  }
+  const auto workload = std::string(SUANLI_SOURCE_DIR) + "/workloads/default.csv";
+  for (const char* name : {"a.csv", "b.csv"}) {
+    r = e2e::run_suanli(
+        {"workload", "scale", workload, "--sample", "0.1", "--seed", "3", "-o", dir + "/" + name});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+  }
+  CHECK(e2e::read_file(dir + "/a.csv") == e2e::read_file(dir + "/b.csv"));
+  const auto sampled = e2e::read_csv(dir + "/a.csv");
+  CHECK(sampled.size() > 200);  // 3,000 jobs x 0.1: 300 expected
+  CHECK(sampled.size() < 400);
+  CHECK(e2e::run_suanli({"workload", "scale", workload, "--sample", "0", "-o", dir + "/c.csv"})
+            .status == 2);
 }
