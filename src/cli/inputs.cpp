@@ -89,7 +89,7 @@ po::options_description run_options_description(RunOptions& o) {
   d.add_options()("platform", po::value(&o.platform)->value_name("FILE"),
                   "platform YAML (default: platforms/default.yaml)")(
       "workload", po::value(&o.workload)->value_name("FILE"),
-      "workload CSV (default: workloads/default.csv)")(
+      "workload, any supported format (default: workloads/default.csv)")(
       "out", po::value(&o.out)->value_name("DIR")->required(), "output directory (created)")(
       "placement", po::value(&o.placement)->value_name("NAME")->default_value("compact"),
       "GPU placement inside a cluster: first-fit | compact")(

@@ -17,7 +17,7 @@ int validate_command(const Args& args) {
   WorkloadOptions workload_options;
   po::options_description d("validate");
   d.add_options()("platform", po::value(&platform_path), "platform YAML (default: bundled)")(
-      "workload", po::value(&workload_path), "workload CSV (default: bundled)")(
+      "workload", po::value(&workload_path), "workload, any supported format (default: bundled)")(
       "reject-oversized", po::bool_switch(&reject_oversized),
       "count jobs larger than every cluster as rejected instead of failing");
   d.add(workload_options_description(workload_options));
