@@ -13,6 +13,20 @@ namespace e2e {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Each test process writes under /tmp/suanli-e2e-<pid>/ (and -io-<pid>/); remove them when it
+// exits, so that repeated runs do not fill /tmp.
+struct RemoveTempDirsAtExit {
+  ~RemoveTempDirsAtExit() {
+    std::error_code ignored;
+    for (const char* prefix : {"suanli-e2e-", "suanli-e2e-io-"})
+      fs::remove_all(fs::temp_directory_path() / (prefix + std::to_string(getpid())), ignored);
+  }
+} remove_temp_dirs_at_exit;
+
+}  // namespace
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
