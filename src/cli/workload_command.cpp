@@ -132,7 +132,7 @@ int stats(const Args& args) {
 int workload_command(const Args& args) {
   const std::string usage =
       "usage: suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
-      "--time-factor F --sample P -o OUT\n";
+      "--time-factor F --sample P -o OUT | generate --jobs N --seed S -o OUT\n";
   if (args.empty() || args[0] == "--help" || args[0] == "-h") {
     std::cout << usage;
     return args.empty() ? 2 : 0;
@@ -141,8 +141,9 @@ int workload_command(const Args& args) {
   if (args[0] == "convert") return convert(rest);
   if (args[0] == "stats") return stats(rest);
   if (args[0] == "scale") return scale(rest);
+  if (args[0] == "generate") return workload_generate_command(rest);
   throw InputError("workload: unknown subcommand '" + args[0] +
-                   "' (expected convert, stats, scale)");
+                   "' (expected convert, stats, scale, generate)");
 }
 
 }  // namespace suanli::cli

@@ -13,5 +13,6 @@ int compare_command(const Args& args);
 int platform_command(const Args& args);
 int validate_command(const Args& args);
 int workload_command(const Args& args);
+int workload_generate_command(const Args& args);
 
 }  // namespace suanli::cli
