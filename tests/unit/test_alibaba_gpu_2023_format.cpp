@@ -1,16 +1,16 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
@@ -19,32 +19,13 @@ const std::string kHeader =
     "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
     "deletion_time,scheduled_time\n";
 
-class AlibabaTempFile {
- public:
-  AlibabaTempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_alibaba_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~AlibabaTempFile() { std::filesystem::remove(path_); }
-  AlibabaTempFile(const AlibabaTempFile&) = delete;
-  AlibabaTempFile& operator=(const AlibabaTempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_alibaba_<pid>_<name>.
+const std::string kTempPrefix = "suanli_alibaba";
 
 std::string alibaba_error(const std::string& path) {
-  try {
-    read_alibaba_gpu_2023(path, ReadOptions{});
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_alibaba_gpu_2023(path, ReadOptions{}); }, path);
 }
 
 void check_contains(const std::string& message, const std::string& part) {
@@ -154,13 +135,13 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
 
 TEST_CASE("alibaba-gpu-2023: quirks") {
   SUBCASE("scheduled at 0 is scheduled; CRLF; BOM; unknown and missing optional columns") {
-    AlibabaTempFile f("quirks.csv",
-                      "\xEF\xBB\xBFname,num_gpu,creation_time,scheduled_time,deletion_time,"
-                      "extra\r\n"
-                      "p0,1.0,0,0,10,x\r\n"
-                      "\r\n"
-                      "p1,4,5,,,y\r\n"
-                      "p2,2,7,8,12,z");
+    TempFile f(kTempPrefix, "quirks.csv",
+               "\xEF\xBB\xBFname,num_gpu,creation_time,scheduled_time,deletion_time,"
+               "extra\r\n"
+               "p0,1.0,0,0,10,x\r\n"
+               "\r\n"
+               "p1,4,5,,,y\r\n"
+               "p2,2,7,8,12,z");
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     CHECK(w.ignored_columns == std::vector<std::string>{"extra"});
     REQUIRE(w.jobs.size() == 2);
@@ -176,10 +157,11 @@ TEST_CASE("alibaba-gpu-2023: quirks") {
     CHECK(meta(w, "censored_running") == "(absent)");  // zero counts are not listed
   }
   SUBCASE("zero run time is dropped and counted") {
-    AlibabaTempFile f("zero.csv", kHeader +
-                                      "p0,1000,1024,1,1000,,LS,Succeeded,0,10,10\n"
-                                      "p1,1000,1024,1,1000,,LS,Running,5,20,5\n"
-                                      "p2,1000,1024,1,500,,LS,Running,20,,20\n");
+    TempFile f(kTempPrefix, "zero.csv",
+               kHeader +
+                   "p0,1000,1024,1,1000,,LS,Succeeded,0,10,10\n"
+                   "p1,1000,1024,1,1000,,LS,Running,5,20,5\n"
+                   "p2,1000,1024,1,500,,LS,Running,20,,20\n");
     // p0 ends where it starts; p2 has no end and starts at the last timestamp (20).
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     REQUIRE(w.jobs.size() == 1);
@@ -191,7 +173,7 @@ TEST_CASE("alibaba-gpu-2023: quirks") {
     CHECK(meta(w, "epoch_first_submit") == "0");
   }
   SUBCASE("only dropped rows: no jobs, no error") {
-    AlibabaTempFile f("cpu.csv", kHeader + "p0,1000,1024,0,0,,BE,Running,0,10,0\n");
+    TempFile f(kTempPrefix, "cpu.csv", kHeader + "p0,1000,1024,0,0,,BE,Running,0,10,0\n");
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     CHECK(w.jobs.empty());
     CHECK(meta(w, "dropped_cpu_only") == "1");
@@ -207,14 +189,14 @@ TEST_CASE("alibaba-gpu-2023: errors name the file, the line and the column") {
                    "has no times");
   }
   SUBCASE("header") {
-    AlibabaTempFile f("h.csv", "name,cpu_milli,creation_time\n");
+    TempFile f(kTempPrefix, "h.csv", "name,cpu_milli,creation_time\n");
     check_contains(alibaba_error(f.path()), ":1: num_gpu: required column missing from the header");
-    AlibabaTempFile g("h2.csv", "name,num_gpu,creation_time,deletion_time\n");
+    TempFile g(kTempPrefix, "h2.csv", "name,num_gpu,creation_time,deletion_time\n");
     check_contains(alibaba_error(g.path()),
                    ":1: scheduled_time: required column missing from the header");
-    AlibabaTempFile d("h3.csv", "name,num_gpu,num_gpu\n");
+    TempFile d(kTempPrefix, "h3.csv", "name,num_gpu,num_gpu\n");
     check_contains(alibaba_error(d.path()), ":1: num_gpu: duplicate column in the header");
-    AlibabaTempFile e("h4.csv", "");
+    TempFile e(kTempPrefix, "h4.csv", "");
     check_contains(alibaba_error(e.path()), ": no header line");
   }
   SUBCASE("bad rows") {
@@ -247,7 +229,8 @@ TEST_CASE("alibaba-gpu-2023: errors name the file, the line and the column") {
     };
     for (const Case& c : cases) {
       CAPTURE(c.row);
-      AlibabaTempFile f("bad.csv", kHeader + "p0,1000,1024,1,1000,,LS,Running,0,10,0\n" + c.row);
+      TempFile f(kTempPrefix, "bad.csv",
+                 kHeader + "p0,1000,1024,1,1000,,LS,Running,0,10,0\n" + c.row);
       check_contains(alibaba_error(f.path()), f.path() + c.expected);
     }
   }

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,45 +12,28 @@
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
 const std::string kBatsimFixtures = std::string(SUANLI_FIXTURES) + "/traces/batsim/";
 const std::string kSharedBatsim = "/work/shared/traces/batsim/workloads/";
 
-class BatsimTempFile {
- public:
-  BatsimTempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_batsim_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~BatsimTempFile() { std::filesystem::remove(path_); }
-  BatsimTempFile(const BatsimTempFile&) = delete;
-  BatsimTempFile& operator=(const BatsimTempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_batsim_<pid>_<name>.
+const std::string kTempPrefix = "suanli_batsim";
 
 std::string batsim_error_of(const std::string& path, const ReadOptions& options = {}) {
-  try {
-    read_batsim(path, options);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_batsim(path, options); }, path);
 }
 
 std::string batsim_error_of_text(const std::string& text) {
-  BatsimTempFile file("error.json", text);
+  TempFile file(kTempPrefix, "error.json", text);
   return batsim_error_of(file.path());
 }
 
@@ -253,7 +235,7 @@ TEST_CASE("batsim: write then read gives back every job with its id") {
   CHECK(doc["profiles"]["delay_10.1"]["type"] == "delay");
   CHECK(doc["jobs"][2]["profile"] == "delay_30.1");
 
-  BatsimTempFile file("roundtrip.json", text.str());
+  TempFile file(kTempPrefix, "roundtrip.json", text.str());
   CHECK(sniff_batsim(text.str(), file.path()));
   const Workload back = read_batsim(file.path(), ReadOptions{});
   REQUIRE(back.jobs.size() == original.jobs.size());
@@ -322,7 +304,7 @@ TEST_CASE("batsim: damaged files give InputError, never a crash") {
       }
       if (text.empty()) text.push_back('{');
     }
-    BatsimTempFile file("fuzz.json", text);
+    TempFile file(kTempPrefix, "fuzz.json", text);
     try {
       const Workload w = read_batsim(file.path(), ReadOptions{});
       for (const Job& job : w.jobs) {

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,33 +8,21 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/gavel_throughputs.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
 const std::string kGavel = std::string(SUANLI_FIXTURES) + "/traces/gavel/";
 const std::string kThroughputs = kGavel + "throughputs.json";
 
-// A file in the temp directory, removed again when the test is done.
-class GavelTempFile {
- public:
-  GavelTempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_gavel_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~GavelTempFile() { std::filesystem::remove(path_); }
-  GavelTempFile(const GavelTempFile&) = delete;
-  GavelTempFile& operator=(const GavelTempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_gavel_<pid>_<name>.
+const std::string kTempPrefix = "suanli_gavel";
 
 ReadOptions options(const std::string& worker = "v100") {
   ReadOptions o;
@@ -45,23 +32,11 @@ ReadOptions options(const std::string& worker = "v100") {
 }
 
 std::string gavel_error(const std::string& path, const ReadOptions& o = options()) {
-  try {
-    read_gavel(path, o);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_gavel(path, o); }, path);
 }
 
 std::string table_error(const std::string& json) {
-  try {
-    GavelThroughputs::parse(json, "t.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << json);
-  return "";
+  return input_error_of([&] { GavelThroughputs::parse(json, "t.json"); }, json);
 }
 
 void check_contains(const std::string& message, const std::string& part) {
@@ -190,7 +165,7 @@ TEST_CASE("gavel: another reference worker gives its durations and GPU") {
   for (const Job& j : w.jobs) CHECK(j.reference_gpu == "P100");
 
   // Gavel's "_unconsolidated" worker types run on the same GPU model.
-  GavelTempFile f("uncons.trace", line10(kResNet, "100", "1"));
+  TempFile f(kTempPrefix, "uncons.trace", line10(kResNet, "100", "1"));
   const Workload u = read_gavel(f.path(), options("v100_unconsolidated"));
   REQUIRE(u.jobs.size() == 1);
   CHECK(u.jobs[0].duration_s == doctest::Approx(5));  // 100 steps / 20 steps/s
@@ -205,7 +180,7 @@ TEST_CASE("gavel: line endings, byte order mark, last line without newline") {
   crlf += "\r\n\r\n";
   crlf += line10(kResNet, "400", "1", "3", "-1", "7");
   crlf.pop_back();  // no newline at the end
-  GavelTempFile f("crlf.trace", crlf);
+  TempFile f(kTempPrefix, "crlf.trace", crlf);
   const Workload w = read_gavel(f.path(), options());
   REQUIRE(w.jobs.size() == 2);
   CHECK(w.jobs[0].id == "g1");
@@ -234,7 +209,8 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
                    "64)', 1) on worker 'k80' is 0");
   }
   SUBCASE("scale factor missing from the table") {
-    GavelTempFile f("scale.trace", line10(kResNet, "100", "1") + line10(kResNet, "100", "8"));
+    TempFile f(kTempPrefix, "scale.trace",
+               line10(kResNet, "100", "1") + line10(kResNet, "100", "8"));
     const std::string m = gavel_error(f.path());
     check_contains(m, f.path() +
                           ":2: scale_factor: no throughput for ('ResNet-18 (batch size "
@@ -242,13 +218,13 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
     check_contains(m, "has scale factors 1, 2 for this job type");
   }
   SUBCASE("job type missing from the table") {
-    GavelTempFile f("type.trace", line7("LM (batch size 5)", "100", "0", "1"));
+    TempFile f(kTempPrefix, "type.trace", line7("LM (batch size 5)", "100", "0", "1"));
     check_contains(gavel_error(f.path()),
                    ":1: job_type: no throughput for ('LM (batch size 5)', 1): job type 'LM "
                    "(batch size 5)' is not in the table for worker 'v100'");
   }
   SUBCASE("neither layout") {
-    GavelTempFile f("eight.trace", kResNet + "\ta\tb\t1\t100\t0\t1\tx\n");
+    TempFile f(kTempPrefix, "eight.trace", kResNet + "\ta\tb\t1\t100\t0\t1\tx\n");
     check_contains(gavel_error(f.path()),
                    ":1: expected 10 tab-separated fields (job_type, command, "
                    "working_directory, num_steps_arg, needs_data_dir, total_steps, "
@@ -256,7 +232,8 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
     check_contains(gavel_error(f.path()), "found 8");
   }
   SUBCASE("layouts mixed in one file") {
-    GavelTempFile f("mixed.trace", line10(kResNet, "100", "1") + line7(kResNet, "100", "0", "1"));
+    TempFile f(kTempPrefix, "mixed.trace",
+               line10(kResNet, "100", "1") + line7(kResNet, "100", "0", "1"));
     check_contains(gavel_error(f.path()),
                    ":2: expected 10 tab-separated fields as on line 1, found 7");
   }
@@ -284,7 +261,7 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
     };
     for (const Case& c : cases) {
       CAPTURE(c.text);
-      GavelTempFile f("bad.trace", line10(kResNet, "100", "1") + "\n" + c.text);
+      TempFile f(kTempPrefix, "bad.trace", line10(kResNet, "100", "1") + "\n" + c.text);
       // The bad line is line 3 (after a good line and a blank one) ...
       std::string expected = c.expected;
       expected[1] = '3';
@@ -292,12 +269,12 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
     }
   }
   SUBCASE("bad values, 7 fields") {
-    GavelTempFile f("bad7.trace",
-                    line7(kResNet, "100", "0", "1") + line7(kResNet, "100", "x", "1"));
+    TempFile f(kTempPrefix, "bad7.trace",
+               line7(kResNet, "100", "0", "1") + line7(kResNet, "100", "x", "1"));
     check_contains(gavel_error(f.path()), f.path() + ":2: arrival_time: 'x' is not a number");
   }
   SUBCASE("empty file") {
-    GavelTempFile f("empty.trace", "\n  \n");
+    TempFile f(kTempPrefix, "empty.trace", "\n  \n");
     CHECK(gavel_error(f.path()) ==
           f.path() + ": no jobs (the file is empty or holds only blank lines)");
   }
@@ -451,8 +428,8 @@ TEST_CASE("gavel: detected among all formats") {
   const Workload w = read_workload(kGavel + "physical.trace", "", options());
   CHECK(w.format == "gavel");
   // Detection does not need the .trace name when the job types are Gavel's.
-  GavelTempFile f("detect.txt",
-                  line7("A3C", "100", "0.000000", "1") + line7(kResNet, "100", "6.000000", "2"));
+  TempFile f(kTempPrefix, "detect.txt",
+             line7("A3C", "100", "0.000000", "1") + line7(kResNet, "100", "6.000000", "2"));
   const Workload v = read_workload(f.path(), "", options());
   CHECK(v.format == "gavel");
   CHECK(v.jobs.size() == 2);

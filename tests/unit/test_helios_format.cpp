@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -9,9 +8,11 @@
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
@@ -20,37 +21,18 @@ const std::string kHeader =
     "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
     "queue\n";
 
-class TempFile {
- public:
-  TempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_helios_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_helios_<pid>_<name>.
+const std::string kTempPrefix = "suanli_helios";
 
 std::string error_of(const std::string& path) {
-  try {
-    read_helios(path, {});
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_helios(path, {}); }, path);
 }
 
 // The error for a file holding the Helios header and then `rows`.
 std::string error_of_rows(const std::string& name, const std::string& rows) {
-  const TempFile f(name, kHeader + rows);
+  const TempFile f(kTempPrefix, name, kHeader + rows);
   std::string e = error_of(f.path());
   const std::string prefix = f.path();
   CHECK_MESSAGE(e.starts_with(prefix), e);
@@ -169,7 +151,7 @@ TEST_CASE("helios: epoch-number times") {
 }
 
 TEST_CASE("helios: byte order mark, CRLF, columns in another order, unknown columns") {
-  const TempFile f("crlf.csv",
+  const TempFile f(kTempPrefix, "crlf.csv",
                    "\xEF\xBB\xBF"
                    "state,job_id,gpu_num,node_num,submit_time,duration,jobname\r\n"
                    "COMPLETED,9,2,1,2020-04-01 00:00:10,100,\"train, v2\"\r\n"
@@ -231,16 +213,18 @@ TEST_CASE("helios: errors name the file, the line and the column") {
 
 TEST_CASE("helios: header errors") {
   {
-    const TempFile no_gpu("no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n");
+    const TempFile no_gpu(kTempPrefix, "no_gpu.csv",
+                          "job_id,state,submit_time,duration\n1,A,0,1\n");
     check_contains(error_of(no_gpu.path()),
                    no_gpu.path() + ":1: gpu_num: required column missing from the header");
-    const TempFile no_dur("no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n");
+    const TempFile no_dur(kTempPrefix, "no_dur.csv",
+                          "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n");
     check_contains(error_of(no_dur.path()),
                    ":1: duration: column missing: the header needs duration, or start_time and "
                    "end_time");
-    const TempFile empty("empty.csv", "\n\n");
+    const TempFile empty(kTempPrefix, "empty.csv", "\n\n");
     check_contains(error_of(empty.path()), empty.path() + ": no header line");
-    const TempFile dup("dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n");
+    const TempFile dup(kTempPrefix, "dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n");
     check_contains(error_of(dup.path()), ":1: gpu_num: duplicate column in the header");
   }
 }

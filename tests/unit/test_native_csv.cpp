@@ -1,9 +1,6 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -11,43 +8,24 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/native_csv.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
 const std::string kFixtures = std::string(SUANLI_FIXTURES) + "/workloads/";
 
-// A file in the temp directory, removed again when the test is done. The process id keeps
-// test processes that ctest runs in parallel apart.
-class TempFile {
- public:
-  TempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_<pid>_<name>.
+const std::string kTempPrefix = "suanli";
 
 // The message of the InputError that reading `path` throws, or "" (and a failed check).
 std::string error_of(const std::string& path) {
-  try {
-    read_native_csv(path);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_native_csv(path); }, path);
 }
 
 void check_contains(const std::string& message, const std::string& part) {
@@ -126,7 +104,7 @@ TEST_CASE("native csv: minimal files, column order, LF and CRLF, byte order mark
       "2,b,2e9,5,3e8";  // no final newline
   for (const std::string& text : {body, std::string("\xEF\xBB\xBF") + body,
                                   std::string(body).insert(body.find('\n'), "\r")}) {
-    TempFile f("order.csv", text);
+    TempFile f(kTempPrefix, "order.csv", text);
     const Workload w = read_native_csv(f.path());
     REQUIRE(w.jobs.size() == 2);
     CHECK(w.ignored_columns.empty());
@@ -141,13 +119,14 @@ TEST_CASE("native csv: minimal files, column order, LF and CRLF, byte order mark
 }
 
 TEST_CASE("native csv: a header with no rows is an empty workload") {
-  TempFile f("header_only.csv", "# nothing yet\njob_id,submit_time,num_gpus,duration\n\n");
+  TempFile f(kTempPrefix, "header_only.csv",
+             "# nothing yet\njob_id,submit_time,num_gpus,duration\n\n");
   const Workload w = read_native_csv(f.path());
   CHECK(w.jobs.empty());
 }
 
 TEST_CASE("native csv: a file may mix duration rows and params/tokens rows") {
-  TempFile f("mixed.csv",
+  TempFile f(kTempPrefix, "mixed.csv",
              "job_id,submit_time,num_gpus,duration,params,tokens\n"
              "a,0,1,100,,\n"
              "b,1,64,,70e9,1.4e12\n");
@@ -165,10 +144,10 @@ TEST_CASE("native csv: file-level errors name the file") {
   const std::string m1 = error_of(missing);
   check_contains(m1, missing + ": cannot open");
 
-  TempFile empty("empty.csv", "");
+  TempFile empty(kTempPrefix, "empty.csv", "");
   check_contains(error_of(empty.path()), empty.path() + ": no header line");
 
-  TempFile comments("only_comments.csv", "# a\n\n   \r\n# b\n");
+  TempFile comments(kTempPrefix, "only_comments.csv", "# a\n\n   \r\n# b\n");
   check_contains(error_of(comments.path()), comments.path() + ": no header line");
 }
 
@@ -193,7 +172,7 @@ TEST_CASE("native csv: header errors give file, line and column") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
-    TempFile f("header_error.csv", c.text);
+    TempFile f(kTempPrefix, "header_error.csv", c.text);
     check_contains(error_of(f.path()), f.path() + ":" + c.expected);
   }
 }
@@ -246,7 +225,7 @@ TEST_CASE("native csv: row errors give file, line and column") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.row);
-    TempFile f("row_error.csv", header + good_row + c.row);
+    TempFile f(kTempPrefix, "row_error.csv", header + good_row + c.row);
     check_contains(error_of(f.path()), f.path() + ":" + c.expected);
   }
 }
@@ -295,7 +274,7 @@ TEST_CASE("native csv: write then read gives the same jobs") {
 
   std::ostringstream out;
   write_native_csv(w, out);
-  TempFile f("roundtrip.csv", out.str());
+  TempFile f(kTempPrefix, "roundtrip.csv", out.str());
   const Workload back = read_native_csv(f.path());
   REQUIRE(back.jobs.size() == 2);
   for (std::size_t i = 0; i < 2; ++i) {
@@ -335,7 +314,7 @@ TEST_CASE("native csv: 200k rows read back correctly") {
     text += i % 10 == 0 ? fmt::format(",7e9,{}e6", i + 1) : n + ",,";
     text += fmt::format(",{},u{}\n", 2 * i + 1, i % 97);
   }
-  TempFile f("large.csv", text);
+  TempFile f(kTempPrefix, "large.csv", text);
   const Workload w = read_native_csv(f.path());
   REQUIRE(w.jobs.size() == kRows);
   for (int i : {0, 1, 7, 10, 12345, kRows - 1}) {
@@ -357,7 +336,7 @@ TEST_CASE("native csv: 200k rows read back correctly") {
   CHECK(job_by_id(w, "job199998").num_gpus == 1 << (199998 % 8));
 
   // A duplicate at the very end is still found and points back to the first row.
-  TempFile dup("large_dup.csv", text + "job3,1,1,1,,,,\n");
+  TempFile dup(kTempPrefix, "large_dup.csv", text + "job3,1,1,1,,,,\n");
   check_contains(error_of(dup.path()), dup.path() + ":" + std::to_string(kRows + 2) +
                                            ": job_id: duplicate job id 'job3' (first on line 5)");
 }

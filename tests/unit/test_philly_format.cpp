@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,40 +10,23 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/trace_time.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
 const std::string kPhilly = std::string(SUANLI_FIXTURES) + "/traces/philly/";
 
-class TempFile {
- public:
-  TempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_philly_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_philly_<pid>_<name>.
+const std::string kTempPrefix = "suanli_philly";
 
 std::string error_of(const std::string& path, const ReadOptions& options = {}) {
-  try {
-    read_philly(path, options);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_philly(path, options); }, path);
 }
 
 void check_contains(const std::string& message, const std::string& part) {
@@ -164,7 +146,7 @@ TEST_CASE("philly: byte order mark, CRLF, compact JSON and 'None' strings") {
   const std::string text = "\xEF\xBB\xBF[\r\n" + job("a", R"("2017-10-01 00:00:00")", kOneAttempt) +
                            ",\r\n" + job("b", R"("None")", kOneAttempt) + ",\r\n" +
                            job("c", R"("2017-10-01 00:00:30")", "null") + "\r\n]\r\n";
-  const TempFile f("crlf.json", text);
+  const TempFile f(kTempPrefix, "crlf.json", text);
   const Workload w = read_philly(f.path(), {});
   REQUIRE(w.jobs.size() == 1);
   CHECK(w.jobs[0].id == "a");
@@ -175,7 +157,7 @@ TEST_CASE("philly: byte order mark, CRLF, compact JSON and 'None' strings") {
 }
 
 TEST_CASE("philly: an empty list is an empty workload") {
-  const TempFile f("empty_list.json", "[ ]\n");
+  const TempFile f(kTempPrefix, "empty_list.json", "[ ]\n");
   const Workload w = read_philly(f.path(), {});
   CHECK(w.jobs.empty());
   CHECK(w.metadata.empty());
@@ -195,45 +177,50 @@ TEST_CASE("philly: errors name the file and the JSON path") {
     CHECK(e.find("json.exception") == std::string::npos);
   }
   SUBCASE("not a list") {
-    const TempFile f("object.json", "\n {\"jobs\": []}");
+    const TempFile f(kTempPrefix, "object.json", "\n {\"jobs\": []}");
     check_contains(error_of(f.path()), f.path() + ":2: expected a JSON list of jobs");
   }
   SUBCASE("empty file") {
-    const TempFile f("blank.json", " \n");
+    const TempFile f(kTempPrefix, "blank.json", " \n");
     check_contains(error_of(f.path()), "the file is empty");
   }
   SUBCASE("an element that is not an object") {
-    const TempFile f("number.json",
+    const TempFile f(kTempPrefix, "number.json",
                      list_of({job("a", R"("2017-10-01 00:00:00")", kOneAttempt), "7"}));
     check_contains(error_of(f.path()), f.path() + ": [1]: expected a job object, found number");
   }
   SUBCASE("a time that is not a string") {
-    const TempFile f("number_time.json", list_of({job("a", "1506816000", kOneAttempt)}));
+    const TempFile f(kTempPrefix, "number_time.json",
+                     list_of({job("a", "1506816000", kOneAttempt)}));
     check_contains(error_of(f.path()),
                    f.path() + ": [0].submitted_time: expected a date-time string");
   }
   SUBCASE("an impossible date") {
-    const TempFile f("feb30.json", list_of({job("a", R"("2017-02-30 00:00:00")", kOneAttempt)}));
+    const TempFile f(kTempPrefix, "feb30.json",
+                     list_of({job("a", R"("2017-02-30 00:00:00")", kOneAttempt)}));
     check_contains(error_of(f.path()),
                    "[0].submitted_time: '2017-02-30 00:00:00' is not a date-time");
   }
   SUBCASE("missing jobid") {
-    const TempFile f("noid.json", R"([{"submitted_time": "2017-10-01 00:00:00", "attempts": []}])");
+    const TempFile f(kTempPrefix, "noid.json",
+                     R"([{"submitted_time": "2017-10-01 00:00:00", "attempts": []}])");
     check_contains(error_of(f.path()), "[0].jobid: missing value");
   }
   SUBCASE("duplicate jobid") {
-    const TempFile f("dup.json", list_of({job("a", R"("2017-10-01 00:00:00")", kOneAttempt),
-                                          job("b", R"("2017-10-01 00:00:00")", kOneAttempt),
-                                          job("a", R"("2017-10-01 00:00:00")", kOneAttempt)}));
+    const TempFile f(kTempPrefix, "dup.json",
+                     list_of({job("a", R"("2017-10-01 00:00:00")", kOneAttempt),
+                              job("b", R"("2017-10-01 00:00:00")", kOneAttempt),
+                              job("a", R"("2017-10-01 00:00:00")", kOneAttempt)}));
     check_contains(error_of(f.path()), "[2].jobid: duplicate job id 'a' (first at [0])");
   }
   SUBCASE("attempts of the wrong type") {
-    const TempFile f("attempts.json", list_of({job("a", R"("2017-10-01 00:00:00")", "{}")}));
+    const TempFile f(kTempPrefix, "attempts.json",
+                     list_of({job("a", R"("2017-10-01 00:00:00")", "{}")}));
     check_contains(error_of(f.path()), "[0].attempts: expected a list of attempts, found object");
   }
   SUBCASE("gpus of the wrong type") {
     const TempFile f(
-        "gpus.json",
+        kTempPrefix, "gpus.json",
         list_of({job(
             "a", R"("2017-10-01 00:00:00")",
             R"([{"start_time": null, "end_time": null, "detail": [{"ip": "m", "gpus": 4}]}])")}));
@@ -241,7 +228,7 @@ TEST_CASE("philly: errors name the file and the JSON path") {
                    "[0].attempts[0].detail[0].gpus: expected a list of GPUs, found number");
   }
   SUBCASE("status of the wrong type") {
-    const TempFile f("status.json",
+    const TempFile f(kTempPrefix, "status.json",
                      R"([{"jobid": "a", "status": 3, "submitted_time": "2017-10-01 00:00:00"}])");
     check_contains(error_of(f.path()), "[0].status: expected a string, found number");
   }

@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -13,42 +12,24 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/native_csv.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
 const std::string kSwfFixtures = std::string(SUANLI_FIXTURES) + "/traces/swf/";
 const std::string kSharedSwf = "/work/shared/traces/swf/";
 
-// A file in the temp directory, removed again when the test is done.
-class SwfTempFile {
- public:
-  SwfTempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_swf_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~SwfTempFile() { std::filesystem::remove(path_); }
-  SwfTempFile(const SwfTempFile&) = delete;
-  SwfTempFile& operator=(const SwfTempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_swf_<pid>_<name>.
+const std::string kTempPrefix = "suanli_swf";
 
 std::string swf_error_of(const std::string& path, const ReadOptions& options = {}) {
-  try {
-    read_swf(path, options);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_swf(path, options); }, path);
 }
 
 void check_has(const std::string& message, const std::string& part) {
@@ -200,7 +181,7 @@ TEST_CASE("swf: options drop unstarted jobs and scale processors to GPUs") {
   CHECK(swf_job(w, "8").num_gpus == 1);  // 2 x 0.5
 
   options.gpus_per_proc = 1.0 / 3.0;
-  SwfTempFile file("thirds.swf", swf_line(1, 0, 10, 3) + swf_line(2, 1, 10, 1));
+  TempFile file(kTempPrefix, "thirds.swf", swf_line(1, 0, 10, 3) + swf_line(2, 1, 10, 1));
   const Workload thirds = read_swf(file.path(), options);
   CHECK(thirds.jobs[0].num_gpus == 1);  // 3 x 1/3 is 1, not ceil(1.0000000000000002)
   CHECK(thirds.jobs[1].num_gpus == 1);  // at least 1
@@ -228,34 +209,35 @@ TEST_CASE("swf: bad lines name the file, the line and the field") {
     check_has(message, "field 8 (requested processors) is '0'");
   }
   {
-    SwfTempFile file("dup.swf",
-                     swf_line(7, 0, 10, 1) + swf_line(8, 1, 10, 1) + swf_line(7, 2, 10, 1));
+    TempFile file(kTempPrefix, "dup.swf",
+                  swf_line(7, 0, 10, 1) + swf_line(8, 1, 10, 1) + swf_line(7, 2, 10, 1));
     const std::string message = swf_error_of(file.path());
     check_has(message, file.path() + ":3:");
     check_has(message, "field 1 (job number)");
     check_has(message, "duplicate job number 7 (first on line 1)");
   }
   {
-    SwfTempFile file("nosubmit.swf", "; Version: 2\n" + swf_line(1, -1, 10, 1));
+    TempFile file(kTempPrefix, "nosubmit.swf", "; Version: 2\n" + swf_line(1, -1, 10, 1));
     const std::string message = swf_error_of(file.path());
     check_has(message, file.path() + ":2:");
     check_has(message, "field 2 (submit time)");
     check_has(message, "missing (-1)");
   }
   {
-    SwfTempFile file("fraction.swf", swf_line(1, 0, 10, 1) +
-                                         "1.5 0 0 1 1 -1 -1 1 1 -1 1 -1 -1 "
-                                         "-1 -1 -1 -1 -1\n");
+    TempFile file(kTempPrefix, "fraction.swf",
+                  swf_line(1, 0, 10, 1) +
+                      "1.5 0 0 1 1 -1 -1 1 1 -1 1 -1 -1 "
+                      "-1 -1 -1 -1 -1\n");
     const std::string message = swf_error_of(file.path());
     check_has(message, file.path() + ":2:");
     check_has(message, "field 1 (job number)");
   }
   {
-    SwfTempFile file("only_comments.swf", "; Version: 2.2\n; MaxProcs: 4\n\n");
+    TempFile file(kTempPrefix, "only_comments.swf", "; Version: 2.2\n; MaxProcs: 4\n\n");
     check_has(swf_error_of(file.path()), "no job lines");
   }
   {
-    SwfTempFile file("empty.swf", "");
+    TempFile file(kTempPrefix, "empty.swf", "");
     check_has(swf_error_of(file.path()), "no job lines");
   }
   check_has(swf_error_of(kSwfFixtures + "does_not_exist.swf"), "cannot open");
@@ -314,7 +296,7 @@ TEST_CASE("swf: write then read gives back every job (ids become 1..N)") {
   const Workload original = sample_workload();
   std::ostringstream text;
   write_swf(original, text);
-  SwfTempFile file("roundtrip.swf", text.str());
+  TempFile file(kTempPrefix, "roundtrip.swf", text.str());
   CHECK(sniff_swf(text.str(), file.path()));
   const Workload back = read_swf(file.path(), ReadOptions{});
   check_same_jobs(original, back);
@@ -327,7 +309,7 @@ TEST_CASE("swf: write then read gives back every job (ids become 1..N)") {
   // native -> swf -> native: the native file read back holds the same jobs.
   std::ostringstream native_text;
   write_native_csv(back, native_text);
-  SwfTempFile native_file("roundtrip.csv", native_text.str());
+  TempFile native_file(kTempPrefix, "roundtrip.csv", native_text.str());
   check_same_jobs(original, read_native_csv(native_file.path()));
 }
 
@@ -346,7 +328,7 @@ TEST_CASE("swf: writing keeps trace states and numbers user names") {
   }
   std::ostringstream text;
   write_swf(w, text);
-  SwfTempFile file("users.swf", text.str());
+  TempFile file(kTempPrefix, "users.swf", text.str());
   const Workload back = read_swf(file.path(), ReadOptions{});
   REQUIRE(back.jobs.size() == 4);
   CHECK(back.jobs[0].user == "1");
@@ -411,7 +393,7 @@ TEST_CASE("swf: damaged files give InputError, never a crash") {
       }
       if (text.empty()) text.push_back('x');
     }
-    SwfTempFile file("fuzz.swf", text);
+    TempFile file(kTempPrefix, "fuzz.swf", text);
     try {
       const Workload w = read_swf(file.path(), ReadOptions{});
       for (const Job& job : w.jobs) {

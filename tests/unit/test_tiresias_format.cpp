@@ -1,5 +1,4 @@
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,9 +10,11 @@
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
+using suanli::testing::input_error_of;
 
 namespace {
 
@@ -21,37 +22,18 @@ const std::string kTiresias = std::string(SUANLI_FIXTURES) + "/traces/tiresias/"
 const std::string kShared = "/work/shared/traces/tiresias_sim/";
 const std::string kHeader = "job_id,num_gpu,submit_time,iterations,model_name,duration,interval\n";
 
-class TempFile {
- public:
-  TempFile(const std::string& name, const std::string& content)
-      : path_(std::filesystem::temp_directory_path() /
-              ("suanli_tiresias_" + std::to_string(::getpid()) + "_" + name)) {
-    std::ofstream out(path_, std::ios::binary);
-    out << content;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
+using suanli::testing::TempFile;
 
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// Temporary files of this test file are suanli_tiresias_<pid>_<name>.
+const std::string kTempPrefix = "suanli_tiresias";
 
 std::string error_of(const std::string& path) {
-  try {
-    read_tiresias(path, {});
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("no InputError for " << path);
-  return "";
+  return input_error_of([&] { read_tiresias(path, {}); }, path);
 }
 
 // The error for a file of `content`, without the file name in front.
 std::string error_of_text(const std::string& name, const std::string& content) {
-  const TempFile f(name, content);
+  const TempFile f(kTempPrefix, name, content);
   const std::string e = error_of(f.path());
   CHECK_MESSAGE(e.starts_with(f.path()), e);
   return e.starts_with(f.path()) ? e.substr(f.path().size()) : e;
@@ -142,9 +124,10 @@ TEST_CASE("tiresias: other column sets") {
     CHECK(w.jobs[1].job_type.empty());
   }
   SUBCASE("byte order mark, CRLF, comments, no final line break") {
-    const TempFile f("crlf.csv", "\xEF\xBB\xBF# from a test\r\n" + std::string("job_id,num_gpu,") +
-                                     "submit_time,iterations,model_name,duration,interval\r\n" +
-                                     "\r\n7,2,5,10,vgg16,60,0\r\n8,1,3,10,vgg16,30,0");
+    const TempFile f(kTempPrefix, "crlf.csv",
+                     "\xEF\xBB\xBF# from a test\r\n" + std::string("job_id,num_gpu,") +
+                         "submit_time,iterations,model_name,duration,interval\r\n" +
+                         "\r\n7,2,5,10,vgg16,60,0\r\n8,1,3,10,vgg16,30,0");
     const Workload w = read_tiresias(f.path(), {});
     REQUIRE(w.jobs.size() == 2);
     CHECK(w.jobs[0].line == 4);
