@@ -32,19 +32,6 @@ using nlohmann::json;
 // parallel-task profiles (Batsim keeps host speeds in the platform, not the workload).
 constexpr const char* kSpeedKey = "suanli_flops_per_second";
 
-std::string format_number(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
-// JSON numbers: the shortest text that reads back as the same double ("30", "0.1", "1e+20").
-void append_number(std::string& out, double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
-}
-
 // Appends `text` as a JSON string. Plain ASCII is copied as it is; anything else goes through
 // nlohmann, which escapes it and refuses text that is not UTF-8 (then false).
 bool append_json_string(std::string& out, std::string_view text) {
@@ -379,12 +366,6 @@ int BatsimReader::gpus_for(double resources, const std::string& where) const {
                     " GPUs per resource is too many GPUs");
   }
   return static_cast<int>(gpus);
-}
-
-std::string job_name(const Job& job) {
-  std::string name = "job " + quote_for_message(job.id);
-  if (job.line > 0) name += " (line " + std::to_string(job.line) + ")";
-  return name;
 }
 
 }  // namespace

@@ -237,6 +237,24 @@ void FirstSeen::grow() {
   }
 }
 
+void append_number(std::string& out, double value) {
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  out.append(buffer, result.ptr);
+}
+
+std::string format_number(double value) {
+  std::string out;
+  append_number(out, value);
+  return out;
+}
+
+std::string job_name(const Job& job) {
+  std::string name = "job " + quote_for_message(job.id);
+  if (job.line > 0) name += " (line " + std::to_string(job.line) + ")";
+  return name;
+}
+
 std::string quote_for_message(std::string_view text) {
   constexpr std::size_t kMax = 40;
   std::string out = "'";

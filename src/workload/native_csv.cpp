@@ -243,12 +243,6 @@ std::optional<int> NativeCsvReader::optional_integer(Column c, int line) const {
 
 // ---- writing ----
 
-void append_number(std::string& out, double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
-}
-
 // suanli's reader takes a quoted field on one line only: a line break cannot round-trip.
 void append_text(std::string& out, std::string_view text, const Job& job) {
   if (text.find_first_of("\r\n") != std::string_view::npos) {

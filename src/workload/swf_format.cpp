@@ -89,18 +89,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string format_number(double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  return std::string(buffer, result.ptr);
-}
-
-void append_number(std::string& out, double value) {
-  char buffer[32];
-  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-  out.append(buffer, result.ptr);
-}
-
 // Reads a file line by line through one reused buffer: no allocation per line, and the
 // lines are views into the buffer, valid until the next call.
 class LineReader {
@@ -511,12 +499,6 @@ void SwfReader::check_duplicate_numbers() {
 bool is_numeric_user(const std::string& user) {
   return !user.empty() && user.size() <= 18 &&
          user.find_first_not_of("0123456789") == std::string::npos;
-}
-
-std::string job_name(const Job& job) {
-  std::string name = "job " + quote_for_message(job.id);
-  if (job.line > 0) name += " (line " + std::to_string(job.line) + ")";
-  return name;
 }
 
 }  // namespace

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/workload/job.hpp"
+
 namespace suanli::workload {
 
 // The whole file in one read; InputError("file: cannot open: ...") when it cannot be opened,
@@ -118,6 +120,14 @@ class FirstSeen {
   std::vector<Slot> slots_;
   std::size_t used_ = 0;
 };
+
+// The shortest text that reads back as the same double ("30", "0.1", "1e+20"): what the
+// writers put in files, so a written trace reads back unchanged.
+void append_number(std::string& out, double value);
+std::string format_number(double value);
+
+// "job 'id' (line N)", naming one job in a message (the line only when known).
+std::string job_name(const Job& job);
 
 // Shortens a field for an error message so one bad cell cannot flood the terminal.
 std::string quote_for_message(std::string_view text);
