@@ -1,7 +1,6 @@
 #include "suanli/perf/prepared_job.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include <fmt/format.h>
 
@@ -10,13 +9,6 @@
 namespace suanli::perf {
 
 namespace {
-
-bool same_name(const std::string& a, const std::string& b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 std::string joined(const std::vector<std::string>& names) {
   return fmt::format("{}", fmt::join(names, ", "));
@@ -50,7 +42,7 @@ void check_limits(const workload::Job& job, const PreparedJob& prepared,
 
 int ModelTable::index_of(const std::string& name) const {
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (same_name(names[i], name)) return int(i);
+    if (platform::same_device_name(names[i], name)) return int(i);
   return -1;
 }
 

@@ -10,15 +10,6 @@ namespace {
 constexpr double kGBps = 1e9;  // bytes per second in one GB/s
 constexpr double kUs = 1e-6;
 
-// Names compare case-insensitively ("a100" finds "A100") so a platform file need not
-// remember the catalog's capitalisation; the catalog keeps the spelling it was given.
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, double fp32,
                 double hbm_gb, double hbm_tbps, double tdp_w, double idle_w,
                 double intra_both_ways_GBps, double intra_latency_s, std::string source) {
@@ -131,15 +122,22 @@ DeviceCatalog DeviceCatalog::builtin() {
   return c;
 }
 
+bool same_device_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 const DeviceSpec* DeviceCatalog::find(std::string_view name) const {
   for (const DeviceSpec& d : devices_)
-    if (same_name(d.name, name)) return &d;
+    if (same_device_name(d.name, name)) return &d;
   return nullptr;
 }
 
 void DeviceCatalog::upsert(DeviceSpec spec) {
   for (DeviceSpec& d : devices_) {
-    if (same_name(d.name, spec.name)) {
+    if (same_device_name(d.name, spec.name)) {
       d = std::move(spec);
       return;
     }

@@ -29,6 +29,10 @@ struct DeviceSpec {
   double peak_flops() const { return tflops_bf16 * 1e12; }
 };
 
+// Device names compare case-insensitively ("a100" is "A100") so a platform file or a trace
+// need not remember the catalog's capitalisation; the catalog keeps the spelling it was given.
+bool same_device_name(std::string_view a, std::string_view b);
+
 class DeviceCatalog {
  public:
   // V100, A100, H100, H200, MI300X, Ascend910B, CPU.
