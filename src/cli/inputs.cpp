@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include <fmt/format.h>
@@ -34,20 +35,19 @@ std::string bundled_path(const std::string& relative) {
 
 po::options_description workload_options_description(WorkloadOptions& o) {
   po::options_description d("Workload options");
-  d.add_options()
-      ("format", po::value(&o.format)->value_name("NAME"),
-       "workload format (default: detected): native, swf, batsim, philly, helios, "
-       "alibaba-gpu-2023, gavel, tiresias")
-      ("drop-unstarted", po::bool_switch(&o.drop_unstarted),
-       "drop jobs that never started in the trace (default: keep them)")
-      ("gpus-per-proc", po::value(&o.read.gpus_per_proc)->default_value(1.0),
-       "swf/batsim: GPUs per processor or resource")
-      ("batsim-speed", po::value(&o.read.batsim_flops_per_second)->value_name("FLOPS"),
-       "batsim: FLOP/s of one resource, for parallel-task profiles")
-      ("throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
-       "gavel: its throughputs JSON (steps/s per worker type)")
-      ("reference-worker", po::value(&o.read.reference_worker)->default_value("v100"),
-       "gavel: the worker type whose throughputs give durations");
+  d.add_options()("format", po::value(&o.format)->value_name("NAME"),
+                  "workload format (default: detected): native, swf, batsim, philly, helios, "
+                  "alibaba-gpu-2023, gavel, tiresias")(
+      "drop-unstarted", po::bool_switch(&o.drop_unstarted),
+      "drop jobs that never started in the trace (default: keep them)")(
+      "gpus-per-proc", po::value(&o.read.gpus_per_proc)->default_value(1.0),
+      "swf/batsim: GPUs per processor or resource")(
+      "batsim-speed", po::value(&o.read.batsim_flops_per_second)->value_name("FLOPS"),
+      "batsim: FLOP/s of one resource, for parallel-task profiles")(
+      "throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
+      "gavel: its throughputs JSON (steps/s per worker type)")(
+      "reference-worker", po::value(&o.read.reference_worker)->default_value("v100"),
+      "gavel: the worker type whose throughputs give durations");
   return d;
 }
 
@@ -61,8 +61,9 @@ workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
   std::vector<std::string> notes;
   for (const auto& [key, value] : w.metadata) notes.push_back(key + "=" + value);
   // What a trace reader dropped or noted is worth a line; a plain native file is not.
-  spdlog::log(notes.empty() ? spdlog::level::debug : spdlog::level::info, "{}: {} jobs read as {}{}{}",
-              path, w.jobs.size(), w.format, notes.empty() ? "" : "; ", fmt::join(notes, ", "));
+  spdlog::log(notes.empty() ? spdlog::level::debug : spdlog::level::info,
+              "{}: {} jobs read as {}{}{}", path, w.jobs.size(), w.format,
+              notes.empty() ? "" : "; ", fmt::join(notes, ", "));
   return w;
 }
 
@@ -149,6 +150,11 @@ void check_run_options(const RunOptions& o) {
   if (fs::exists(o.out) && !fs::is_directory(o.out))
     throw InputError("--out: '" + o.out + "' exists and is not a directory");
   if (!(o.sample_seconds >= 0)) throw InputError("--sample-seconds: must be >= 0");
+}
+
+void write_output_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out || !(out << text)) throw InputError("-o: cannot write '" + path + "'");
 }
 
 namespace {

@@ -21,15 +21,21 @@ namespace po = boost::program_options;
 
 namespace {
 
-void write_as(const workload::Workload& w, const std::string& to, std::ostream& out) {
-  if (to == "native")
-    workload::write_native_csv(w, out);
-  else if (to == "swf")
-    workload::write_swf(w, out);
-  else if (to == "batsim")
-    workload::write_batsim(w, out);
-  else
-    throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+using Writer = void (*)(const workload::Workload&, std::ostream&);
+
+// The formats `convert --to` writes; InputError naming --to for any other.
+Writer writer_for(const std::string& to) {
+  if (to == "native") return &workload::write_native_csv;
+  if (to == "swf") return &workload::write_swf;
+  if (to == "batsim") return &workload::write_batsim;
+  throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+}
+
+// Jobs kept from a trace where they never ran have no duration: no format can carry them.
+// Returns how many were left out.
+std::size_t drop_never_ran(workload::Workload& w) {
+  return std::erase_if(
+      w.jobs, [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
 }
 
 int convert(const Args& args) {
@@ -44,23 +50,17 @@ int convert(const Args& args) {
   pos.add("input", 1);
   if (!parse_or_help(args, "suanli workload convert IN --to native|swf|batsim -o OUT", d, pos))
     return 0;
-  if (to != "native" && to != "swf" && to != "batsim")
-    throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+  const Writer write = writer_for(to);  // before reading: a bad --to fails fast
   auto w = load_workload(in_path, options);
-  // Jobs kept from a trace where they never ran have no duration: no format can carry them.
-  const auto before = w.jobs.size();
-  std::erase_if(w.jobs,
-                [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
-  const auto left_out = before - w.jobs.size();
+  const auto left_out = drop_never_ran(w);
   // Written to memory first: a job the target format cannot carry leaves no half file.
   std::ostringstream text;
   try {
-    write_as(w, to, text);
+    write(w, text);
   } catch (const std::invalid_argument& e) {
     throw InputError(in_path + ": cannot convert to " + to + ": " + e.what());
   }
-  std::ofstream out(out_path, std::ios::binary);
-  if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
+  write_output_file(out_path, text.str());
   std::cout << w.jobs.size() << " jobs from " << in_path << " (" << w.format << ") written to "
             << out_path << " (" << to << ")";
   if (left_out) std::cout << "; " << left_out << " that never ran (no duration) left out";
@@ -92,12 +92,10 @@ int scale(const Args& args) {
   if (seed < 0) throw InputError("--seed: must be >= 0");
   scale.seed = static_cast<std::uint64_t>(seed);
   auto w = workload::scale_workload(load_workload(in_path, options), scale);
-  std::erase_if(w.jobs,
-                [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
+  drop_never_ran(w);
   std::ostringstream text;
   workload::write_native_csv(w, text);
-  std::ofstream out(out_path, std::ios::binary);
-  if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
+  write_output_file(out_path, text.str());
   std::cout << w.jobs.size() << " jobs written to " << out_path << " (time x " << scale.time_factor
             << ", sample " << scale.sample << ")\n";
   return 0;

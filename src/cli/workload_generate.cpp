@@ -1,10 +1,10 @@
 // `workload generate`: a synthetic trace (Philly job sizes, Helios run times) at a chosen
 // offered load, written as native CSV. The model is in src/workload/generator.cpp.
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "suanli/cli/commands.hpp"
+#include "suanli/cli/inputs.hpp"
 #include "suanli/cli/parse.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/generator.hpp"
@@ -40,8 +40,7 @@ int workload_generate_command(const Args& args) {
   const auto w = workload::generate_workload(g);
   std::ostringstream text;
   workload::write_native_csv(w, text);
-  std::ofstream out(out_path, std::ios::binary);
-  if (!out || !(out << text.str())) throw InputError("-o: cannot write '" + out_path + "'");
+  write_output_file(out_path, text.str());
   std::cout << w.jobs.size() << " jobs written to " << out_path << " (offered load " << g.load
             << " on " << g.gpus << " GPUs)\n";
   return 0;

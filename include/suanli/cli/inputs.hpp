@@ -65,6 +65,9 @@ void check_policy_name(const std::string& name, const std::string& option);
 void check_run_limits(const Inputs& inputs, const RunOptions& options);
 inline constexpr double kMaxPhases = 1e6;
 
+// Writes a command's output file (-o) whole; InputError naming -o when it cannot.
+void write_output_file(const std::string& path, const std::string& text);
+
 // Runs one simulation and writes its outputs into options.out (created). Returns the exit
 // status. Used by `run` and, in a child process per policy, by `compare`.
 int execute_run(const Inputs& inputs, const RunOptions& options, const std::string& policy,
