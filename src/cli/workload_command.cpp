@@ -1,7 +1,6 @@
 // `workload convert | stats`: read any supported trace and write it in another format, or
 // say what it holds.
 #include <cmath>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
