@@ -7,16 +7,19 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/energy/power_model.hpp"
+#include "suanli/perf/speed_table.hpp"
 #include "suanli/platform/platform_loader.hpp"
 #include "suanli/report/recorder.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sched/policy.hpp"
+#include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/native_csv.hpp"
 
 #ifndef SUANLI_SOURCE_DIR
@@ -45,15 +48,53 @@ po::options_description workload_options_description(WorkloadOptions& o) {
       "batsim-speed", po::value(&o.read.batsim_flops_per_second)->value_name("FLOPS"),
       "batsim: FLOP/s of one resource, for parallel-task profiles")(
       "throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
-      "gavel: its throughputs JSON (steps/s per worker type)")(
-      "reference-worker", po::value(&o.read.reference_worker)->default_value("v100"),
-      "gavel: the worker type whose throughputs give durations");
+      "steps/s per job type and GPU model: Gavel's throughputs JSON or a CSV "
+      "job_type,gpu_type,num_gpus,steps_per_s. Gavel traces take their durations from it (JSON "
+      "only); run/compare/validate run every job with a job type at its measured speed on "
+      "each GPU model")("reference-worker",
+                        po::value(&o.read.reference_worker)->default_value("v100"),
+                        "gavel: the worker type whose throughputs give durations");
   return d;
 }
+
+namespace {
+
+// True when `path` will be read as a Gavel trace: --format gavel, or detected as one (the
+// same sniffs in the same order as workload::read_workload).
+bool read_as_gavel(const std::string& path, const std::string& format) {
+  if (!format.empty()) return format == "gavel";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;  // the reader says why
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), std::streamsize(head.size()));
+  head.resize(std::size_t(in.gcount()));
+  for (const auto& f : workload::trace_formats())
+    if (f.sniff(head, path)) return f.name == "gavel";
+  return false;
+}
+
+// A CSV speed table cannot give a Gavel trace its durations: say so before the Gavel reader
+// stops at its first character with a JSON parse error.
+void check_throughputs_for_gavel(const std::string& path, const WorkloadOptions& o) {
+  const std::string& table = o.read.throughputs_path;
+  std::error_code error;
+  if (table.empty() || !fs::is_regular_file(table, error) || !read_as_gavel(path, o.format)) return;
+  if (perf::SpeedTable::sniff(workload::read_whole_file(table)) ==
+      perf::SpeedTable::Format::gavel_json)
+    return;
+  throw InputError(
+      "--throughputs: '" + table + "' is a CSV speed table, but the gavel trace '" + path +
+      "' needs Gavel's throughputs JSON ({worker: {\"(job_type, scale_factor)\": {\"null\": "
+      "steps/s}}}) to turn its step counts into seconds; give that JSON (it also serves as the "
+      "run-time speed table)");
+}
+
+}  // namespace
 
 workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
   if (!(o.read.gpus_per_proc > 0)) throw InputError("--gpus-per-proc: must be > 0");
   if (!(o.read.batsim_flops_per_second >= 0)) throw InputError("--batsim-speed: must be > 0");
+  check_throughputs_for_gavel(path, o);
   o.read.keep_unstarted = !o.drop_unstarted;
   workload::Workload w = workload::read_workload(path, o.format, o.read);
   if (!w.ignored_columns.empty())
@@ -70,10 +111,16 @@ workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
 Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
                    const WorkloadOptions& workload_options, bool reject_oversized) {
   Inputs in;
-  in.platform = platform::load_platform_yaml(platform_path);
+  in.platform = platform::load_platform_file(platform_path);
   in.topology = platform::build_topology(in.platform);
   in.workload = load_workload(workload_path, workload_options);
-  in.jobs = perf::prepare_jobs(in.platform, in.workload, reject_oversized);
+  // The same --throughputs file is the run-time speed table (a Gavel trace's reader has
+  // already used it for durations).
+  std::optional<perf::SpeedTable> speeds;
+  if (!workload_options.read.throughputs_path.empty())
+    speeds = perf::SpeedTable::read(workload_options.read.throughputs_path);
+  in.jobs =
+      perf::prepare_jobs(in.platform, in.workload, reject_oversized, speeds ? &*speeds : nullptr);
   for (std::size_t i = 0; i < in.jobs.size(); ++i) {
     if (!in.jobs[i].rejected) continue;
     // A trace can hold thousands: name the first few, count the rest.

@@ -17,6 +17,9 @@ namespace po = boost::program_options;
 
 namespace {
 
+constexpr const char* kPlatformHelp =
+    "platform YAML, or an Alibaba cluster-trace-gpu-v2023 node list CSV (detected)";
+
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() &&
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -25,11 +28,11 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 int show(const Args& args) {
   std::string path;
   po::options_description d("platform show");
-  d.add_options()("platform", po::value(&path)->required(), "platform YAML");
+  d.add_options()("platform", po::value(&path)->required(), kPlatformHelp);
   po::positional_options_description pos;
   pos.add("platform", 1);
-  if (!parse_or_help(args, "suanli platform show PLATFORM.yaml", d, pos)) return 0;
-  const auto p = platform::load_platform_yaml(path);
+  if (!parse_or_help(args, "suanli platform show PLATFORM", d, pos)) return 0;
+  const auto p = platform::load_platform_file(path);
   std::cout << platform::format_summary(p, platform::summarize(p));
   return 0;
 }
@@ -37,12 +40,12 @@ int show(const Args& args) {
 int export_xml(const Args& args) {
   std::string path, out_path;
   po::options_description d("platform export-xml");
-  d.add_options()("platform", po::value(&path)->required(), "platform YAML")(
+  d.add_options()("platform", po::value(&path)->required(), kPlatformHelp)(
       "output,o", po::value(&out_path), "write to FILE instead of stdout");
   po::positional_options_description pos;
   pos.add("platform", 1);
-  if (!parse_or_help(args, "suanli platform export-xml PLATFORM.yaml [-o FILE]", d, pos)) return 0;
-  const auto p = platform::load_platform_yaml(path);
+  if (!parse_or_help(args, "suanli platform export-xml PLATFORM [-o FILE]", d, pos)) return 0;
+  const auto p = platform::load_platform_file(path);
   const auto t = platform::build_topology(p);
   if (out_path.empty()) {
     platform::write_simgrid_xml(p, t, std::cout);
@@ -58,7 +61,7 @@ int routes(const Args& args) {
   std::string path, from;
   po::options_description d("platform routes");
   d.add_options()("platform", po::value(&path)->required(),
-                  "platform YAML, or a SimGrid XML platform (.xml)")(
+                  "platform YAML, an Alibaba node list CSV, or a SimGrid XML platform (.xml)")(
       "from", po::value(&from), "only routes leaving this GPU host");
   po::positional_options_description pos;
   pos.add("platform", 1);
@@ -67,7 +70,7 @@ int routes(const Args& args) {
   if (ends_with(path, ".xml")) {
     lines = platform::routes_of_simgrid_xml(path, from);
   } else {
-    const auto p = platform::load_platform_yaml(path);
+    const auto p = platform::load_platform_file(path);
     lines = platform::routes_of_platform(p, platform::build_topology(p), from);
   }
   for (const auto& line : lines) std::cout << line << '\n';

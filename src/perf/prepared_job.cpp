@@ -1,10 +1,17 @@
 #include "suanli/perf/prepared_job.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <unordered_map>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/perf/speed_table.hpp"
 
 namespace suanli::perf {
 
@@ -38,6 +45,149 @@ void check_limits(const workload::Job& job, const PreparedJob& prepared,
                      job.id, prepared.work.ring_bytes_per_gpu, kMaxBytes));
 }
 
+// What a speed table says about one job type on a GPU count, for jobs of one reference GPU.
+struct TableSpeeds {
+  enum class Use {
+    unknown_job_type,  // the table has no entry for the job type
+    no_model,          // it has, but gives no ratio for any platform model
+    measured,          // ratios to the reference GPU
+    anchored,          // the table lacks the reference GPU: ratios to an anchor model
+  };
+  Use use = Use::unknown_job_type;
+  std::vector<double> speed;      // per model index; 0 = not covered; empty when none is
+  std::uint64_t barred = 0;       // models where the table says 0 steps/s
+  bool single_gpu_ratio = false;  // a ratio came from the 1-GPU entries (no n-GPU entry)
+};
+
+class SpeedLookup {
+ public:
+  SpeedLookup(const SpeedTable& table, const ModelTable& models, const platform::Platform& platform)
+      : table_(table), models_(models) {
+    for (const auto& name : models.names)
+      peak_.push_back(platform.devices.find(name)->peak_flops());
+  }
+
+  // Computed once per (job type, GPU count, reference GPU).
+  const TableSpeeds& of(const workload::Job& job, const platform::DeviceSpec& reference) {
+    std::string key = job.job_type;
+    key += '\0';
+    key += std::to_string(job.num_gpus);
+    key += '\0';
+    key += reference.name;
+    auto at = cache_.find(key);
+    if (at == cache_.end())
+      at = cache_.emplace(std::move(key), compute(job.job_type, job.num_gpus, reference)).first;
+    return at->second;
+  }
+
+ private:
+  std::optional<double> rate(const std::string& job_type, const std::string& gpu, int n) const {
+    return table_.steps_per_second(job_type, gpu, n);
+  }
+  static bool positive(const std::optional<double>& r) { return r && *r > 0; }
+  // The rate that says whether the job runs on `gpu` at all: its n-GPU entry, else its 1-GPU
+  // entry (a data-parallel replica needs the memory one GPU needs).
+  std::optional<double> run_rate(const std::string& job_type, const std::string& gpu, int n) const {
+    auto r = rate(job_type, gpu, n);
+    if (!r && n != 1) r = rate(job_type, gpu, 1);
+    return r;
+  }
+
+  TableSpeeds compute(const std::string& job_type, int n,
+                      const platform::DeviceSpec& reference) const {
+    TableSpeeds out;
+    if (!table_.has_job_type(job_type)) return out;
+    out.use = TableSpeeds::Use::no_model;
+    const std::size_t count = models_.names.size();
+    // The basis of the ratios: the reference GPU; when the table lacks it (or says 0 there),
+    // the covered model closest in peak to it, at its peak ratio.
+    std::string basis = reference.name;
+    double basis_speed = 1;
+    bool anchored = false;
+    if (!positive(run_rate(job_type, basis, n))) {
+      int best = -1;
+      double best_distance = std::numeric_limits<double>::infinity();
+      for (std::size_t m = 0; m < count; ++m) {
+        if (!positive(run_rate(job_type, models_.names[m], n))) continue;
+        const double distance = std::abs(std::log(peak_[m] / reference.peak_flops()));
+        if (distance < best_distance) {
+          best = int(m);
+          best_distance = distance;
+        }
+      }
+      if (best >= 0) {
+        basis = models_.names[std::size_t(best)];
+        basis_speed = peak_[std::size_t(best)] / reference.peak_flops();
+        anchored = true;
+      }
+    }
+    const auto basis_n = rate(job_type, basis, n);
+    const auto basis_1 = rate(job_type, basis, 1);
+    std::vector<double> speed(count, 0.0);
+    bool any = false;
+    for (std::size_t m = 0; m < count; ++m) {
+      const std::string& gpu = models_.names[m];
+      const auto r = run_rate(job_type, gpu, n);
+      if (r && *r == 0) {
+        out.barred |= std::uint64_t{1} << m;
+        continue;
+      }
+      const auto own_n = rate(job_type, gpu, n);
+      if (positive(own_n) && positive(basis_n)) {
+        speed[m] = basis_speed * *own_n / *basis_n;
+      } else if (const auto own_1 = rate(job_type, gpu, 1); positive(own_1) && positive(basis_1)) {
+        // No n-GPU entry on one side: the ratio of the 1-GPU entries.
+        speed[m] = basis_speed * *own_1 / *basis_1;
+        out.single_gpu_ratio = out.single_gpu_ratio || n != 1;
+      }
+      any = any || speed[m] > 0;
+    }
+    if (any) {
+      out.speed = std::move(speed);
+      out.use = anchored ? TableSpeeds::Use::anchored : TableSpeeds::Use::measured;
+    }
+    return out;
+  }
+
+  const SpeedTable& table_;
+  const ModelTable& models_;
+  std::vector<double> peak_;  // by model index
+  std::unordered_map<std::string, TableSpeeds> cache_;
+};
+
+// How the jobs used the table, for the log line.
+struct TableCounts {
+  std::array<std::size_t, 4> by_use{};  // by TableSpeeds::Use
+  std::size_t single_gpu_ratio = 0, barred = 0, no_job_type = 0;
+
+  void log(const SpeedTable& table, std::size_t jobs) const {
+    const auto count = [&](TableSpeeds::Use use) { return by_use[std::size_t(use)]; };
+    std::vector<std::string> notes;
+    const auto note = [&](std::size_t n, const char* what) {
+      if (n > 0) notes.push_back(fmt::format("{} {}", n, what));
+    };
+    note(count(TableSpeeds::Use::anchored),
+         "anchored on another GPU's peak ratio (the table lacks their reference GPU)");
+    note(single_gpu_ratio, "using the ratio of 1-GPU entries (none for their GPU count)");
+    note(barred, "kept off GPU models where the table says 0 steps/s");
+    note(no_job_type, "without a job type");
+    note(count(TableSpeeds::Use::unknown_job_type), "with a job type not in the table");
+    note(count(TableSpeeds::Use::no_model),
+         "with a job type whose entries cover no GPU model of the platform");
+    spdlog::info("speed table {}: {} of {} jobs use measured per-GPU-type speeds{}{}{}",
+                 table.source(),
+                 count(TableSpeeds::Use::measured) + count(TableSpeeds::Use::anchored), jobs,
+                 notes.empty() ? "" : " (", fmt::join(notes, "; "), notes.empty() ? "" : ")");
+  }
+};
+
+std::string model_names(const ModelTable& models, std::uint64_t bits) {
+  std::vector<std::string> names;
+  for (std::size_t m = 0; m < models.names.size(); ++m)
+    if (bits >> m & 1) names.push_back(models.names[m]);
+  return joined(names);
+}
+
 }  // namespace
 
 int ModelTable::index_of(const std::string& name) const {
@@ -60,7 +210,8 @@ ModelTable model_table(const platform::Platform& platform) {
 }
 
 std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
-                                      const workload::Workload& workload, bool reject_oversized) {
+                                      const workload::Workload& workload, bool reject_oversized,
+                                      const SpeedTable* speeds) {
   const ModelTable models = model_table(platform);
   if (models.names.size() > 64)
     throw InputError(
@@ -75,6 +226,11 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
   const int largest_any = *std::max_element(largest.begin(), largest.end());
   const std::string default_reference = platform.most_common_model();
   const platform::DeviceSpec* default_device = platform.devices.find(default_reference);
+  const std::uint64_t all_models =
+      models.names.size() == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << models.names.size()) - 1;
+  std::optional<SpeedLookup> lookup;
+  if (speeds) lookup.emplace(*speeds, models, platform);
+  TableCounts counts;
 
   std::vector<PreparedJob> prepared(workload.jobs.size());
   for (std::size_t i = 0; i < workload.jobs.size(); ++i) {
@@ -126,11 +282,64 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
       continue;
     }
     if (job.gpu_milli > 0) {
-      out.rejected = true;
-      out.reject_reason = fmt::format(
-          "job '{}' asks for {} thousandths of one GPU: GPU sharing is not simulated yet", job.id,
-          job.gpu_milli);
-      continue;
+      // A share of one GPU (Alibaba's gpu_milli): the job runs alongside others on one GPU at
+      // that fraction of its speed, so its work is that fraction of a whole-GPU job's.
+      if (job.num_gpus != 1 || job.gpu_milli >= 1000)
+        throw InputError(
+            located(workload.source, job.line, "gpu_milli",
+                    fmt::format("job '{}': a share of {} thousandths needs exactly one "
+                                "GPU and a share below 1000 (it has {} GPUs)",
+                                job.id, job.gpu_milli, job.num_gpus)));
+      out.share_milli = job.gpu_milli;
+      const double share = job.gpu_milli / 1000.0;
+      if (job.has_duration()) {
+        // The trace's duration was measured running at the share.
+        out.work.flops_per_gpu *= share;
+      } else {
+        // A model's FLOPs do not shrink with the share: it just runs slower.
+        out.work.reference_runtime_s /= share;
+        out.walltime_ref_s = walltime_estimate(job, out.work);
+        check_limits(job, out, workload.source);
+      }
+    }
+    if (lookup && job.job_type.empty()) ++counts.no_job_type;
+    if (lookup && !job.job_type.empty()) {
+      const TableSpeeds& table = lookup->of(job, *reference);
+      out.model_speed = table.speed;
+      const std::uint64_t may_use = out.models ? out.models : all_models;
+      if (may_use & table.barred) {
+        // The job does not fit (in memory) on those models: it may not use them.
+        ++counts.barred;
+        out.models = may_use & ~table.barred;
+        limit = 0;
+        for (std::size_t m = 0; m < models.names.size(); ++m)
+          if (out.models >> m & 1) limit = std::max(limit, largest[m]);
+        if (out.models == 0) {
+          std::string reason = fmt::format(
+              "job '{}' (job type '{}') cannot run on any GPU model it may use: {} says 0 "
+              "steps/s on {}",
+              job.id, job.job_type, speeds->source(), model_names(models, may_use));
+          if (!reject_oversized)
+            throw InputError(located(workload.source, job.line, "job_type",
+                                     reason + " (use --reject-oversized to skip such jobs)"));
+          out.rejected = true;
+          out.reject_reason = std::move(reason);
+          continue;
+        }
+      }
+      ++counts.by_use[std::size_t(table.use)];
+      if (table.single_gpu_ratio) ++counts.single_gpu_ratio;
+      for (std::size_t m = 0; m < out.model_speed.size(); ++m) {
+        const double speed = out.model_speed[m];
+        if (speed > 0 && (out.models >> m & 1 || out.models == 0) &&
+            !(out.work.reference_runtime_s / speed <= kMaxSimulatedSeconds))
+          throw InputError(located(
+              workload.source, job.line, "job_type",
+              fmt::format("job '{}' would run {:g} s on {} ({:g} x its reference speed in {}), "
+                          "past the {:g} s limit",
+                          job.id, out.work.reference_runtime_s / speed, models.names[m], speed,
+                          speeds->source(), kMaxSimulatedSeconds)));
+      }
     }
     if (job.num_gpus > limit) {
       std::string reason =
@@ -143,6 +352,7 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
       out.reject_reason = std::move(reason);
     }
   }
+  if (speeds) counts.log(*speeds, prepared.size());
   return prepared;
 }
 

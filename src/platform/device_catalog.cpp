@@ -100,6 +100,23 @@ DeviceCatalog DeviceCatalog::builtin() {
   c.upsert(make("A10", "gpu", 125, 125, 31.2, 24, 0.6, 150, 15, 64, 1 * kUs,
                 "NVIDIA A10 datasheet, dense figures; PCIe Gen4 x16; idle_w is a typical "
                 "measured value, not a datasheet figure"));
+  // G2 and G3: the other two GPU models of the openb node list (549 nodes x 8 G2, 39 nodes x
+  // 8 G3: 4,704 of its 6,212 GPUs). What they are is NOT public: the trace's README says
+  // "G1, G2, G3 are undisclosed internal GPU codes"; the FGD paper's simulator
+  // (hkust-adsl/kubernetes-scheduler-simulator, MapGpuTypeMemoryMiB) lists the memory of every
+  // other model of the trace but none for G2 or G3; no public issue or paper found names them.
+  // Stand-in, so that the node list runs at all: the NVIDIA Tesla V100 SXM2 32GB datasheet
+  // figures (as "V100M32" above), because the V100 SXM2 is the only disclosed model of the
+  // same cluster that also comes in 8-GPU servers (V100M16x8, V100M32x8), and because it
+  // claims no generation newer than the trace discloses. The speed, memory, power and NVLink
+  // below are therefore the V100's, not G2's or G3's; docs/platform-format.md says so.
+  for (const char* undisclosed : {"G2", "G3"}) {
+    c.upsert(make(undisclosed, "gpu", 125, 125, 15.7, 32, 0.9, 300, 40, 300, 1 * kUs,
+                  std::string("unknown: Alibaba's undisclosed internal GPU code ") + undisclosed +
+                      " (cluster-trace-gpu-v2023 README); stand-in: NVIDIA Tesla V100 SXM2 32GB "
+                      "datasheet figures, bf16 = fp16 tensor (125); idle_w is a typical "
+                      "measured value, not a datasheet figure"));
+  }
   // NVIDIA Tesla K80, one of the board's two GK210 GPUs (what a cloud "K80 GPU", and Gavel's
   // k80 worker, is): the board datasheet's 8.73 TFLOPS fp32 (boost), 24 GB GDDR5 at 480 GB/s
   // and 300 W, halved. No fp16/bf16 acceleration: bf16 = fp16 = fp32. PCIe Gen3 x16.

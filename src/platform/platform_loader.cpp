@@ -2,8 +2,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <boost/range/iterator_range.hpp>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -19,12 +17,12 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 #include <vector>
 
+#include "platform_checks.hpp"
 #include "suanli/common/input_error.hpp"
-#include "suanli/platform/topology.hpp"
+#include "suanli/platform/alibaba_nodes_platform.hpp"
 #include "suanli/platform/units.hpp"
 
 namespace suanli::platform {
@@ -518,46 +516,20 @@ void read_wan(const Reader& r, const Field& f, Platform& p) {
   }
 }
 
-// Checks that need every cluster: NIC presence, global indices, the topology.
+// Checks that need every cluster: global indices, NIC presence, the topology.
 void finish(const Reader& r, Platform& p, const std::vector<NodeOrigin>& origins) {
-  int gpu = 0;
-  int node = 0;
+  if (const int over = number_clusters(p); over >= 0)
+    r.fail(origins[static_cast<size_t>(over)].node, "too many GPUs");
   for (size_t i = 0; i < p.clusters.size(); ++i) {
-    Cluster& c = p.clusters[i];
-    c.first_gpu = gpu;
-    c.first_node = node;
-    gpu += c.gpu_count();
-    node += c.nodes;
-    if (gpu > std::numeric_limits<int>::max() / 1024) r.fail(origins[i].node, "too many GPUs");
-    if (!origins[i].has_nic) {
-      // A lone one-node cluster talks to nobody; anywhere else it needs a way out.
-      if (p.clusters.size() > 1)
-        r.fail(Field{origins[i].node.node, join(origins[i].node.path, "nic"), origins[i].node.line},
-               "missing required key 'nic' (required when the platform has several clusters)");
-      // Its node link is never crossed; give it the intra link so it stays a valid link.
-      c.node.nic = c.node.intra;
-    }
+    if (origins[i].has_nic) continue;
+    // A lone one-node cluster talks to nobody; anywhere else it needs a way out.
+    if (p.clusters.size() > 1)
+      r.fail(Field{origins[i].node.node, join(origins[i].node.path, "nic"), origins[i].node.line},
+             "missing required key 'nic' (required when the platform has several clusters)");
+    // Its node link is never crossed; give it the intra link so it stays a valid link.
+    p.clusters[i].node.nic = p.clusters[i].node.intra;
   }
-
-  const Topology topology = build_topology(p);
-  // Vertex names become SimGrid hosts/routers and edge names links: each must be unique.
-  std::unordered_set<std::string> vertex_names, edge_names;
-  for (auto v : boost::make_iterator_range(boost::vertices(topology.graph)))
-    if (!vertex_names.insert(topology.graph[v].name).second)
-      fail(r.file(), 0, "sites",
-           "names clash: two elements would be called '" + topology.graph[v].name +
-               "'; rename a site or cluster");
-  for (auto e : boost::make_iterator_range(boost::edges(topology.graph)))
-    if (!edge_names.insert(topology.graph[e].name).second)
-      fail(r.file(), 0, "sites",
-           "names clash: two links would be called '" + topology.graph[e].name +
-               "'; rename a site or cluster");
-
-  // Every pair of sites with GPUs must reach each other, or cross-site jobs would strand.
-  for (size_t a = 0; a < p.sites.size(); ++a)
-    for (size_t b = a + 1; b < p.sites.size(); ++b)
-      if (!p.sites[a].clusters.empty() && !p.sites[b].clusters.empty())
-        topology.wan_path(static_cast<int>(a), static_cast<int>(b), p.source);
+  check_topology(p);
 }
 
 Platform read_platform(const Reader& r, const YAML::Node& root) {
@@ -605,6 +577,34 @@ Platform load_platform_yaml(const std::string& path) {
   if (in.bad())
     fail(path, 0, "", std::string("cannot read platform file: ") + std::strerror(errno));
   return parse_platform_yaml(text.str(), path);
+}
+
+namespace {
+
+// The first line of the file that is neither blank nor a '#' comment, looked for in its first
+// 64 KiB; "" when there is none or the file cannot be read (the YAML loader then says why).
+std::string first_content_line(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string head(64 * 1024, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(std::max<std::streamsize>(in.gcount(), 0)));
+  std::string_view rest = head;
+  if (rest.starts_with("\xEF\xBB\xBF")) rest.remove_prefix(3);  // UTF-8 byte order mark
+  while (!rest.empty()) {
+    const size_t newline = rest.find('\n');
+    const std::string_view line = rest.substr(0, newline);
+    rest.remove_prefix(newline == std::string_view::npos ? rest.size() : newline + 1);
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') return std::string(line);
+  }
+  return "";
+}
+
+}  // namespace
+
+Platform load_platform_file(const std::string& path) {
+  if (looks_like_alibaba_nodes(first_content_line(path))) return load_alibaba_nodes(path);
+  return load_platform_yaml(path);
 }
 
 }  // namespace suanli::platform

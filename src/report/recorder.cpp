@@ -59,7 +59,7 @@ Recorder::Recorder(const std::string& out_dir, double sample_seconds)
   timeline_ = open_or_throw(out_dir + "/timeline.csv" + kPartial);
   std::fputs(
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
-      "final_state\n",
+      "final_state,gpu_fraction\n",
       jobs_);
   std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
              timeline_);
@@ -83,13 +83,13 @@ void Recorder::job(const JobRecord& r) {
     jct_.push_back(jct);
     wait_.push_back(wait);
     slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
-    busy_gpu_seconds_ += runtime * r.num_gpus;
-    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s),
+    busy_gpu_seconds_ += runtime * r.num_gpus * r.gpu_fraction;
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s),
                num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts,
-               num(r.energy_j), r.final_state);
+               num(r.energy_j), r.final_state, num(r.gpu_fraction));
   } else {
-    fmt::print(jobs_, "{},{},,,,,{},,,0,{}\n", csv_field(r.id), num(r.submit_s), r.num_gpus,
-               r.final_state);
+    fmt::print(jobs_, "{},{},,,,,{},,,0,{},{}\n", csv_field(r.id), num(r.submit_s), r.num_gpus,
+               r.final_state, num(r.gpu_fraction));
   }
 }
 

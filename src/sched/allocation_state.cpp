@@ -11,6 +11,7 @@ namespace suanli::sched {
 namespace {
 
 constexpr int kUnreachable = std::numeric_limits<int>::max();
+constexpr int kWholeShare = 1000;  // thousandths in one GPU
 
 [[noreturn]] void mismatch(const std::string& what) {
   throw std::logic_error("AllocationState: topology does not match platform: " + what);
@@ -45,6 +46,8 @@ AllocationState::AllocationState(const platform::Platform& platform,
     total_leaves += leaves;
     cluster_free_.push_back(cl.gpu_count());
   }
+  share_used_.assign(gpu_free_.size(), 0);
+  share_room_.resize(clusters.size());
   cluster_of_leaf_.resize(total_leaves);
   for (std::size_t c = 0; c < clusters.size(); ++c)
     for (int l = 0; l < leaf_count_[c]; ++l)
@@ -165,12 +168,58 @@ void AllocationState::allocate(const std::vector<int>& gpus) {
 void AllocationState::release(const std::vector<int>& gpus) {
   for (std::size_t i = 0; i < gpus.size(); ++i) {
     try {
+      if (share_used_.at(gpus[i]) > 0)
+        throw std::logic_error("AllocationState: GPU " + std::to_string(gpus[i]) +
+                               " holds shares, not a whole-GPU job");
       set_gpu(gpus[i], true);
     } catch (...) {
       for (std::size_t k = 0; k < i; ++k) set_gpu(gpus[k], false);
       throw;
     }
   }
+}
+
+int AllocationState::largest_share_room(int cluster) const {
+  const auto& rooms = share_room_.at(cluster);
+  return rooms.empty() ? 0 : rooms.rbegin()->first;
+}
+
+int AllocationState::best_fit_share_gpu(int cluster, int milli) const {
+  const auto& rooms = share_room_.at(cluster);
+  const auto it = rooms.lower_bound({milli, -1});
+  return it == rooms.end() ? -1 : it->second;
+}
+
+void AllocationState::allocate_share(int gpu, int milli) {
+  if (milli <= 0 || milli >= kWholeShare)
+    throw std::logic_error("AllocationState: share of " + std::to_string(milli) + " thousandths");
+  const int used = share_used_.at(gpu);
+  auto& rooms = share_room_[cluster_of_node_[node_of_gpu_[gpu]]];
+  if (used == 0) {
+    set_gpu(gpu, false);  // throws if a whole-GPU job holds it
+  } else {
+    if (used + milli > kWholeShare)
+      throw std::logic_error("AllocationState: GPU " + std::to_string(gpu) + " has no room for " +
+                             std::to_string(milli) + " thousandths");
+    rooms.erase({kWholeShare - used, gpu});
+  }
+  share_used_[gpu] = used + milli;
+  if (used + milli < kWholeShare) rooms.insert({kWholeShare - used - milli, gpu});
+}
+
+void AllocationState::release_share(int gpu, int milli) {
+  const int used = share_used_.at(gpu);
+  if (milli <= 0 || milli > used)
+    throw std::logic_error("AllocationState: GPU " + std::to_string(gpu) + " holds " +
+                           std::to_string(used) + " thousandths, cannot release " +
+                           std::to_string(milli));
+  auto& rooms = share_room_[cluster_of_node_[node_of_gpu_[gpu]]];
+  if (used < kWholeShare) rooms.erase({kWholeShare - used, gpu});
+  share_used_[gpu] = used - milli;
+  if (used == milli)
+    set_gpu(gpu, true);
+  else
+    rooms.insert({kWholeShare - used + milli, gpu});
 }
 
 }  // namespace suanli::sched

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <iterator>
 #include <limits>
-#include <numeric>
 #include <utility>
 #include <vector>
 
@@ -38,12 +37,11 @@ class EasyPolicy final : public Policy {
   void submit(const QueuedJob& job) override { queue_.push(job.submit_s, job); }
 
   std::vector<Decision> schedule(const ClusterView& view) override {
-    std::vector<int> free = detail::free_tally(view);
+    std::vector<FreeGpus> free = detail::free_tally(view);
     std::vector<detail::Started> started;
     detail::start_from_head(queue_, set_aside_, view, free, started);
 
-    int total_free = std::accumulate(free.begin(), free.end(), 0);
-    if (queue_.empty() || total_free <= 0) return detail::to_decisions(started);
+    if (queue_.empty() || !detail::anything_free(free)) return detail::to_decisions(started);
 
     const QueuedJob head = queue_.front();
     Reservation reservation = reserve(head, view, free, started);
@@ -53,19 +51,19 @@ class EasyPolicy final : public Policy {
     // kBackfillDepth jobs have been considered.
     int considered = 0;
     for (auto it = std::next(queue_.begin());
-         it != queue_.end() && total_free > 0 && considered < kBackfillDepth; ++considered) {
+         it != queue_.end() && considered < kBackfillDepth && detail::anything_free(free);
+         ++considered) {
       const QueuedJob& job = it->job;
       const int cluster = backfill_cluster(job, view, free, reservation);
       if (cluster < 0) {
         ++it;
         continue;
       }
+      const int whole = take(job, free[cluster]);
       if (cluster == reservation.cluster &&
           view.now() + view.estimated_runtime(job, cluster) > reservation.shadow)
-        reservation.extra -= job.gpus;  // still running at the shadow time: uses the spare
-      free[cluster] -= job.gpus;
-      total_free -= job.gpus;
-      started.push_back(detail::Started{job, cluster});
+        reservation.extra -= whole;  // still running at the shadow time: uses the spare
+      started.push_back(detail::Started{job, cluster, whole});
       it = queue_.erase(it);
     }
     return detail::to_decisions(started);
@@ -83,7 +81,7 @@ class EasyPolicy final : public Policy {
   // view does not list yet), adding their GPUs to what is free now until the head fits.
   // The earliest such time over clusters wins (ties: lowest index).
   static Reservation reserve(const QueuedJob& head, const ClusterView& view,
-                             const std::vector<int>& free,
+                             const std::vector<FreeGpus>& free,
                              const std::vector<detail::Started>& started) {
     const auto clusters = view.clusters();
     const double now = view.now();
@@ -94,18 +92,21 @@ class EasyPolicy final : public Policy {
       if (!could_hold(head, clusters[c])) continue;
       mine.clear();
       for (const detail::Started& s : started)
-        if (s.cluster == c) mine.emplace_back(now + view.estimated_runtime(s.job, c), s.job.gpus);
+        if (s.cluster == c) mine.emplace_back(now + view.estimated_runtime(s.job, c), s.whole_gpus);
       std::stable_sort(mine.begin(), mine.end(),
                        [](const auto& a, const auto& b) { return a.first < b.first; });
 
-      int available = free[c];
-      double shadow = available >= head.gpus ? now : kNever;
+      // A share head waits for room on some GPU, which any ending job may make; which one
+      // will is not known, so its shadow time is the first end (an estimate, like walltimes).
+      const bool share_head = head.share_milli > 0;
+      int available = free[c].whole;
+      double shadow = fits(head, free[c]) ? now : kNever;
       // Takes the next end in time order; false once it is past the shadow time (nothing
       // later frees GPUs in time for the head).
       auto take = [&](double end, int gpus) {
         if (shadow != kNever && end > shadow) return false;
         available += gpus;
-        if (shadow == kNever && available >= head.gpus) shadow = end;
+        if (shadow == kNever && (available >= head.gpus || share_head)) shadow = end;
         return true;
       };
       // Merge the running jobs (already in order) with this call's starts; on equal ends the
@@ -141,17 +142,17 @@ class EasyPolicy final : public Policy {
   // cluster but the reserved one; on the reserved one, only if the job ends by the shadow
   // time or fits in the spare GPUs. -1 when none.
   static int backfill_cluster(const QueuedJob& job, const ClusterView& view,
-                              const std::vector<int>& free, const Reservation& reservation) {
+                              const std::vector<FreeGpus>& free, const Reservation& reservation) {
     const auto clusters = view.clusters();
     int best = -1;
     double best_runtime = kNever;
     for (std::size_t i = 0; i < clusters.size(); ++i) {
       const int c = static_cast<int>(i);
-      if (!detail::model_matches(job, clusters[c]) || free[c] < job.gpus) continue;
+      if (!detail::model_matches(job, clusters[c]) || !fits(job, free[c])) continue;
       if (!reservation.closed.empty() && reservation.closed[c]) continue;
       const double runtime = view.estimated_runtime(job, c);
       if (c == reservation.cluster && view.now() + runtime > reservation.shadow &&
-          job.gpus > reservation.extra)
+          whole_gpus_needed(job, free[c]) > reservation.extra)
         continue;
       if (best < 0 || runtime < best_runtime) {
         best = c;

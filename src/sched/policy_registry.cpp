@@ -1,5 +1,6 @@
 // The policy registry: adding a policy is one file defining make_<name>() and one line here.
 #include <limits>
+#include <stdexcept>
 #include <string_view>
 #include <vector>
 
@@ -24,12 +25,28 @@ const PolicyEntry* find_policy(std::string_view name) {
   return nullptr;
 }
 
-int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<int>& free) {
+int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free) {
+  if (job.share_milli > 0) {
+    if (free.share_room_milli >= job.share_milli) return 0;
+    return free.whole >= 1 ? 1 : -1;
+  }
+  return free.whole >= job.gpus ? job.gpus : -1;
+}
+
+int take(const QueuedJob& job, FreeGpus& free) {
+  const int whole = whole_gpus_needed(job, free);
+  if (whole < 0) throw std::logic_error("take: the job does not fit");
+  if (job.share_milli > 0 && whole == 0) free.share_room_milli -= job.share_milli;
+  free.whole -= whole;
+  return whole;
+}
+
+int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free) {
   const auto clusters = view.clusters();
   int best = -1;
   double best_runtime = std::numeric_limits<double>::infinity();
   for (std::size_t c = 0; c < clusters.size(); ++c) {
-    if (!detail::model_matches(job, clusters[c]) || free[c] < job.gpus) continue;
+    if (!detail::model_matches(job, clusters[c]) || !fits(job, free[c])) continue;
     const double runtime = view.estimated_runtime(job, static_cast<int>(c));
     // Strictly less keeps the lowest index on ties; best < 0 accepts an infinite estimate.
     if (best < 0 || runtime < best_runtime) {

@@ -61,6 +61,7 @@ class Simulation final : public sched::ClusterView {
       const auto& device = platform.device_of_cluster(int(c));
       cluster_peak_.push_back(device.peak_flops());
       cluster_busy_extra_w_.push_back(device.tdp_w - device.idle_w);
+      cluster_full_w_.push_back(energy::gpu_power_profile(device).full_w);
     }
     by_cluster_.resize(clusters_.size());
     total_gpus_ = platform.total_gpus();
@@ -101,13 +102,51 @@ class Simulation final : public sched::ClusterView {
   void visit_running(int cluster,
                      const std::function<bool(const sched::RunningJob&)>& visit) const override {
     for (const auto& [end, job] : by_cluster_[cluster])
-      if (!visit({job, workload_.jobs[job].num_gpus, end})) return;
+      if (!visit({job, whole_gpus_of(job), end})) return;
   }
   double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
-    return job.walltime_s * jobs_[job.index].reference_peak / cluster_peak_[cluster];
+    return job.walltime_s / speed_on(jobs_[job.index], cluster);
   }
 
  private:
+  // How many times faster than on its reference GPU the job runs on a cluster: measured (a
+  // throughput table) when known, else the ratio of peak FLOP/s.
+  double speed_on(const perf::PreparedJob& job, int cluster) const {
+    const auto model = std::size_t(models_.cluster_model[cluster]);
+    if (model < job.model_speed.size() && job.model_speed[model] > 0) return job.model_speed[model];
+    return cluster_peak_[cluster] / job.reference_peak;
+  }
+  // The FLOPs one GPU of the cluster executes, at its peak, so that the job runs
+  // reference time / speed_on(): the work itself when speed is the peak ratio.
+  double flops_on(const perf::PreparedJob& job, int cluster) const {
+    const auto model = std::size_t(models_.cluster_model[cluster]);
+    if (model < job.model_speed.size() && job.model_speed[model] > 0)
+      return job.work.flops_per_gpu * cluster_peak_[cluster] /
+             (job.reference_peak * job.model_speed[model]);
+    return job.work.flops_per_gpu;
+  }
+  // Whole GPUs a running job gives back when it ends: none for a share job.
+  int whole_gpus_of(JobIndex job) const {
+    return jobs_[job].share_milli > 0 ? 0 : workload_.jobs[job].num_gpus;
+  }
+  double share_of(JobIndex job) const {
+    return jobs_[job].share_milli > 0 ? jobs_[job].share_milli / 1000.0 : 1.0;
+  }
+  sched::QueuedJob queued_job(JobIndex i) const {
+    const auto& job = workload_.jobs[i];
+    return {i,
+            job.submit_s,
+            job.num_gpus,
+            jobs_[i].walltime_ref_s,
+            jobs_[i].models,
+            job.priority,
+            jobs_[i].share_milli};
+  }
+  void refresh_free(int cluster) {
+    clusters_[cluster].free_gpus = allocation_.free_in_cluster(cluster);
+    clusters_[cluster].share_room_milli = allocation_.largest_share_room(cluster);
+  }
+
   struct Running {
     std::vector<int> gpus;
     int cluster = 0;
@@ -155,6 +194,7 @@ class Simulation final : public sched::ClusterView {
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
     for (auto* host : sim_.gpu_hosts) outcome_.gpu_energy_j += sg_host_get_consumed_energy(host);
+    outcome_.gpu_energy_j += unseen_share_energy_j_;
   }
 
   void handle(const Event* event) {
@@ -163,37 +203,48 @@ class Simulation final : public sched::ClusterView {
       finish_job(event->first);
       return;
     }
-    for (JobIndex k = event->first; k < event->first + event->count; ++k) {
-      const JobIndex i = arrival_order_[k];
-      const auto& job = workload_.jobs[i];
-      policy_->submit(
-          {i, job.submit_s, job.num_gpus, jobs_[i].walltime_ref_s, jobs_[i].models, job.priority});
-    }
+    for (JobIndex k = event->first; k < event->first + event->count; ++k)
+      policy_->submit(queued_job(arrival_order_[k]));
   }
 
+  // A policy's tally of room for shares is cautious (sched::take), so after starting share
+  // jobs it is asked again, with the room as it really is, until it starts none.
   void schedule_pass() {
-    for (const auto& decision : policy_->schedule(*this)) start_job(decision);
+    bool started_share = true;
+    while (started_share) {
+      started_share = false;
+      for (const auto& decision : policy_->schedule(*this)) {
+        start_job(decision);
+        started_share = started_share || jobs_[decision.job].share_milli > 0;
+      }
+    }
   }
 
   void start_job(const sched::Decision& decision) {
     const auto& job = workload_.jobs[decision.job];
     const auto& prepared = jobs_[decision.job];
-    auto& info = clusters_.at(decision.cluster);
-    if (info.free_gpus < job.num_gpus ||
-        (prepared.models != 0 && ((prepared.models >> info.model) & 1u) == 0))
+    const auto& info = clusters_.at(decision.cluster);
+    const sched::QueuedJob queued = queued_job(decision.job);
+    if (!sched::fits(queued, {info.free_gpus, info.share_room_milli}) ||
+        !sched::allows(queued, info.model))
       throw std::logic_error("policy '" + config_.policy + "' started job '" + job.id +
                              "' on a cluster where it does not fit");
     Running run;
-    run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
-    std::sort(run.gpus.begin(), run.gpus.end());
-    allocation_.allocate(run.gpus);
-    info.free_gpus -= job.num_gpus;
+    if (prepared.share_milli > 0) {
+      // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
+      int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
+      if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
+      allocation_.allocate_share(gpu, prepared.share_milli);
+      run.gpus = {gpu};
+    } else {
+      run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
+      std::sort(run.gpus.begin(), run.gpus.end());
+      allocation_.allocate(run.gpus);
+    }
+    refresh_free(decision.cluster);
     run.cluster = decision.cluster;
     run.start_s = now();
-    run.expected_end_s =
-        run.start_s + estimated_runtime({decision.job, job.submit_s, job.num_gpus,
-                                         prepared.walltime_ref_s, prepared.models, job.priority},
-                                        decision.cluster);
+    run.expected_end_s = run.start_s + estimated_runtime(queued, decision.cluster);
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());
     for (int g : run.gpus) {
@@ -201,10 +252,12 @@ class Simulation final : public sched::ClusterView {
       run.energy_at_start_j += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
     }
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
-    busy_extra_w_ += job.num_gpus * cluster_busy_extra_w_[decision.cluster];
+    busy_extra_w_ +=
+        job.num_gpus * share_of(decision.job) * cluster_busy_extra_w_[decision.cluster];
     running_.emplace(decision.job, std::move(run));
 
-    const int phases = phase_count(prepared, decision.cluster);
+    const double flops = flops_on(prepared, decision.cluster);
+    const int phases = phase_count(flops, decision.cluster);
     std::vector<std::uint8_t> edge_in_node(hosts.size(), 0);
     const auto& gpus = running_.at(decision.job).gpus;
     for (std::size_t i = 0; i < gpus.size(); ++i)
@@ -212,14 +265,14 @@ class Simulation final : public sched::ClusterView {
           platform_.node_of_gpu(gpus[i]) == platform_.node_of_gpu(gpus[(i + 1) % gpus.size()]);
     sg4::Actor::create("job", sim_.controller,
                        [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
-                        phases, index = decision.job, cluster = decision.cluster] {
-                         execute(index, hosts, edge_in_node, cluster, phases);
+                        phases, flops, index = decision.job, cluster = decision.cluster] {
+                         execute(index, hosts, edge_in_node, cluster, flops, phases);
                        });
   }
 
-  int phase_count(const perf::PreparedJob& prepared, int cluster) const {
+  int phase_count(double flops_per_gpu, int cluster) const {
     if (config_.phase_seconds <= 0) return 1;
-    const double seconds = prepared.work.flops_per_gpu / cluster_peak_[cluster];
+    const double seconds = flops_per_gpu / cluster_peak_[cluster];
     return std::max(1, int(std::ceil(seconds / config_.phase_seconds)));
   }
 
@@ -227,17 +280,38 @@ class Simulation final : public sched::ClusterView {
   // computation on every GPU and, for data-parallel training, a ring of gradient traffic
   // (GPU i sends to GPU i+1), overlapping fully: the phase ends when the last of them does.
   void execute(JobIndex index, const std::vector<sg4::Host*>& hosts,
-               const std::vector<std::uint8_t>& edge_in_node, int cluster, int phases) {
+               const std::vector<std::uint8_t>& edge_in_node, int cluster, double total_flops,
+               int phases) {
     const auto& work = jobs_[index].work;
-    const double flops = work.flops_per_gpu / phases;
+    const double flops = total_flops / phases;
     const double bytes = hosts.size() > 1 ? work.ring_bytes_per_gpu / phases : 0.0;
+    const int share_milli = jobs_[index].share_milli;
     for (int p = 0; p < phases; ++p) {
-      if (config_.exec_model == platform::ExecModel::ptask)
+      if (share_milli > 0)
+        run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster);
+      else if (config_.exec_model == platform::ExecModel::ptask)
         run_parallel_task(hosts, flops, bytes);
       else
         run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes);
     }
     mailbox_->put(&completions_[index], 0);
+  }
+
+  // A share of a GPU computes at most at that share of its peak, whatever else runs there:
+  // the shares on one GPU add up to at most one, so each gets exactly its bound, and the
+  // energy plugin sees the GPU's load as the sum of its shares. SimGrid's ptask_L07 model
+  // refuses bounds; since only shares use that GPU and each gets exactly its bound, the
+  // time is known, flops / bound: the actor sleeps it and the dynamic power the plugin
+  // cannot see (it sees an idle host) is added to the GPU energy here.
+  void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster) {
+    if (config_.exec_model != platform::ExecModel::ptask) {
+      sg4::this_actor::exec_init(flops)->set_host(host)->set_bound(bound_flops_per_s)->wait();
+      return;
+    }
+    const double seconds = flops / bound_flops_per_s;
+    sg4::this_actor::sleep_for(seconds);
+    unseen_share_energy_j_ +=
+        seconds * bound_flops_per_s / cluster_peak_[cluster] * cluster_busy_extra_w_[cluster];
   }
 
   static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
@@ -293,12 +367,21 @@ class Simulation final : public sched::ClusterView {
     auto it = running_.find(index);
     Running& run = it->second;
     const auto& job = workload_.jobs[index];
+    const int share_milli = jobs_[index].share_milli;
     double energy = -run.energy_at_start_j;
-    for (int g : run.gpus) energy += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
-    allocation_.release(run.gpus);
-    clusters_[run.cluster].free_gpus += job.num_gpus;
+    if (share_milli > 0) {
+      // Its GPU's energy also pays for the other shares there: the job is charged its share
+      // of the GPU's full power (idle part included), which is what the energy plugin
+      // integrates for its load while the job computes alone in its bound.
+      energy = (now() - run.start_s) * share_of(index) * cluster_full_w_[run.cluster];
+      allocation_.release_share(run.gpus.front(), share_milli);
+    } else {
+      for (int g : run.gpus) energy += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
+      allocation_.release(run.gpus);
+    }
+    refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
-    busy_extra_w_ -= job.num_gpus * cluster_busy_extra_w_[run.cluster];
+    busy_extra_w_ -= job.num_gpus * share_of(index) * cluster_busy_extra_w_[run.cluster];
 
     report::JobRecord record;
     record.id = job.id;
@@ -309,6 +392,7 @@ class Simulation final : public sched::ClusterView {
     record.gpu_type = models_.names[models_.cluster_model[run.cluster]];
     record.hosts = report::index_ranges(run.gpus);
     record.energy_j = energy;
+    record.gpu_fraction = share_of(index);
     record.final_state = "COMPLETED";
     recorder_.job(record);
     running_.erase(it);
@@ -322,6 +406,8 @@ class Simulation final : public sched::ClusterView {
       record.id = workload_.jobs[i].id;
       record.submit_s = workload_.jobs[i].submit_s;
       record.num_gpus = workload_.jobs[i].num_gpus;
+      if (workload_.jobs[i].gpu_milli > 0)
+        record.gpu_fraction = workload_.jobs[i].gpu_milli / 1000.0;
       record.final_state = "REJECTED";
       recorder_.job(record);
     }
@@ -355,6 +441,7 @@ class Simulation final : public sched::ClusterView {
   std::vector<sched::ClusterInfo> clusters_;
   std::vector<double> cluster_peak_;
   std::vector<double> cluster_busy_extra_w_;
+  std::vector<double> cluster_full_w_;
   std::vector<std::set<std::pair<double, JobIndex>>> by_cluster_;
   std::unordered_map<JobIndex, Running> running_;
   std::vector<Event> arrivals_;     // one per distinct submit time
@@ -364,6 +451,7 @@ class Simulation final : public sched::ClusterView {
   int total_gpus_ = 0;
   double floor_power_w_ = 0;
   double busy_extra_w_ = 0;
+  double unseen_share_energy_j_ = 0;  // shares timed without SimGrid (ptask), see run_share
   std::size_t completed_ = 0;
   std::size_t messages_ = 0;
   std::size_t passes_ = 0;

@@ -30,13 +30,17 @@ enum Column : int {
   kWalltime,
   kUser,
   kPriority,
+  kGpuMilli,
+  kJobType,
+  kReferenceGpu,
   kColumnCount
 };
 
 // Also the column order write_native_csv uses.
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "job_id", "submit_time",  "num_gpus", "duration", "params", "tokens",
-    "mfu",    "batch_tokens", "gpu_type", "walltime", "user",   "priority"};
+    "job_id", "submit_time", "num_gpus",     "duration", "params",
+    "tokens", "mfu",         "batch_tokens", "gpu_type", "walltime",
+    "user",   "priority",    "gpu_milli",    "job_type", "reference_gpu"};
 
 constexpr std::string_view kExampleHeader = "job_id,submit_time,num_gpus,duration";
 
@@ -215,8 +219,22 @@ void NativeCsvReader::read_options(Job& job, int line) const {
     job.walltime_s = *walltime;
   }
   if (const auto priority = optional_integer(kPriority, line)) job.priority = *priority;
+  if (const auto milli = optional_integer(kGpuMilli, line)) {
+    // Thousandths of one GPU (Alibaba's gpu_milli); 1000 is the whole GPU.
+    if (*milli < 0 || *milli > 1000)
+      fail(line, kGpuMilli,
+           "must be 0..1000 thousandths of one GPU, got " + quote_for_message(field(kGpuMilli)));
+    if (*milli > 0 && *milli < 1000) {
+      if (job.num_gpus != 1)
+        fail(line, kGpuMilli,
+             "a share of one GPU needs num_gpus 1, got " + std::to_string(job.num_gpus));
+      job.gpu_milli = *milli;
+    }
+  }
   job.gpu_type.assign(field(kGpuType));
   job.user.assign(field(kUser));
+  job.job_type.assign(field(kJobType));
+  job.reference_gpu.assign(field(kReferenceGpu));
 }
 
 std::optional<double> NativeCsvReader::optional_number(Column c, int line) const {
@@ -279,6 +297,12 @@ void append_job(std::string& out, const Job& job) {
   append_text(out, job.user, job);
   out += ',';
   out += std::to_string(job.priority);
+  out += ',';
+  if (job.gpu_milli > 0) out += std::to_string(job.gpu_milli);
+  out += ',';
+  append_text(out, job.job_type, job);
+  out += ',';
+  append_text(out, job.reference_gpu, job);
   out += '\n';
 }
 

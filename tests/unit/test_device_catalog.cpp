@@ -24,7 +24,7 @@ TEST_CASE("builtin catalog holds every required device with sane values") {
     CHECK(d->source.find("idle") != std::string::npos);  // idle is always flagged an estimate
     CHECK(d->peak_flops() == doctest::Approx(d->tflops_bf16 * 1e12));
   }
-  CHECK(c.names().size() == 13);  // 7 required + 5 of the Alibaba openb node list + K80
+  CHECK(c.names().size() == 15);  // 7 required + 7 of the Alibaba openb node list + K80
 }
 
 TEST_CASE("builtin catalog carries the datasheet figures (dense, no sparsity)") {
@@ -94,14 +94,14 @@ TEST_CASE("upsert replaces an entry in place and appends new ones") {
   capped.tdp_w = 500;
   c.upsert(capped);
   CHECK(c.find("H100")->tdp_w == 500);
-  CHECK(c.names().size() == 13);
+  CHECK(c.names().size() == 15);
   CHECK(c.names()[2] == "H100");  // position kept
 
   DeviceSpec custom;
   custom.name = "TestGPU";
   custom.tflops_bf16 = 100;
   c.upsert(custom);
-  CHECK(c.names().size() == 14);
+  CHECK(c.names().size() == 16);
   CHECK(c.names().back() == "TestGPU");
   CHECK(c.find("testgpu")->tflops_bf16 == 100);
 }

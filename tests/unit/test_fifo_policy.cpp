@@ -25,16 +25,16 @@ TEST_CASE("pick_cluster: fastest fitting cluster, model constraint, ties lowest 
   view.add_cluster(/*model*/ 0, 8, /*speed*/ 1.0);  // 0: slow
   view.add_cluster(/*model*/ 1, 8, /*speed*/ 2.0);  // 1: twice as fast
   view.add_cluster(/*model*/ 1, 8, /*speed*/ 2.0);  // 2: same as 1
-  std::vector<int> free = {8, 8, 8};
+  std::vector<FreeGpus> free = {{8, 0}, {8, 0}, {8, 0}};
 
   CHECK(pick_cluster(make_job(1, 4, 100), view, free) == 1);  // fastest; 2 ties, loses
   CHECK(pick_cluster(make_job(1, 4, 100, 0, /*model*/ 0), view, free) == 0);
-  free[1] = 3;
+  free[1].whole = 3;
   CHECK(pick_cluster(make_job(1, 4, 100), view, free) == 2);  // 1 lacks GPUs now
-  free[2] = 0;
+  free[2].whole = 0;
   CHECK(pick_cluster(make_job(1, 4, 100), view, free) == 0);
   CHECK(pick_cluster(make_job(1, 4, 100, 0, /*model*/ 1), view, free) == -1);
-  CHECK(pick_cluster(make_job(1, 9, 100), view, {8, 8, 8}) == -1);  // fits nowhere
+  CHECK(pick_cluster(make_job(1, 9, 100), view, {{8, 0}, {8, 0}, {8, 0}}) == -1);  // fits nowhere
 }
 
 TEST_CASE("fifo: head-of-line blocking") {

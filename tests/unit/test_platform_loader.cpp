@@ -100,7 +100,7 @@ TEST_CASE("loader: the schema example loads with the right numbers") {
 
 TEST_CASE("loader: devices are the builtin catalog plus the file's additions and overrides") {
   const Platform p = load_platform_yaml(kPlatforms + "two_pods.yaml");
-  CHECK(p.devices.names().size() == 14);  // 13 built in + testgpu
+  CHECK(p.devices.names().size() == 16);  // 15 built in + testgpu
   const DeviceSpec* test = p.devices.find("testgpu");
   REQUIRE(test != nullptr);
   CHECK(test->tflops_bf16 == 100);
@@ -216,7 +216,7 @@ const std::vector<BadCase> kBadCases = {
     {"malformed.yaml", 10, "", "malformed YAML: "},
     {"unknown_device.yaml", 9, "sites[0].clusters[0].node.gpu.model",
      "unknown device 'B300' (known: V100, A100, H100, H200, MI300X, Ascend910B, T4, P100, V100M16, "
-     "V100M32, A10, K80, CPU; add it "
+     "V100M32, A10, G2, G3, K80, CPU; add it "
      "under devices:)"},
     {"unknown_unit.yaml", 10, "sites[0].clusters[0].node.nic.bandwidth",
      "unknown bandwidth unit 'Gbit' in '200Gbit' (expected bps, Kbps, Mbps, Gbps, Tbps, Bps, KBps, "
@@ -256,7 +256,8 @@ const std::vector<BadCase> kBadCases = {
     {"pue_below_one.yaml", 3, "pue", "must be at least 1, got 0.9"},
     {"new_device_incomplete.yaml", 4, "devices[0].tdp_w",
      "missing required key 'tdp_w' (device 'mygpu' is not in the catalog (V100, A100, H100, H200, "
-     "MI300X, Ascend910B, T4, P100, V100M16, V100M32, A10, K80, CPU), so it needs at least tflops, "
+     "MI300X, Ascend910B, T4, P100, V100M16, V100M32, A10, G2, G3, K80, CPU), so it needs at least "
+     "tflops, "
      "tdp_w and idle_w)"},
     {"fat_tree_no_leaf_size.yaml", 11, "sites[0].clusters[0].fabric.nodes_per_leaf",
      "missing required key 'nodes_per_leaf'"},

@@ -14,4 +14,9 @@ Platform load_platform_yaml(const std::string& path);
 // messages and in Platform::source (handy for tests and generated platforms).
 Platform parse_platform_yaml(const std::string& text, const std::string& source);
 
+// Any platform file suanli reads: an Alibaba cluster-trace-gpu-v2023 node list when its first
+// line that is neither blank nor a '#' comment is that list's header (looks_like_alibaba_nodes),
+// else platform YAML. What the CLI calls wherever it takes a platform.
+Platform load_platform_file(const std::string& path);
+
 }  // namespace suanli::platform

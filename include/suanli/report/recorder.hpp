@@ -19,6 +19,7 @@ struct JobRecord {
   std::string hosts;          // GPU index ranges, e.g. "0-7 16-23"
   double energy_j = 0;
   std::string_view final_state;  // COMPLETED, REJECTED
+  double gpu_fraction = 1;       // of each of its GPUs: below 1 for a share of one GPU
 };
 
 struct ClusterState {

@@ -3,9 +3,11 @@
 // placement strategies that choose GPUs inside one cluster. No SimGrid here.
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "suanli/platform/platform.hpp"
@@ -24,6 +26,18 @@ class AllocationState {
 
   void allocate(const std::vector<int>& gpus);  // global GPU indices; each must be free
   void release(const std::vector<int>& gpus);
+
+  // GPU sharing: jobs holding a share of one GPU, in thousandths. A GPU holding any share is
+  // not free (whole-GPU jobs never share); it takes more shares while they add up to 1000.
+  int share_used(int gpu) const { return share_used_.at(gpu); }
+  // The most thousandths free on one partly used GPU of the cluster; 0 when there is none.
+  int largest_share_room(int cluster) const;
+  // Best fit: the partly used GPU of the cluster with the least room that still holds `milli`
+  // (ties: lowest index), so that shares pack and whole GPUs stay free; -1 when none.
+  int best_fit_share_gpu(int cluster, int milli) const;
+  // `gpu` must be free or partly used with room for `milli`; throws std::logic_error if not.
+  void allocate_share(int gpu, int milli);
+  void release_share(int gpu, int milli);
 
   const platform::Platform& platform() const { return *platform_; }
   const platform::Topology& topology() const { return *topology_; }
@@ -52,6 +66,9 @@ class AllocationState {
   const platform::Platform* platform_;
   const platform::Topology* topology_;
   std::vector<std::uint8_t> gpu_free_;
+  std::vector<int> share_used_;  // per GPU, thousandths held by shares
+  // Per cluster, (room, GPU) of the GPUs holding shares with room left, for best fit.
+  std::vector<std::set<std::pair<int, int>>> share_room_;
   std::vector<int> node_free_;
   std::vector<int> leaf_free_;
   std::vector<int> cluster_free_;

@@ -18,17 +18,23 @@ struct QueuedJob {
   // GPU models the job may run on, one bit per model index (bit m = model m); 0 = any.
   std::uint64_t models = 0;
   int priority = 0;
+  // A share of one GPU in thousandths (1..999, gpus == 1), run beside other shares on a GPU
+  // (Alibaba's gpu_milli); 0 = whole GPUs, never shared.
+  int share_milli = 0;
 };
 
 struct ClusterInfo {
   int model = 0;  // GPU model index
   int total_gpus = 0;
-  int free_gpus = 0;
+  int free_gpus = 0;  // GPUs with nothing on them (a GPU holding any share is not free)
+  // The most thousandths still free on one GPU that holds shares (0 when none does): a share
+  // job fits if it is at least its share, or if a GPU is free.
+  int share_room_milli = 0;
 };
 
 struct RunningJob {
   JobIndex index = 0;
-  int gpus = 0;
+  int gpus = 0;  // whole GPUs it frees when it ends: 0 for a share job (others may share its GPU)
   double expected_end_s = 0;  // start + walltime scaled to the cluster's speed
 };
 

@@ -38,9 +38,30 @@ const std::vector<PolicyEntry>& policies();
 // nullptr when unknown.
 const PolicyEntry* find_policy(std::string_view name);
 
-// Among clusters that accept the job's model and have at least `free[c]` >= job.gpus, the
-// one where the job would run fastest (shortest estimated runtime; ties: lowest index).
-// Returns -1 when none fits now. `free` is the policy's running tally.
-int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<int>& free);
+// What a policy counts as free on one cluster while it decides, so that the decisions of one
+// schedule() call fit together: whole free GPUs, and the room for shares on a GPU that
+// already holds some (ClusterInfo::share_room_milli).
+struct FreeGpus {
+  int whole = 0;
+  int share_room_milli = 0;
+};
+
+// Whole GPUs the job would take from `free`: its GPU count; for a share job 0 when the share
+// fits in the room on a partly used GPU, else 1 (a free GPU). -1 when it does not fit.
+int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free);
+inline bool fits(const QueuedJob& job, const FreeGpus& free) {
+  return whole_gpus_needed(job, free) >= 0;
+}
+// Takes a fitting job off the tally and returns the whole GPUs it took. The tally never
+// promises more than the engine can give: a share placed in the room lowers the room by the
+// share (the GPU it lands on may not be the roomiest); a share on a free GPU leaves the room
+// as it was (the engine may put it on a partly used GPU instead). The engine asks again after
+// starting share jobs, so this caution only costs another pass.
+int take(const QueuedJob& job, FreeGpus& free);
+
+// Among clusters that accept the job's model and where it fits in `free[c]`, the one where
+// the job would run fastest (shortest estimated runtime; ties: lowest index). Returns -1 when
+// none fits now. `free` is the policy's running tally.
+int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free);
 
 }  // namespace suanli::sched

@@ -39,11 +39,18 @@ inline bool can_ever_fit(const QueuedJob& job, std::span<const ClusterInfo> clus
 
 // The policy's running count of free GPUs per cluster, decremented as it decides so that
 // the decisions of one schedule() call fit together.
-inline std::vector<int> free_tally(const ClusterView& view) {
-  std::vector<int> free;
+inline std::vector<FreeGpus> free_tally(const ClusterView& view) {
+  std::vector<FreeGpus> free;
   free.reserve(view.clusters().size());
-  for (const ClusterInfo& c : view.clusters()) free.push_back(c.free_gpus);
+  for (const ClusterInfo& c : view.clusters()) free.push_back({c.free_gpus, c.share_room_milli});
   return free;
+}
+
+// Whether any job at all could start on what the tally still has.
+inline bool anything_free(const std::vector<FreeGpus>& free) {
+  for (const FreeGpus& f : free)
+    if (f.whole > 0 || f.share_room_milli > 0) return true;
+  return false;
 }
 
 // Waiting jobs ordered by (key, arrival sequence): FIFO uses the submit time as key, SJF the
@@ -82,6 +89,7 @@ class OrderedQueue {
 struct Started {
   QueuedJob job;
   int cluster = 0;
+  int whole_gpus = 0;  // whole GPUs it took (0 for a share placed beside other shares)
 };
 
 // The common first step of every queue policy: start jobs from the head while the head fits
@@ -89,7 +97,7 @@ struct Started {
 // head not fitting now. A head that can never fit is moved to `set_aside` rather than
 // blocking the queue forever; it still counts as queued.
 inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_aside,
-                            const ClusterView& view, std::vector<int>& free,
+                            const ClusterView& view, std::vector<FreeGpus>& free,
                             std::vector<Started>& started) {
   while (!queue.empty()) {
     const QueuedJob& head = queue.front();
@@ -100,8 +108,8 @@ inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_asi
       queue.pop_front();
       continue;
     }
-    free[cluster] -= head.gpus;
-    started.push_back(Started{head, cluster});
+    const int whole = take(head, free[cluster]);
+    started.push_back(Started{head, cluster, whole});
     queue.pop_front();
   }
 }
@@ -124,7 +132,7 @@ class OrderedBlockingPolicy final : public Policy {
   void submit(const QueuedJob& job) override { queue_.push(key_(job), job); }
 
   std::vector<Decision> schedule(const ClusterView& view) override {
-    std::vector<int> free = free_tally(view);
+    std::vector<FreeGpus> free = free_tally(view);
     std::vector<Started> started;
     start_from_head(queue_, set_aside_, view, free, started);
     return to_decisions(started);
