@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/platform/device_catalog.hpp"
 
 namespace suanli::workload {
 
@@ -88,6 +89,15 @@ class Sampler {
                                     cumulative.begin());
   }
 
+  // The same for positive real weights (a mix file's): IEEE sums and one multiplication, no
+  // library function, so the same index everywhere.
+  std::size_t pick(const std::vector<double>& cumulative) {
+    const double x = uniform() * cumulative.back();
+    const auto i = static_cast<std::size_t>(
+        std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin());
+    return std::min(i, cumulative.size() - 1);
+  }
+
   // Standard normal by Box-Muller (one value per pair of draws).
   double normal() {
     const double u1 = 1.0 - uniform();  // (0, 1]
@@ -102,8 +112,9 @@ class Sampler {
   std::mt19937_64 rng_;
 };
 
-std::vector<std::uint64_t> cumulative(const std::vector<std::uint64_t>& weights) {
-  std::vector<std::uint64_t> c(weights.size());
+template <typename Weight>
+std::vector<Weight> cumulative(const std::vector<Weight>& weights) {
+  std::vector<Weight> c(weights.size());
   std::partial_sum(weights.begin(), weights.end(), c.begin());
   return c;
 }
@@ -122,6 +133,15 @@ double duration_for(Sampler& s, int gpus) {
   while (true) {  // [A2]: redraw outside the limits
     const double d = std::exp(log_scale + kSigma * s.normal());
     if (d >= kMinDurationS && d <= kMaxDurationS) return std::round(d);
+  }
+}
+
+// A mix's lognormal run time: redrawn outside [min_s, max_s] (the mix reader made sure at
+// least 1% of the draws fall inside), rounded to whole seconds.
+double lognormal_duration(Sampler& s, const DurationModel& d) {
+  while (true) {
+    const double x = d.median_s * std::exp(d.sigma * s.normal());
+    if (x >= d.min_s && x <= d.max_s) return std::round(x);
   }
 }
 
@@ -168,17 +188,84 @@ std::vector<double> arrivals(Sampler& s, int count, double span, bool diurnal) {
   return t;
 }
 
-}  // namespace
+// One job class, ready to draw from.
+struct ClassSampler {
+  const JobClass* spec;
+  std::vector<int> sizes;               // the class's GPU counts (empty: Philly)
+  std::vector<double> size_cumulative;  // their cumulative weights
+};
 
-Workload generate_workload(const GeneratorOptions& o) {
+void check_options(const GeneratorOptions& o, int max_gpus) {
   if (o.jobs < 1) throw InputError("--jobs: must be >= 1");
   if (!(o.load > 0) || !std::isfinite(o.load)) throw InputError("--load: must be a number > 0");
   if (o.gpus < 1) throw InputError("--gpus: must be >= 1");
-  const int max_gpus = o.max_gpus == 0 ? o.gpus : o.max_gpus;
   if (max_gpus < 1 || max_gpus > o.gpus)
     throw InputError(fmt::format("--max-gpus: must be between 1 and --gpus ({})", o.gpus));
   if (o.arrival != "poisson" && o.arrival != "diurnal")
     throw InputError("--arrival: unknown '" + o.arrival + "' (expected poisson or diurnal)");
+}
+
+// The device --reference-gpu names, from the built-in catalog; nullptr when not given.
+const platform::DeviceSpec* reference_device(const GeneratorOptions& o,
+                                             const platform::DeviceCatalog& catalog) {
+  if (o.reference_gpu.empty()) return nullptr;
+  const platform::DeviceSpec* d = catalog.find(o.reference_gpu);
+  if (!d || d->kind != "gpu" || d->peak_flops() <= 0) {
+    std::vector<std::string> gpus;
+    for (const auto& device : catalog.all())
+      if (device.kind == "gpu") gpus.push_back(device.name);
+    throw InputError(fmt::format("--reference-gpu: unknown GPU '{}' (the built-in catalog has: {})",
+                                 o.reference_gpu, fmt::join(gpus, ", ")));
+  }
+  return d;
+}
+
+std::vector<ClassSampler> class_samplers(const JobMix& mix, int max_gpus,
+                                         const platform::DeviceSpec* reference) {
+  std::vector<ClassSampler> out;
+  for (const JobClass& c : mix.classes) {
+    ClassSampler cs{&c, {}, {}};
+    std::vector<double> weights;
+    for (const auto& [g, w] : c.gpus) {
+      if (g > max_gpus)
+        throw InputError(located(mix.source, c.gpus_line, c.path + ".gpus",
+                                 fmt::format("{} GPUs is more than the largest job allowed, {} "
+                                             "(--max-gpus, else --gpus)",
+                                             g, max_gpus)));
+      cs.sizes.push_back(g);
+      weights.push_back(w);
+    }
+    cs.size_cumulative = cumulative(weights);
+    if (c.model && !reference)
+      throw InputError(fmt::format(
+          "--reference-gpu: needed by class '{}' ({}:{}), a params/tokens training run: the "
+          "offered load counts its GPU-seconds at that GPU's speed (e.g. --reference-gpu A100)",
+          c.name, mix.source, c.model_line));
+    out.push_back(std::move(cs));
+  }
+  return out;
+}
+
+// Without --mix: one class, Philly sizes and Helios run times, and no name.
+JobMix builtin_mix() {
+  JobMix mix;
+  mix.classes.emplace_back();
+  return mix;
+}
+
+}  // namespace
+
+Workload generate_workload(const GeneratorOptions& o) {
+  const int max_gpus = o.max_gpus == 0 ? o.gpus : o.max_gpus;
+  check_options(o, max_gpus);
+  const auto catalog = platform::DeviceCatalog::builtin();
+  const platform::DeviceSpec* reference = reference_device(o, catalog);
+  const double reference_peak = reference ? reference->peak_flops() : 0.0;  // FLOP/s
+  const JobMix mix = o.mix ? *o.mix : builtin_mix();
+  const auto classes = class_samplers(mix, max_gpus, reference);
+  std::vector<double> class_weights;
+  for (const JobClass& c : mix.classes) class_weights.push_back(c.weight);
+  const auto class_cumulative = cumulative(class_weights);
 
   std::vector<int> sizes;
   std::vector<std::uint64_t> size_weights;
@@ -194,14 +281,46 @@ Workload generate_workload(const GeneratorOptions& o) {
   w.source = "generated";
   w.format = "native";
   w.jobs.resize(static_cast<std::size_t>(o.jobs));
-  double gpu_seconds = 0;  // sums of whole numbers: exact up to 2^53
-  // Fixed draw order per job: size, run time, walltime, user; then all the arrivals.
+  double gpu_seconds = 0;  // without a mix, sums of whole numbers: exact up to 2^53
+  // Fixed draw order per job: class (when there are several), size (when the class has
+  // several), run time, walltime, user; then all the arrivals. One class of Philly sizes and
+  // Helios run times draws exactly what the generator without a mix draws.
   for (Job& job : w.jobs) {
-    job.num_gpus = std::min(sizes[s.pick(size_cumulative)], max_gpus);
-    job.duration_s = duration_for(s, job.num_gpus);
-    job.walltime_s = walltime_for(s, job.duration_s);
+    const ClassSampler& cs = classes[classes.size() > 1 ? s.pick(class_cumulative) : 0];
+    const JobClass& c = *cs.spec;
+    if (cs.sizes.empty()) {
+      job.num_gpus = std::min(sizes[s.pick(size_cumulative)], max_gpus);
+    } else {
+      job.num_gpus = cs.sizes[cs.sizes.size() > 1 ? s.pick(cs.size_cumulative) : 0];
+    }
+    double reference_s = 0;  // seconds on the reference GPU
+    if (c.model) {
+      job.params = c.model->params;
+      job.tokens = c.model->tokens;
+      job.mfu = c.model->mfu;
+      job.batch_tokens = c.model->batch_tokens;
+      reference_s = 6.0 * job.params * job.tokens / (job.num_gpus * job.mfu * reference_peak);
+    } else {
+      switch (c.duration.kind) {
+        case DurationModel::Kind::kTrace:
+          job.duration_s = duration_for(s, job.num_gpus);
+          break;
+        case DurationModel::Kind::kLognormal:
+          job.duration_s = lognormal_duration(s, c.duration);
+          break;
+        case DurationModel::Kind::kFixed:
+          job.duration_s = c.duration.fixed_s;
+          break;
+      }
+      reference_s = job.duration_s;
+    }
+    job.walltime_s = walltime_for(s, reference_s);
     job.user = fmt::format("u{:02d}", s.pick(user_cumulative) + 1);
-    gpu_seconds += job.num_gpus * job.duration_s;
+    job.job_type = c.name;
+    job.gpu_type = c.gpu_type;
+    job.priority = c.priority;
+    if (reference) job.reference_gpu = reference->name;
+    gpu_seconds += job.num_gpus * reference_s;
   }
   const double span = gpu_seconds / (o.load * o.gpus);
   const auto times = arrivals(s, o.jobs, span, o.arrival == "diurnal");
@@ -215,6 +334,13 @@ Workload generate_workload(const GeneratorOptions& o) {
   w.metadata.emplace_back("seed", fmt::format("{}", o.seed));
   w.metadata.emplace_back("arrival", o.arrival);
   w.metadata.emplace_back("offered_load", fmt::format("{} of {} GPUs", o.load, o.gpus));
+  if (o.mix) {
+    std::vector<std::string> names;
+    for (const JobClass& c : o.mix->classes)
+      names.push_back(fmt::format("{} {}", c.name, c.weight));
+    w.metadata.emplace_back("mix", fmt::format("{}: {}", o.mix->source, fmt::join(names, ", ")));
+  }
+  if (reference) w.metadata.emplace_back("reference_gpu", reference->name);
   return w;
 }
 
