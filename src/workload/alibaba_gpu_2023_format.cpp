@@ -76,7 +76,6 @@ class AlibabaReader {
 
   std::string path_;
   const ReadOptions& options_;
-  std::string data_;
   Workload workload_;
   int header_line_ = 0;
   std::vector<std::string> header_names_;
@@ -106,23 +105,23 @@ class AlibabaReader {
 };
 
 Workload AlibabaReader::read() {
-  data_ = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "alibaba-gpu-2023";
-  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  const std::size_t lines = count_file_newlines(path_) + 1;
   workload_.jobs.reserve(lines);
   creations_.reserve(lines);
+  open_.reserve(lines);  // most pods were Running; pages are taken only as it fills
   ids_.emplace(lines);
 
-  for_each_line(data_,
-                [this](std::span<char> text, int line) {
-                  if (header_line_ == 0) {
-                    read_header(text, line);
-                  } else {
-                    read_row(text, line);
-                  }
-                },
-                {.skip_comments = true, .cr_is_blank = true});
+  for_each_file_line(path_,
+                     [this](std::span<char> text, int line) {
+                       if (header_line_ == 0) {
+                         read_header(text, line);
+                       } else {
+                         read_row(text, line);
+                       }
+                     },
+                     {.skip_comments = true, .cr_is_blank = true});
   if (header_line_ == 0) {
     fail(0, "", "no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
   }

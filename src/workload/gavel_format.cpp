@@ -83,14 +83,13 @@ class GavelReader {
 
   std::string path_;
   const ReadOptions& options_;
-  std::string data_;
   GavelThroughputs table_;
   std::string reference_gpu_;
   const Layout* layout_ = nullptr;
   int layout_line_ = 0;
   std::vector<std::string_view> fields_;
-  std::vector<double> arrivals_;         // per job, as in the file
-  std::string_view first_arrival_text_;  // the earliest arrival_time as written
+  std::vector<double> arrivals_;    // per job, as in the file
+  std::string first_arrival_text_;  // the earliest arrival_time as written
   double first_arrival_ = 0;
   Workload workload_;
   std::size_t rounded_priorities_ = 0;
@@ -105,7 +104,7 @@ Workload GavelReader::read() {
   if (options_.throughputs_path.empty()) {
     fail(0, "", "gavel traces need a throughputs table: give --throughputs FILE");
   }
-  data_ = read_whole_file(path_);
+  FileLines lines(path_);  // opened first: a missing trace is named before the table
   table_ = GavelThroughputs::read(options_.throughputs_path);
   if (!table_.has_worker(options_.reference_worker)) {
     std::string known;
@@ -118,16 +117,15 @@ Workload GavelReader::read() {
 
   workload_.source = path_;
   workload_.format = "gavel";
-  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
-  workload_.jobs.reserve(lines);
-  arrivals_.reserve(lines);
+  const std::size_t expected = count_file_newlines(path_) + 1;
+  workload_.jobs.reserve(expected);
+  arrivals_.reserve(expected);
 
-  for_each_line(
-      data_,
-      [this](std::span<char> text, int line) {
-        read_row(std::string_view(text.data(), text.size()), line);
-      },
-      kGavelLines);
+  std::span<char> text;
+  while (lines.next(text)) {
+    if (is_skipped_line(text, kGavelLines)) continue;
+    read_row(std::string_view(text.data(), text.size()), lines.line());
+  }
   if (workload_.jobs.empty()) {
     fail(0, "", "no jobs (the file is empty or holds only blank lines)");
   }
@@ -136,7 +134,7 @@ Workload GavelReader::read() {
     workload_.jobs[i].submit_s = arrivals_[i] - first_arrival_;
   }
   auto& meta = workload_.metadata;
-  meta.emplace_back("epoch_first_submit", std::string(first_arrival_text_));
+  meta.emplace_back("epoch_first_submit", first_arrival_text_);
   meta.emplace_back("layout", layout_ == &kLayout10 ? "10 fields" : "7 fields");
   meta.emplace_back("throughputs", options_.throughputs_path);
   meta.emplace_back("reference_worker", options_.reference_worker);
@@ -248,7 +246,7 @@ void GavelReader::read_row(std::string_view text, int line) {
   job.started_in_trace = true;
   if (arrivals_.empty() || arrival < first_arrival_) {
     first_arrival_ = arrival;
-    first_arrival_text_ = arrival_text;
+    first_arrival_text_.assign(arrival_text);
   }
   arrivals_.push_back(arrival);
   workload_.jobs.push_back(std::move(job));

@@ -83,14 +83,13 @@ class HeliosReader {
 
   std::string path_;
   ReadOptions options_;
-  std::string data_;
   Workload workload_;
   int header_line_ = 0;
   std::vector<std::string> header_names_;
   std::array<int, kColumnCount> index_{};
   std::array<TimeColumn, kColumnCount> time_columns_{};
   std::vector<std::string_view> fields_;
-  std::optional<TraceIds> ids_;
+  std::optional<FirstSeen> ids_;
   std::array<std::size_t, kDropCount> dropped_{};
   // Earliest submission seen on any row (kept or not), as seconds and as written.
   double epoch_ = std::numeric_limits<double>::infinity();
@@ -98,14 +97,13 @@ class HeliosReader {
 };
 
 Workload HeliosReader::read() {
-  data_ = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "helios";
-  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  const std::size_t lines = count_file_newlines(path_) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  for_each_line(data_, [this](std::span<char> text, int line) {
+  for_each_file_line(path_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {

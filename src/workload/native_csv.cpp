@@ -85,7 +85,6 @@ class NativeCsvReader {
   std::optional<int> optional_integer(Column c, int line) const;
 
   std::string path_;
-  std::string data_;
   Workload workload_;
   int header_line_ = 0;  // 0 until the header has been read
   std::vector<std::string> header_names_;
@@ -95,15 +94,14 @@ class NativeCsvReader {
 };
 
 Workload NativeCsvReader::read() {
-  // One read for the whole file: the rows are then parsed in place, and the job ids checked
-  // for duplicates are views into this buffer, so no id is copied twice.
-  data_ = read_whole_file(path_);
+  // The file is read in chunks and each row parsed in place in the chunk; the jobs are
+  // reserved once from a count of the lines, so the vector never moves.
   workload_.source = path_;
-  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  const std::size_t lines = count_file_newlines(path_) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  for_each_line(data_, [this](std::span<char> text, int line) {
+  for_each_file_line(path_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {

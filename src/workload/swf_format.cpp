@@ -4,16 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <limits>
-#include <memory>
 #include <ostream>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -89,100 +85,6 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-// Reads a file line by line through one reused buffer: no allocation per line, and the
-// lines are views into the buffer, valid until the next call.
-class LineReader {
- public:
-  explicit LineReader(const std::string& path)
-      : path_(path), file_(std::fopen(path.c_str(), "rb"), &std::fclose) {
-    if (!file_) {
-      throw InputError(located(path, 0, "", std::string("cannot open: ") + std::strerror(errno)));
-    }
-    buffer_.resize(kMaxLine);
-  }
-
-  int line() const { return line_; }
-
-  // The next line without its terminator ("\n" or "\r\n"); false at the end of the file.
-  bool next(std::string_view& text) {
-    while (true) {
-      const std::size_t available = end_ - begin_;
-      const char* const begin = buffer_.data() + begin_;
-      if (available > 0) {
-        if (const auto* newline = static_cast<const char*>(std::memchr(begin, '\n', available))) {
-          const auto size = static_cast<std::size_t>(newline - begin);
-          begin_ += size + 1;
-          return found(text, begin, size);
-        }
-      }
-      if (eof_) {
-        if (available == 0) return false;
-        begin_ = end_;
-        return found(text, begin, available);
-      }
-      if (begin_ > 0) {
-        std::memmove(buffer_.data(), begin, available);
-        begin_ = 0;
-        end_ = available;
-      }
-      if (end_ == buffer_.size()) {
-        throw InputError(located(
-            path_, line_ + 1, "",
-            "line longer than " + std::to_string(kMaxLine) + " bytes: this is not an SWF file"));
-      }
-      const std::size_t got =
-          std::fread(buffer_.data() + end_, 1, buffer_.size() - end_, file_.get());
-      end_ += got;
-      if (got == 0) {
-        if (std::ferror(file_.get())) {
-          throw InputError(
-              located(path_, 0, "", std::string("cannot read: ") + std::strerror(errno)));
-        }
-        eof_ = true;
-      }
-    }
-  }
-
- private:
-  bool found(std::string_view& text, const char* begin, std::size_t size) {
-    if (size > 0 && begin[size - 1] == '\r') --size;
-    text = std::string_view(begin, size);
-    ++line_;
-    return true;
-  }
-
-  std::string path_;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
-  std::string buffer_;
-  std::size_t begin_ = 0;
-  std::size_t end_ = 0;
-  bool eof_ = false;
-  int line_ = 0;
-};
-
-// The number of line breaks in a regular file, read once through a small buffer, so that the
-// jobs can be reserved up front instead of moving a million of them as the vector grows. 0
-// for a pipe or on any error (the reader then reports it).
-std::size_t count_lines(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error)) return 0;
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                       &std::fclose);
-  if (!file) return 0;
-  std::vector<char> buffer(std::size_t{1} << 16);
-  std::size_t lines = 0;
-  while (const std::size_t got = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
-    const char* p = buffer.data();
-    const char* const end = p + got;
-    while (
-        (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p))))) {
-      ++lines;
-      if (++p == end) break;
-    }
-  }
-  return lines;
-}
-
 // Splits at blanks. Returns how many fields the line has; only the first kFieldCount are
 // stored.
 std::size_t split_fields(std::string_view line, std::array<std::string_view, kFieldCount>& out) {
@@ -245,7 +147,9 @@ int status_code(const std::string& trace_state) {
 class SwfReader {
  public:
   SwfReader(const std::string& path, const ReadOptions& options)
-      : path_(path), options_(options), lines_(path) {}
+      : path_(path),
+        options_(options),
+        lines_(path, kLineChunkBytes, kMaxLine, ": this is not an SWF file") {}
 
   Workload read();
 
@@ -265,7 +169,7 @@ class SwfReader {
 
   std::string path_;
   ReadOptions options_;
-  LineReader lines_;
+  FileLines lines_;
   Workload workload_;
   std::array<std::string_view, kFieldCount> fields_{};
   std::array<double, kFieldCount> values_{};
@@ -291,13 +195,12 @@ Workload SwfReader::read() {
   }
   workload_.source = path_;
   workload_.format = "swf";
-  const std::size_t expected = count_lines(path_) + 1;
+  const std::size_t expected = count_file_newlines(path_) + 1;
   workload_.jobs.reserve(expected);
   numbers_.reserve(expected);
-  std::string_view text;
+  std::span<char> text;
   while (lines_.next(text)) {
-    if (lines_.line() == 1 && text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
-    const std::string_view content = trim(text);
+    const std::string_view content = trim(std::string_view(text.data(), text.size()));
     if (content.empty()) {
       continues_header_ = false;
       continue;

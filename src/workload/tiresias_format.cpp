@@ -59,27 +59,25 @@ class TiresiasReader {
   double required_number(Column c, int line) const;
 
   std::string path_;
-  std::string data_;
   Workload workload_;
   int header_line_ = 0;
   std::vector<std::string> header_names_;
   std::array<int, kColumnCount> index_{};
   std::vector<std::string_view> fields_;
-  std::optional<TraceIds> ids_;
+  std::optional<FirstSeen> ids_;
   std::size_t dropped_cpu_only_ = 0;
   double epoch_ = std::numeric_limits<double>::infinity();
   std::string epoch_text_;
 };
 
 Workload TiresiasReader::read() {
-  data_ = read_whole_file(path_);
   workload_.source = path_;
   workload_.format = "tiresias";
-  const auto lines = static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1;
+  const std::size_t lines = count_file_newlines(path_) + 1;
   workload_.jobs.reserve(lines);
   ids_.emplace(lines);
 
-  for_each_line(data_, [this](std::span<char> text, int line) {
+  for_each_file_line(path_, [this](std::span<char> text, int line) {
     if (header_line_ == 0) {
       read_header(text, line);
     } else {

@@ -14,15 +14,14 @@ namespace suanli::workload {
 
 const std::vector<TraceFormat>& trace_formats() {
   static const std::vector<TraceFormat> formats{
-      {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)",
-       &read_philly, &sniff_philly},
+      {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)", &read_philly,
+       &sniff_philly},
       {"batsim", "Batsim JSON workload (jobs + delay profiles)", &read_batsim, &sniff_batsim},
       {"helios", "SenseTime Helios cluster_log.csv", &read_helios, &sniff_helios},
       {"alibaba-gpu-2023", "Alibaba cluster-trace-gpu-v2023 (openb) pod list",
        &read_alibaba_gpu_2023, &sniff_alibaba_gpu_2023},
       {"tiresias", "Tiresias simulator job CSV", &read_tiresias, &sniff_tiresias},
-      {"gavel", "Gavel tab-separated job trace (needs --throughputs)", &read_gavel,
-       &sniff_gavel},
+      {"gavel", "Gavel tab-separated job trace (needs --throughputs)", &read_gavel, &sniff_gavel},
       {"swf", "Standard Workload Format (Parallel Workloads Archive)", &read_swf, &sniff_swf},
       {"native", "suanli's own CSV (docs/workload-format.md)", &read_native, &sniff_native},
   };
@@ -67,8 +66,8 @@ Workload read_workload(const std::string& path, const std::string& format,
   for (const auto& f : trace_formats())
     if (f.sniff(head, path)) return f.read(path, options);
   throw InputError(fmt::format(
-      "{}: cannot tell the workload format from its first lines; give --format (known: {})",
-      path, known_formats()));
+      "{}: cannot tell the workload format from its first lines; give --format (known: {})", path,
+      known_formats()));
 }
 
 Workload read_native(const std::string& path, const ReadOptions& /*options*/) {
@@ -93,8 +92,10 @@ bool sniff_native(std::string_view head, std::string_view /*path*/) {
     while (!line.empty()) {
       const std::size_t comma = std::min(line.find(','), line.size());
       std::string_view column = line.substr(0, comma);
-      while (!column.empty() && (column.front() == ' ' || column.front() == '"')) column.remove_prefix(1);
-      while (!column.empty() && (column.back() == ' ' || column.back() == '"' || column.back() == '\r'))
+      while (!column.empty() && (column.front() == ' ' || column.front() == '"'))
+        column.remove_prefix(1);
+      while (!column.empty() &&
+             (column.back() == ' ' || column.back() == '"' || column.back() == '\r'))
         column.remove_suffix(1);
       id = id || column == "job_id";
       gpus = gpus || column == "num_gpus";

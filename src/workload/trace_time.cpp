@@ -96,42 +96,4 @@ bool csv_header_has_columns(std::string_view head, std::initializer_list<std::st
   return false;
 }
 
-namespace {
-
-// A plain decimal integer (digits only, at most 19 of them).
-bool id_number(std::string_view id, unsigned long long& out) {
-  if (id.empty() || id.size() > 19) return false;
-  unsigned long long value = 0;
-  for (char c : id) {
-    if (!is_digit(c)) return false;
-    value = value * 10 + static_cast<unsigned long long>(c - '0');
-  }
-  out = value;
-  return true;
-}
-
-}  // namespace
-
-TraceIds::TraceIds(std::size_t expected_ids) : expected_(expected_ids) {
-  run_.reserve(expected_ids);
-}
-
-int TraceIds::insert(std::string_view id, int line) {
-  if (increasing_) {
-    unsigned long long value = 0;
-    // Values that only grow are all different, so the texts are too ("007" then "8").
-    if (id_number(id, value) && (run_.empty() || value > last_)) {
-      last_ = value;
-      run_.emplace_back(id, line);
-      return 0;
-    }
-    increasing_ = false;
-    table_.emplace(std::max(expected_, run_.size() + 1));
-    for (const auto& [seen, seen_line] : run_) table_->insert(seen, seen_line);
-    run_.clear();
-    run_.shrink_to_fit();
-  }
-  return table_->insert(id, line);
-}
-
 }  // namespace suanli::workload

@@ -289,21 +289,3 @@ TEST_CASE("philly: the real cluster_job_log when it is there") {
   CHECK(w.jobs.size() > 100000);  // 117,325 jobs in the log, minus the dropped ones
   CHECK(meta(w, "epoch_first_submit").starts_with("2017-"));
 }
-
-TEST_CASE("trace ids: increasing integer ids, then anything") {
-  const std::string text = "1 2 10 007 10 x 2 y x";
-  // Views into `text`, which outlives the index.
-  const auto view = [&](std::size_t at, std::size_t n) {
-    return std::string_view(text).substr(at, n);
-  };
-  TraceIds ids(4);
-  CHECK(ids.insert(view(0, 1), 1) == 0);   // 1
-  CHECK(ids.insert(view(2, 1), 2) == 0);   // 2
-  CHECK(ids.insert(view(4, 2), 3) == 0);   // 10
-  CHECK(ids.insert(view(7, 3), 4) == 0);   // 007: 7 < 10 ends the run, but it is new
-  CHECK(ids.insert(view(11, 2), 5) == 3);  // 10 again: first on line 3
-  CHECK(ids.insert(view(14, 1), 6) == 0);  // x
-  CHECK(ids.insert(view(16, 1), 7) == 2);  // 2 again
-  CHECK(ids.insert(view(18, 1), 8) == 0);  // y
-  CHECK(ids.insert(view(20, 1), 9) == 6);  // x again
-}

@@ -1,18 +1,21 @@
 #pragma once
 // A training job as the workload describes it: what the scheduler sees (submit time, size,
 // walltime estimate, constraint) and what it takes to run (a duration on its reference GPU,
-// or a model size and token count). Fixed size apart from short strings.
+// or a model size and token count). A fixed-size record (128 bytes): the short strings many
+// jobs share are interned Symbols, and ids up to 15 characters need no allocation.
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "suanli/workload/symbol.hpp"
+
 namespace suanli::workload {
 
 struct Job {
+  // Unique per job, so not interned; ids up to 15 characters fit in the string itself.
   std::string id;
   double submit_s = 0;
-  int num_gpus = 0;
   // Exactly one of the two work descriptions is set:
   double duration_s = -1;  // seconds on the reference GPU (gpu_type, else the platform's
                            // most common model); -1 when params/tokens are given
@@ -20,23 +23,25 @@ struct Job {
   double tokens = 0;
   double mfu = 0.4;               // model FLOPs utilisation for params/tokens jobs
   double batch_tokens = 4194304;  // tokens per optimizer step (gradient exchange cadence)
-  std::string gpu_type;           // constraint: empty = any model
+  double walltime_s = -1;         // user's estimate on the reference GPU; -1 = not given
+  int num_gpus = 0;
+  int priority = 0;
+  int line = 0;  // line in the source file (or record number), for messages
+  // A GPU share below one GPU (1..999 thousandths of one GPU, Alibaba's gpu_milli; 0 =
+  // whole GPUs).
+  int gpu_milli = 0;
+  Symbol gpu_type;  // constraint: empty = any model
   // The device whose seconds `duration` counts (a catalog name such as V100): set by trace
   // readers whose durations were measured on a known GPU. Empty: gpu_type, else the
   // platform's most common model.
-  std::string reference_gpu;
-  double walltime_s = -1;         // user's estimate on the reference GPU; -1 = not given
-  std::string user;
-  int priority = 0;
-  int line = 0;  // line in the source file (or record number), for messages
+  Symbol reference_gpu;
+  Symbol user;
   // From public traces: the job's final state there (Pass/Killed/Failed, COMPLETED, ...;
-  // empty when the format has none), whether it ever started there, its model or job type
-  // (for per-GPU-type throughput tables), and a GPU share below one GPU (1..999 thousandths
-  // of one GPU, Alibaba's gpu_milli; 0 = whole GPUs).
-  std::string trace_state;
+  // empty when the format has none), whether it ever started there, and its model or job
+  // type (for per-GPU-type throughput tables).
+  Symbol trace_state;
+  Symbol job_type;
   bool started_in_trace = true;
-  std::string job_type;
-  int gpu_milli = 0;
 
   bool has_duration() const { return duration_s >= 0; }
 };

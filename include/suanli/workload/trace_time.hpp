@@ -1,15 +1,14 @@
 #pragma once
 // Small pieces shared by the readers of published cluster traces (Philly, Helios,
 // Tiresias): calendar times as published ("2017-10-07 01:11:39") turned into seconds, the
-// values traces use for "no time recorded", the header test the CSV sniffers use, and a
-// duplicate-id check tuned for traces. No locale, no time zone database, no regex: times
-// are taken as UTC.
+// values traces use for "no time recorded", and the header test the CSV sniffers use. No
+// locale, no time zone database, no regex: times are taken as UTC. (Duplicate ids: FirstSeen
+// in csv_util.hpp, which is fast for ids in order.)
 #include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "suanli/workload/csv_util.hpp"
@@ -30,25 +29,5 @@ bool is_missing_time(std::string_view text);
 // UTF-8 byte order mark) is a CSV header holding every one of `names` as a column name
 // (exactly, after trimming blanks and double quotes), e.g. {"gpu_num", "node_num"}.
 bool csv_header_has_columns(std::string_view head, std::initializer_list<std::string_view> names);
-
-// Remembers the first line of each job id, like FirstSeen, but cheaply for the common case
-// of published traces: ids that are integers in increasing order (Slurm job ids, row
-// numbers). While that holds no id can repeat and no hash table is touched; the first id
-// that breaks the run moves every id seen so far into a FirstSeen. The ids are views: the
-// caller keeps the text they point into alive and unchanged.
-class TraceIds {
- public:
-  explicit TraceIds(std::size_t expected_ids);
-
-  // Returns 0 when `id` is new (and records `line`), else the line it was first seen on.
-  int insert(std::string_view id, int line);
-
- private:
-  std::size_t expected_;
-  bool increasing_ = true;
-  unsigned long long last_ = 0;
-  std::vector<std::pair<std::string_view, int>> run_;  // ids seen while increasing
-  std::optional<FirstSeen> table_;
-};
 
 }  // namespace suanli::workload
