@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
@@ -15,6 +16,7 @@
 #include "suanli/cli/commands.hpp"
 #include "suanli/cli/inputs.hpp"
 #include "suanli/cli/parse.hpp"
+#include "suanli/cli/serving_inputs.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/report/compare_table.hpp"
 
@@ -31,45 +33,145 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-pid_t spawn_run(const Inputs& inputs, RunOptions options, const std::string& policy) {
-  std::cout.flush();
-  std::fflush(nullptr);  // the child must not inherit (and print again) unflushed output
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid > 0) return pid;
-  int status = 1;
-  try {
-    status = execute_run(inputs, options, policy, false);
-  } catch (const std::exception& e) {
-    spdlog::error("{}: {}", policy, e.what());
+// Runs body(i) for every label, each in a child process, at most `parallel` at a time; the
+// children write their own outputs. Returns how many failed.
+int run_children(const std::vector<std::string>& labels, int parallel,
+                 const std::function<int(std::size_t)>& body) {
+  std::map<pid_t, std::string> running;
+  std::size_t next = 0;
+  int failures = 0;
+  while (next < labels.size() || !running.empty()) {
+    while (next < labels.size() && running.size() < std::size_t(parallel)) {
+      std::cout.flush();
+      std::fflush(nullptr);  // the child must not inherit (and print again) unflushed output
+      const pid_t pid = fork();
+      if (pid < 0) throw std::runtime_error("fork failed");
+      if (pid == 0) {
+        int status = 1;
+        try {
+          status = body(next);
+        } catch (const std::exception& e) {
+          spdlog::error("{}: {}", labels[next], e.what());
+        }
+        std::cout.flush();
+        _exit(status);
+      }
+      running[pid] = labels[next];
+      ++next;
+    }
+    int wstatus = 0;
+    const pid_t done = wait(&wstatus);
+    if (done < 0) break;
+    const auto label = running[done];
+    running.erase(done);
+    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
+      spdlog::error("the {} run failed", label);
+      ++failures;
+    } else {
+      spdlog::info("finished {}", label);
+    }
   }
-  std::cout.flush();
-  _exit(status);
+  return failures;
+}
+
+void check_unique(const std::vector<std::string>& items, const char* option) {
+  if (std::set<std::string>(items.begin(), items.end()).size() != items.size())
+    throw InputError(fmt::format("{}: an entry is listed twice", option));
+}
+
+// compare --deployment/--deployments [--routers]: every deployment file (each checked before
+// any runs) under every router, one child each.
+int compare_serving(RunOptions& options, ServingOptions& serving,
+                    const std::string& deployment_list, const std::string& router_list,
+                    int parallel) {
+  if (!options.workload.empty())
+    throw InputError("--workload: training jobs beside serving replicas are not simulated yet");
+  std::vector<std::string> files = split_list(deployment_list);
+  if (!serving.deployment.empty()) files.insert(files.begin(), serving.deployment);
+  check_unique(files, "--deployments");
+  const std::vector<std::string> routers = split_list(router_list);
+  check_unique(routers, "--routers");
+  check_run_options(options);
+  check_serving_options(serving);
+  if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
+  ServingInputs inputs = load_serving_inputs(options.platform, files.front(), serving);
+
+  struct Variant {
+    std::string label;
+    std::vector<serving::Deployment> deployments;
+  };
+  std::vector<Variant> variants;
+  std::set<std::string> stems;
+  for (std::size_t f = 0; f < files.size(); ++f) {
+    auto deployments =
+        f == 0 ? inputs.deployments : load_deployment_file(files[f], inputs, serving);
+    std::string stem = std::filesystem::path(files[f]).stem().string();
+    if (!stems.insert(stem).second) stem = fmt::format("{}-{}", stem, f + 1);
+    if (routers.empty()) {
+      variants.push_back({files.size() > 1 ? stem : deployments.front().name, deployments});
+      continue;
+    }
+    for (const auto& router : routers) {
+      auto with_router = deployments;
+      override_router(with_router, router);
+      variants.push_back({files.size() > 1 ? stem + "-" + router : router, with_router});
+    }
+  }
+  std::vector<std::string> labels;
+  for (const auto& v : variants) labels.push_back(v.label);
+  std::filesystem::create_directories(options.out);
+  const int failures = run_children(labels, parallel, [&](std::size_t i) {
+    inputs.deployments = variants[i].deployments;
+    return execute_serving_run(inputs, serving, options.out + "/" + labels[i], options.exec_model,
+                               std::uint64_t(options.seed));
+  });
+  if (failures) return 1;
+  std::vector<report::CompareRow> rows;
+  for (const auto& label : labels)
+    rows.push_back({label, report::read_summary(options.out + "/" + label + "/summary.json")});
+  std::cout << fmt::format("platform '{}' ({} GPUs), requests {} ({} requests), {}\n",
+                           inputs.platform.name, inputs.platform.total_gpus(), serving.requests,
+                           inputs.requests.requests.size(), options.exec_model)
+            << report::format_compare_table(rows);
+  report::write_compare_csv(rows, options.out + "/compare.csv");
+  return 0;
 }
 
 }  // namespace
 
 int compare_command(const Args& args) {
   RunOptions options;
+  ServingOptions serving;
   std::string policy_list;
+  std::string deployment_list;
+  std::string router_list;
   int parallel = int(std::max(1L, sysconf(_SC_NPROCESSORS_ONLN)));
   auto description = run_options_description(options);
   description.add_options()(
       "policies", boost::program_options::value(&policy_list)->default_value("fifo,sjf,easy"),
       "comma-separated policies to compare")(
       "parallel", boost::program_options::value(&parallel)->default_value(parallel),
-      "simulations run at once (default: number of CPUs)");
+      "simulations run at once (default: number of CPUs)")(
+      "deployments", boost::program_options::value(&deployment_list)->value_name("D1,D2"),
+      "serving: compare these deployment files (with --requests)")(
+      "routers", boost::program_options::value(&router_list)->value_name("a,b"),
+      "serving: compare these routers on every deployment");
+  description.add(serving_options_description(serving));
   if (!parse_or_help(args,
-                     "suanli compare [--platform P] [--workload W] --policies a,b,c --out DIR",
+                     "suanli compare [--platform P] [--workload W] --policies a,b,c --out DIR\n"
+                     "       suanli compare [--platform P] --deployments D1,D2 | --deployment D "
+                     "--routers a,b  --requests R --out DIR",
                      description))
     return 0;
+  if (parallel < 1) throw InputError("--parallel: must be >= 1");
+  if (!serving.deployment.empty() || !deployment_list.empty())
+    return compare_serving(options, serving, deployment_list, router_list, parallel);
+  if (!router_list.empty()) throw InputError("--routers: needs --deployment or --deployments");
   const auto policies = split_list(policy_list);
   if (policies.empty()) throw InputError("--policies: no policy given");
-  if (std::set<std::string>(policies.begin(), policies.end()).size() != policies.size())
-    throw InputError("--policies: a policy is listed twice");
+  check_unique(policies, "--policies");
   for (const auto& p : policies) check_policy_name(p, "--policies");
   check_run_options(options);
-  if (parallel < 1) throw InputError("--parallel: must be >= 1");
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
   const Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
@@ -77,28 +179,11 @@ int compare_command(const Args& args) {
   check_run_limits(inputs, options);
   std::filesystem::create_directories(options.out);
 
-  std::map<pid_t, std::string> running;
-  std::size_t next = 0;
-  int failures = 0;
-  while (next < policies.size() || !running.empty()) {
-    while (next < policies.size() && running.size() < std::size_t(parallel)) {
-      RunOptions child = options;
-      child.out = options.out + "/" + policies[next];
-      running[spawn_run(inputs, child, policies[next])] = policies[next];
-      ++next;
-    }
-    int wstatus = 0;
-    const pid_t done = wait(&wstatus);
-    if (done < 0) break;
-    const auto policy = running[done];
-    running.erase(done);
-    if (!WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0) {
-      spdlog::error("the {} run failed", policy);
-      ++failures;
-    } else {
-      spdlog::info("finished {}", policy);
-    }
-  }
+  const int failures = run_children(policies, parallel, [&](std::size_t i) {
+    RunOptions child = options;
+    child.out = options.out + "/" + policies[i];
+    return execute_run(inputs, child, policies[i], false);
+  });
   if (failures) return 1;
 
   std::vector<report::CompareRow> rows;

@@ -204,15 +204,11 @@ void write_output_file(const std::string& path, const std::string& text) {
   if (!out || !(out << text)) throw InputError("-o: cannot write '" + path + "'");
 }
 
-namespace {
-
 double peak_rss_mb() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
-
-}  // namespace
 
 int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy, bool progress) {
   const bool created = !fs::exists(o.out);

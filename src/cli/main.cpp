@@ -24,6 +24,10 @@ commands:
   platform   inspect a platform:         suanli platform show|export-xml|routes P
   validate   check inputs, run nothing:  suanli validate --platform P --workload W
   workload   read any supported trace:   suanli workload stats|convert TRACE
+  requests   LLM request traces:         suanli requests generate|convert|stats
+
+Inference serving: suanli run --deployment D --requests R --out DIR replays a request
+trace (native, azure-llm, burstgpt, mooncake) on serving replicas (docs/serving-model.md).
 
 Without --platform/--workload, run and compare use platforms/default.yaml and
 workloads/default.csv. Workloads may be in any supported trace format (--format, or
@@ -70,8 +74,10 @@ int main(int argc, char** argv) {
     if (command == "platform") return suanli::cli::platform_command(rest);
     if (command == "validate") return suanli::cli::validate_command(rest);
     if (command == "workload") return suanli::cli::workload_command(rest);
-    throw suanli::InputError("unknown command '" + command +
-                             "' (expected run, compare, platform, validate, workload; see suanli --help)");
+    if (command == "requests") return suanli::cli::requests_command(rest);
+    throw suanli::InputError(
+        "unknown command '" + command +
+        "' (expected run, compare, platform, validate, workload, requests; see suanli --help)");
   } catch (const suanli::InputError& e) {
     std::cerr << "suanli: error: " << e.what() << "\n";
     return 2;

@@ -7,19 +7,48 @@
 #include "suanli/cli/commands.hpp"
 #include "suanli/cli/inputs.hpp"
 #include "suanli/cli/parse.hpp"
+#include "suanli/cli/serving_inputs.hpp"
+#include "suanli/common/input_error.hpp"
 #include "suanli/report/compare_table.hpp"
 
 namespace suanli::cli {
 
+namespace {
+
+// run --deployment: replay a request trace on serving replicas.
+int run_serving(RunOptions& options, const ServingOptions& serving) {
+  if (!options.workload.empty())
+    throw InputError(
+        "--workload: training jobs and serving replicas on one cluster (--workload with "
+        "--deployment) are not simulated yet: run them separately");
+  check_run_options(options);
+  check_serving_options(serving);
+  if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
+  const ServingInputs inputs = load_serving_inputs(options.platform, serving.deployment, serving);
+  const int status = execute_serving_run(inputs, serving, options.out, options.exec_model,
+                                         std::uint64_t(options.seed));
+  std::cout << report::format_compare_table(
+      {{inputs.deployments.front().name, report::read_summary(options.out + "/summary.json")}});
+  return status;
+}
+
+}  // namespace
+
 int run_command(const Args& args) {
   RunOptions options;
+  ServingOptions serving;
   std::string policy;
   auto description = run_options_description(options);
   description.add_options()("policy", boost::program_options::value(&policy)->default_value("fifo"),
                             "scheduling policy: fifo | sjf | easy");
-  if (!parse_or_help(args, "suanli run [--platform P] [--workload W] --policy NAME --out DIR",
+  description.add(serving_options_description(serving));
+  if (!parse_or_help(args,
+                     "suanli run [--platform P] [--workload W] --policy NAME --out DIR\n"
+                     "       suanli run [--platform P] --deployment D --requests R --out DIR "
+                     "[--slo-ttft S --slo-tpot S]",
                      description))
     return 0;
+  if (!serving.deployment.empty()) return run_serving(options, serving);
   check_policy_name(policy, "--policy");
   check_run_options(options);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");

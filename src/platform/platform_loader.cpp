@@ -304,7 +304,7 @@ LinkSpec read_link(const Reader& r, const Field& f, LinkSpec base, bool require_
 void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
   const Map m(r, f,
               {"name", "kind", "tflops", "tflops_fp16", "tflops_fp32", "hbm_gb", "hbm_tbps",
-               "tdp_w", "idle_w", "intra", "source"});
+               "tdp_w", "idle_w", "intra", "compute_efficiency", "memory_efficiency", "source"});
   const Field name_field = m.require("name");
   const std::string name = r.name(name_field);
   const DeviceSpec* existing = catalog.find(name);
@@ -338,6 +338,9 @@ void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
   if (auto p = given("tdp_w")) d.tdp_w = r.power(*p);
   if (auto p = given("idle_w")) d.idle_w = r.power(*p);
   if (auto l = given("intra")) d.intra = read_link(r, *l, d.intra, false);
+  // Achieved / peak shares for the LLM roofline; 0.001 keeps a typo such as 0 from stalling it.
+  if (auto e = given("compute_efficiency")) d.compute_efficiency = r.in_range(*e, 1e-3, 1);
+  if (auto e = given("memory_efficiency")) d.memory_efficiency = r.in_range(*e, 1e-3, 1);
   if (d.tdp_w <= 0) r.fail(m.get("tdp_w").value_or(m.self()), "tdp_w must be positive");
   if (d.idle_w > d.tdp_w)
     r.fail(

@@ -1,6 +1,7 @@
 #include "suanli/report/compare_table.hpp"
 
 #include <fstream>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -28,6 +29,24 @@ const Column kColumns[] = {
     {"facility_kwh", "energy_facility_kwh", 1, 1},
 };
 
+// An inference-serving run's summary: latencies in seconds, energy per 1000 output tokens.
+const Column kServingColumns[] = {
+    {"requests", "requests_completed", 1, 0},
+    {"rejected", "requests_rejected", 1, 0},
+    {"ttft_p50_s", "ttft_p50_s", 1, 3},
+    {"ttft_p99_s", "ttft_p99_s", 1, 3},
+    {"tpot_p50_ms", "tpot_p50_s", 1000, 1},
+    {"tpot_p99_ms", "tpot_p99_s", 1000, 1},
+    {"e2e_p99_s", "e2e_p99_s", 1, 2},
+    {"slo_%", "slo_attainment", 100, 1},
+    {"tokens_per_s", "throughput_tokens_per_s", 1, 0},
+    {"J_per_1k_tok", "energy_per_1k_output_tokens_j", 1, 0},
+};
+
+bool is_serving(const std::vector<CompareRow>& rows) {
+  return !rows.empty() && rows.front().summary.contains("requests_total");
+}
+
 }  // namespace
 
 nlohmann::json read_summary(const std::string& path) {
@@ -37,13 +56,16 @@ nlohmann::json read_summary(const std::string& path) {
 }
 
 std::string format_compare_table(const std::vector<CompareRow>& rows) {
+  const bool serving = is_serving(rows);
+  const std::span<const Column> columns =
+      serving ? std::span<const Column>(kServingColumns) : std::span<const Column>(kColumns);
   std::vector<std::vector<std::string>> cells;
-  std::vector<std::string> header{"policy"};
-  for (const auto& c : kColumns) header.push_back(c.header);
+  std::vector<std::string> header{serving ? "variant" : "policy"};
+  for (const auto& c : columns) header.push_back(c.header);
   cells.push_back(header);
   for (const auto& row : rows) {
     std::vector<std::string> line{row.label};
-    for (const auto& c : kColumns)
+    for (const auto& c : columns)
       line.push_back(
           fmt::format("{:.{}f}", row.summary.at(c.key).get<double>() * c.scale, c.decimals));
     cells.push_back(line);
@@ -63,11 +85,35 @@ std::string format_compare_table(const std::vector<CompareRow>& rows) {
 
 void write_compare_csv(const std::vector<CompareRow>& rows, const std::string& path) {
   std::ofstream out(path);
-  const char* keys[] = {"jobs_total",    "jobs_completed",     "jobs_rejected",   "makespan_s",
-                        "mean_jct_s",    "p50_jct_s",          "p95_jct_s",       "p99_jct_s",
-                        "mean_wait_s",   "mean_slowdown",      "gpu_utilization", "gpu_hours",
-                        "energy_it_kwh", "energy_facility_kwh"};
-  out << "policy";
+  static const std::vector<const char*> job_keys = {
+      "jobs_total",      "jobs_completed", "jobs_rejected", "makespan_s",         "mean_jct_s",
+      "p50_jct_s",       "p95_jct_s",      "p99_jct_s",     "mean_wait_s",        "mean_slowdown",
+      "gpu_utilization", "gpu_hours",      "energy_it_kwh", "energy_facility_kwh"};
+  static const std::vector<const char*> serving_keys = {"requests_total",
+                                                        "requests_completed",
+                                                        "requests_rejected",
+                                                        "makespan_s",
+                                                        "ttft_mean_s",
+                                                        "ttft_p50_s",
+                                                        "ttft_p90_s",
+                                                        "ttft_p99_s",
+                                                        "tpot_mean_s",
+                                                        "tpot_p50_s",
+                                                        "tpot_p90_s",
+                                                        "tpot_p99_s",
+                                                        "e2e_mean_s",
+                                                        "e2e_p99_s",
+                                                        "slo_attainment",
+                                                        "goodput_rps",
+                                                        "throughput_tokens_per_s",
+                                                        "preemptions",
+                                                        "prefix_hit_tokens",
+                                                        "energy_per_1k_output_tokens_j",
+                                                        "energy_it_kwh",
+                                                        "energy_facility_kwh"};
+  const bool serving = is_serving(rows);
+  const auto& keys = serving ? serving_keys : job_keys;
+  out << (serving ? "variant" : "policy");
   for (const char* k : keys) out << ',' << k;
   out << '\n';
   for (const auto& row : rows) {

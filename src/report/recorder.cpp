@@ -17,21 +17,8 @@ namespace suanli::report {
 
 namespace {
 
-std::FILE* open_or_throw(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error("cannot write " + path);
-  return f;
-}
-
-// Shortest text that reads back to the same double: outputs are exact and byte-stable.
 std::string num(double v) {
-  return fmt::format("{}", v);
-}
-
-constexpr const char* kPartial = ".partial";
-
-void rename_or_throw(const std::string& from, const std::string& to) {
-  if (std::rename(from.c_str(), to.c_str()) != 0) throw std::runtime_error("cannot write " + to);
+  return exact_number(v);
 }
 
 }  // namespace
@@ -54,24 +41,16 @@ double percentile(std::vector<double>& values, double q) {
 }
 
 Recorder::Recorder(const std::string& out_dir, double sample_seconds)
-    : out_dir_(out_dir), sample_seconds_(sample_seconds) {
-  jobs_ = open_or_throw(out_dir + "/jobs.csv" + kPartial);
-  timeline_ = open_or_throw(out_dir + "/timeline.csv" + kPartial);
+    : sample_seconds_(sample_seconds),
+      outputs_(out_dir, {"jobs.csv", "timeline.csv"}),
+      jobs_(outputs_.file(0)),
+      timeline_(outputs_.file(1)) {
   std::fputs(
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
       "final_state,gpu_fraction\n",
       jobs_);
   std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
              timeline_);
-}
-
-Recorder::~Recorder() {
-  if (jobs_) std::fclose(jobs_);
-  if (timeline_) std::fclose(timeline_);
-  if (!finished_) {
-    std::remove((out_dir_ + "/jobs.csv" + kPartial).c_str());
-    std::remove((out_dir_ + "/timeline.csv" + kPartial).c_str());
-  }
 }
 
 void Recorder::job(const JobRecord& r) {
@@ -168,17 +147,7 @@ void Recorder::finish(const RunInfo& info) {
   j["energy_facility_kwh"] = info.facility_energy_j / 3.6e6;
   j["sim_wall_s"] = info.sim_wall_s;
   j["peak_rss_mb"] = info.peak_rss_mb;
-  std::fclose(jobs_);
-  std::fclose(timeline_);
-  jobs_ = timeline_ = nullptr;
-  {
-    std::ofstream out(out_dir_ + "/summary.json" + kPartial);
-    out << j.dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
-  }
-  for (const char* name : {"/jobs.csv", "/timeline.csv", "/summary.json"})
-    rename_or_throw(out_dir_ + name + kPartial, out_dir_ + name);
-  finished_ = true;
+  outputs_.commit(j);
 }
 
 }  // namespace suanli::report

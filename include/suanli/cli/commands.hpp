@@ -14,5 +14,6 @@ int platform_command(const Args& args);
 int validate_command(const Args& args);
 int workload_command(const Args& args);
 int workload_generate_command(const Args& args);
+int requests_command(const Args& args);
 
 }  // namespace suanli::cli

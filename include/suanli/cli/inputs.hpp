@@ -68,6 +68,9 @@ inline constexpr double kMaxPhases = 1e6;
 // Writes a command's output file (-o) whole; InputError naming -o when it cannot.
 void write_output_file(const std::string& path, const std::string& text);
 
+// Peak resident memory of this process so far, in MiB (for summary.json).
+double peak_rss_mb();
+
 // Runs one simulation and writes its outputs into options.out (created). Returns the exit
 // status. Used by `run` and, in a child process per policy, by `compare`.
 int execute_run(const Inputs& inputs, const RunOptions& options, const std::string& policy,

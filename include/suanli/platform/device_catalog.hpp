@@ -24,6 +24,14 @@ struct DeviceSpec {
   double idle_w = 0;
   LinkSpec intra;      // per-device intra-node link (NVLink/NVSwitch, Infinity Fabric, HCCS)
   std::string source;  // datasheet / reference the numbers come from
+  // Achieved / peak, for the LLM-serving roofline (perf/llm_roofline.hpp): the share of
+  // tflops_bf16 that large matrix multiplications reach, and the share of hbm_tbps that
+  // streaming weights and KV cache reaches. Defaults: the best efficiencies profiled for
+  // FasterTransformer on A100 (kipply, "Transformer Inference Arithmetic", 2022: 0.7 of peak
+  // FLOPS in the MLP matmuls, 0.9 of HBM bandwidth), the values llm-analysis also uses. The
+  // catalog lowers them where measurements say otherwise (device_catalog.cpp, MI300X).
+  double compute_efficiency = 0.7;
+  double memory_efficiency = 0.9;
 
   // The speed SimGrid runs this device at: dense bf16 peak, in FLOP/s.
   double peak_flops() const { return tflops_bf16 * 1e12; }

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/report/partial_outputs.hpp"
+
 namespace suanli::report {
 
 struct JobRecord {
@@ -61,7 +63,6 @@ class Recorder {
   // that fails leaves the directory as it was (the destructor removes the partial files).
   // sample_seconds > 0: one timeline row per period instead of one per change.
   Recorder(const std::string& out_dir, double sample_seconds);
-  ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
@@ -76,11 +77,10 @@ class Recorder {
   void flush_pending_until(double time_s);
   void write_samples_before(double limit_s);
 
-  std::string out_dir_;
   double sample_seconds_;
-  std::FILE* jobs_ = nullptr;
-  std::FILE* timeline_ = nullptr;
-  bool finished_ = false;
+  PartialOutputs outputs_;
+  std::FILE* jobs_;
+  std::FILE* timeline_;
   bool have_pending_ = false;
   ClusterState pending_;
   std::uint64_t next_sample_ = 0;  // sample k is at k x sample_seconds (no drift)

@@ -1,0 +1,36 @@
+#pragma once
+// The output files of one run, written as NAME.partial and renamed together once the run has
+// finished, so that a run that fails leaves its directory as it was. Shared by the job and
+// the serving recorders.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace suanli::report {
+
+class PartialOutputs {
+ public:
+  // Opens out_dir/NAME.partial for each streamed file (the directory must exist).
+  PartialOutputs(std::string out_dir, std::vector<std::string> streamed);
+  // Closes them, and removes them unless commit() succeeded.
+  ~PartialOutputs();
+  PartialOutputs(const PartialOutputs&) = delete;
+  PartialOutputs& operator=(const PartialOutputs&) = delete;
+
+  std::FILE* file(std::size_t i) const { return files_[i]; }
+  // Closes the streamed files, writes summary.json, and renames all of them into place.
+  void commit(const nlohmann::ordered_json& summary);
+
+ private:
+  std::string out_dir_;
+  std::vector<std::string> names_;
+  std::vector<std::FILE*> files_;
+  bool committed_ = false;
+};
+
+// Shortest text that reads back to the same double: outputs are exact and byte-stable.
+std::string exact_number(double value);
+
+}  // namespace suanli::report

@@ -1,0 +1,92 @@
+#pragma once
+// The outputs of an inference-serving run, streamed as they are made: requests.csv (one row
+// per request as it finishes or is rejected), timeline.csv (one row per sampling period) and
+// summary.json at the end (latency percentiles, SLO attainment, throughput, energy per token).
+// Keeps only what the summary needs: three latencies per finished request.
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "suanli/report/partial_outputs.hpp"
+
+namespace suanli::report {
+
+struct RequestRecord {
+  std::string_view id;
+  double arrival_s = 0;
+  double first_token_s = -1;  // -1: never produced a token (rejected)
+  double end_s = -1;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t output_tokens = 0;
+  std::string_view replica;  // "<deployment>/<index>", empty when rejected
+  std::uint32_t preemptions = 0;
+  std::uint32_t prefix_hit_tokens = 0;
+  double energy_j = 0;
+  std::string_view rejected_because;  // empty when served
+};
+
+struct ServingSample {
+  double time_s = 0;
+  std::uint64_t running_requests = 0;
+  std::uint64_t queued_requests = 0;
+  double kv_cache_util = 0;  // mean over replicas of the used share of their KV blocks
+  double tokens_per_s = 0;   // output tokens emitted over the period ending here / period
+  int busy_gpus = 0;         // GPUs of replicas that were running an iteration at time_s
+  int total_gpus = 0;
+  double it_power_w = 0;  // mean over the period ending here
+  double facility_power_w = 0;
+};
+
+struct ServingRunInfo {
+  std::string deployments;  // names, comma-separated
+  std::string routers;      // per deployment, comma-separated
+  std::string schedulers;
+  std::string exec_model;
+  std::uint64_t seed = 0;
+  std::uint64_t requests_total = 0;
+  int replicas = 0;
+  int total_gpus = 0;
+  double makespan_s = 0;
+  double slo_ttft_s = 0;  // 0 = not given
+  double slo_tpot_s = 0;
+  std::uint64_t preemptions = 0;
+  double gpu_energy_j = 0;
+  double it_energy_j = 0;
+  double facility_energy_j = 0;
+  double sim_wall_s = 0;
+  double peak_rss_mb = 0;
+};
+
+class ServingRecorder {
+ public:
+  // Writes out_dir/requests.csv.partial and timeline.csv.partial; finish() renames them, and
+  // a run that fails leaves nothing (the destructor removes the partial files).
+  ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s);
+  ServingRecorder(const ServingRecorder&) = delete;
+  ServingRecorder& operator=(const ServingRecorder&) = delete;
+
+  void request(const RequestRecord& record);
+  void sample(const ServingSample& sample);
+  void finish(const ServingRunInfo& info);
+
+ private:
+  bool meets_slo(double ttft, double tpot) const;
+
+  double slo_ttft_s_;
+  double slo_tpot_s_;
+  PartialOutputs outputs_;
+  std::FILE* requests_;
+  std::FILE* timeline_;
+  std::vector<double> ttft_;
+  std::vector<double> tpot_;  // requests with more than one output token
+  std::vector<double> e2e_;
+  std::uint64_t rejected_ = 0;
+  std::uint64_t met_slo_ = 0;
+  std::uint64_t output_tokens_ = 0;
+  std::uint64_t prompt_tokens_ = 0;
+  std::uint64_t prefix_hit_tokens_ = 0;
+};
+
+}  // namespace suanli::report

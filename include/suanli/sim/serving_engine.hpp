@@ -1,0 +1,45 @@
+#pragma once
+// Replays an LLM request trace on serving replicas inside the SimGrid platform: each replica
+// is a set of GPU hosts serving one model; an actor per replica forms iteration batches
+// (serving::ReplicaScheduler over a paged KV cache), times each by the roofline
+// (perf::iteration_cost) and runs it as SimGrid executions on its GPUs followed by the
+// tensor-parallel all-reduce as SimGrid communications. One run per process.
+#include <cstdint>
+#include <vector>
+
+#include "suanli/platform/platform.hpp"
+#include "suanli/platform/simgrid_session.hpp"
+#include "suanli/platform/topology.hpp"
+#include "suanli/report/serving_recorder.hpp"
+#include "suanli/serving/deployment.hpp"
+#include "suanli/workload/request.hpp"
+
+namespace suanli::sim {
+
+struct ServingConfig {
+  platform::ExecModel exec_model = platform::ExecModel::flows;
+  std::uint64_t seed = 0;       // routers that draw (power-of-two)
+  double sample_seconds = 1.0;  // timeline period
+};
+
+struct ServingOutcome {
+  double makespan_s = 0;    // when the last request finished
+  double gpu_energy_j = 0;  // all GPU hosts over [0, makespan]
+  int replicas = 0;
+  std::uint64_t preemptions = 0;
+};
+
+// Which deployment serves each request: the one whose model (or name) the request names, the
+// first one for requests that name none. Throws InputError naming the request's line when a
+// named model has no deployment.
+std::vector<std::uint32_t> route_to_deployments(
+    const workload::RequestWorkload& requests, const std::vector<serving::Deployment>& deployments);
+
+// Throws InputError for what the engine does not simulate yet (autoscaled replica ranges,
+// disaggregated prefill/decode) and when the platform lacks the GPUs for every replica.
+ServingOutcome run_serving(const platform::Platform& platform, const platform::Topology& topology,
+                           const workload::RequestWorkload& requests,
+                           const std::vector<serving::Deployment>& deployments,
+                           const ServingConfig& config, report::ServingRecorder& recorder);
+
+}  // namespace suanli::sim

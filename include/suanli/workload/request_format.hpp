@@ -1,0 +1,147 @@
+#pragma once
+// Every LLM request trace format suanli reads, behind one registry (src/workload/
+// request_registry.cpp), like trace_format.hpp for jobs: each reader is one file
+// src/workload/request_<format>.cpp. Readers take a published trace as published: times
+// become seconds from its first request (the original time goes to metadata), rows that
+// describe no servable request are dropped and counted. docs/requests.md maps each format.
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "suanli/workload/csv_util.hpp"
+#include "suanli/workload/request.hpp"
+
+namespace suanli::workload {
+
+struct RequestFormatEntry {
+  std::string_view name;         // as given to --format
+  std::string_view description;  // one line, for --help and docs
+  // True when the start of the file (up to 64 KiB) looks like this format. Auto-detection
+  // takes the first format that claims the file.
+  bool (*sniff)(std::string_view head);
+  // Reads the whole file. Bad input: InputError("file:line: field: what").
+  RequestWorkload (*read)(const std::string& path);
+};
+
+const std::vector<RequestFormatEntry>& request_formats();
+const RequestFormatEntry* find_request_format(std::string_view name);
+
+// Reads `path` as `format`, or, when `format` is empty, as the format whose sniff claims it.
+// InputError naming the known formats for an unknown name or a file no format claims.
+RequestWorkload read_requests(const std::string& path, std::string_view format);
+
+// The readers and sniffers (one file each).
+RequestWorkload read_native_requests(const std::string& path);
+RequestWorkload read_azure_llm_requests(const std::string& path);
+RequestWorkload read_burstgpt_requests(const std::string& path);
+RequestWorkload read_mooncake_requests(const std::string& path);
+bool sniff_native_requests(std::string_view head);
+bool sniff_azure_llm_requests(std::string_view head);
+bool sniff_burstgpt_requests(std::string_view head);
+bool sniff_mooncake_requests(std::string_view head);
+
+// ---- building blocks the readers share (src/workload/request_registry.cpp) ----
+
+// The index of `name` in `names` (models or SLO classes), appended on first sight.
+class NameTable {
+ public:
+  explicit NameTable(std::vector<std::string>& names);
+  std::uint32_t index(std::string_view name);
+
+ private:
+  std::vector<std::string>& names_;
+  std::unordered_map<std::string, std::uint32_t> index_;
+  std::uint32_t last_ = 0;  // rows mostly repeat the model of the row before
+};
+
+// A token count as written in column `column` of line `line`: a whole number >= 0 (pandas'
+// "12.0" is taken), at most 2^31 - 1. Throws InputError("file:line: column: ...") otherwise;
+// whether 0 is allowed is the reader's call.
+std::int32_t read_token_count(const std::string& path, int line, std::string_view column,
+                              std::string_view text);
+
+// A CSV request trace, streamed in chunks (FileLines): the header is the first line that is
+// neither blank nor a '#' comment, then one request per line; blank and comment lines are
+// passed over. `columns` are the names the reader knows; the columns of `required` (indices
+// into `columns`) must be in the header, else InputError quoting `expected_header`. Other
+// columns are listed by ignored().
+class RequestCsv {
+ public:
+  RequestCsv(const std::string& path, std::span<const std::string_view> columns,
+             std::span<const int> required, std::string_view expected_header);
+
+  // Moves to the next data row and splits it; false after the last.
+  bool next();
+  int line() const { return line_; }
+  bool has(int column) const { return index_[static_cast<std::size_t>(column)] >= 0; }
+  // The cell of `column` in the current row; "" when the header has no such column.
+  std::string_view field(int column) const {
+    const int i = index_[static_cast<std::size_t>(column)];
+    return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
+  }
+  const std::vector<std::string>& ignored() const { return ignored_; }
+
+  [[noreturn]] void fail(int column, const std::string& what) const;
+  // The cell as a finite number; InputError when it is empty or not a number.
+  double number(int column) const;
+  // The cell as a number of seconds >= 0.
+  double seconds(int column) const;
+  std::int32_t tokens(int column) const;
+
+ private:
+  bool next_line(std::span<char>& text);  // the next line that is neither blank nor a comment
+
+  std::string path_;
+  std::span<const std::string_view> columns_;
+  FileLines lines_;
+  std::vector<int> index_;
+  std::vector<std::string_view> fields_;
+  std::vector<std::string> names_, ignored_;
+  int header_line_ = 0;
+  int line_ = 0;
+};
+
+// A workload about to be read from `path` as `format`: source and format set, room for one
+// request per line of the file (so that a million requests are not copied as the vector grows).
+RequestWorkload start_requests(const std::string& path, std::string_view format);
+
+// The earliest request a published-trace reader keeps: its arrival as the reader computed it,
+// and its time as the file wrote it, which metadata "epoch_first_arrival" gives as
+// before + written + after.
+struct FirstArrival {
+  explicit FirstArrival(std::string_view before_text = {}, std::string_view after_text = {})
+      : before(before_text), after(after_text) {}
+
+  void see(double s, std::string_view text) {
+    if (s < seconds) {
+      seconds = s;
+      written.assign(text);
+    }
+  }
+
+  std::string_view before, after;
+  double seconds = std::numeric_limits<double>::infinity();
+  std::string written;
+};
+
+// Rows a reader dropped for one reason, reported as metadata "dropped_<reason>" when any.
+struct Dropped {
+  std::string_view reason;
+  std::size_t count = 0;
+};
+
+// What every reader does after its last row. With `first` (published traces, whose times are
+// absolute or start anywhere) and some request kept: metadata "epoch_first_arrival", and all
+// arrivals shifted so that the earliest is 0. Then metadata for `dropped` and for the
+// `ignored` columns or keys (as `ignored_key`). Last, if the file was not in arrival order,
+// the requests are sorted by arrival (stable: ties keep file order; ids follow) and
+// "rows_out_of_order" (rows that arrive before the row above them) is recorded.
+void finish_requests(RequestWorkload& w, const FirstArrival* first,
+                     std::span<const Dropped> dropped, const std::vector<std::string>& ignored,
+                     std::string_view ignored_key = "ignored_columns");
+
+}  // namespace suanli::workload

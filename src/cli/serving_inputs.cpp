@@ -1,0 +1,152 @@
+#include "suanli/cli/serving_inputs.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "suanli/cli/inputs.hpp"
+#include "suanli/common/input_error.hpp"
+#include "suanli/energy/power_model.hpp"
+#include "suanli/perf/llm_model.hpp"
+#include "suanli/platform/platform_loader.hpp"
+#include "suanli/report/serving_recorder.hpp"
+#include "suanli/serving/router.hpp"
+#include "suanli/sim/serving_engine.hpp"
+#include "suanli/workload/request_format.hpp"
+
+namespace suanli::cli {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+po::options_description serving_options_description(ServingOptions& o) {
+  po::options_description d("Inference serving (with --deployment)");
+  d.add_options()("deployment", po::value(&o.deployment)->value_name("FILE"),
+                  "serving deployments YAML: replay --requests on them instead of running jobs")(
+      "requests", po::value(&o.requests)->value_name("FILE"),
+      "request trace: native CSV, azure-llm, burstgpt, mooncake (detected)")(
+      "request-format", po::value(&o.request_format)->value_name("NAME"),
+      "request trace format (default: detected)")("models",
+                                                  po::value(&o.models)->value_name("FILE"),
+                                                  "YAML adding or overriding LLM catalog entries")(
+      "slo-ttft", po::value(&o.slo_ttft_s)->value_name("S")->default_value(0),
+      "time-to-first-token target in seconds, for slo_attainment and goodput (0: none)")(
+      "slo-tpot", po::value(&o.slo_tpot_s)->value_name("S")->default_value(0),
+      "time-per-output-token target in seconds (0: none)")(
+      "serving-sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(1),
+      "serving timeline.csv: one row every S seconds");
+  return d;
+}
+
+void check_serving_options(const ServingOptions& o) {
+  if (o.requests.empty())
+    throw InputError("--requests: a request trace is needed with --deployment");
+  if (!(o.slo_ttft_s >= 0)) throw InputError("--slo-ttft: must be >= 0");
+  if (!(o.slo_tpot_s >= 0)) throw InputError("--slo-tpot: must be >= 0");
+  if (!(o.sample_seconds > 0)) throw InputError("--serving-sample-seconds: must be > 0");
+  if (!o.request_format.empty() && !workload::find_request_format(o.request_format)) {
+    std::vector<std::string_view> known;
+    for (const auto& f : workload::request_formats()) known.push_back(f.name);
+    throw InputError(fmt::format("--request-format: unknown format '{}' (known: {})",
+                                 o.request_format, fmt::join(known, ", ")));
+  }
+}
+
+namespace {
+
+perf::LlmCatalog catalog_for(const ServingOptions& o) {
+  perf::LlmCatalog catalog = perf::LlmCatalog::builtin();
+  if (!o.models.empty()) catalog.load_yaml(o.models);
+  return catalog;
+}
+
+}  // namespace
+
+std::vector<serving::Deployment> load_deployment_file(const std::string& path,
+                                                      const ServingInputs& in,
+                                                      const ServingOptions& o) {
+  auto deployments = serving::load_deployments(path, in.platform, catalog_for(o));
+  sim::route_to_deployments(in.requests, deployments);  // every model the trace names is served
+  return deployments;
+}
+
+ServingInputs load_serving_inputs(const std::string& platform_path,
+                                  const std::string& deployment_path, const ServingOptions& o) {
+  ServingInputs in;
+  in.platform = platform::load_platform_file(platform_path);
+  in.topology = platform::build_topology(in.platform);
+  in.requests = workload::read_requests(o.requests, o.request_format);
+  std::vector<std::string> notes;
+  for (const auto& [key, value] : in.requests.metadata) notes.push_back(key + "=" + value);
+  spdlog::info("{}: {} requests read as {}{}{}", o.requests, in.requests.requests.size(),
+               in.requests.format, notes.empty() ? "" : "; ", fmt::join(notes, ", "));
+  in.deployments = load_deployment_file(deployment_path, in, o);
+  return in;
+}
+
+void override_router(std::vector<serving::Deployment>& deployments, const std::string& router) {
+  if (!serving::find_router(router)) {
+    std::vector<std::string_view> known;
+    for (const auto& r : serving::routers()) known.push_back(r.name);
+    throw InputError(
+        fmt::format("--routers: unknown router '{}' (known: {})", router, fmt::join(known, ", ")));
+  }
+  for (auto& d : deployments) d.router = router;
+}
+
+int execute_serving_run(const ServingInputs& in, const ServingOptions& o, const std::string& out,
+                        const std::string& exec_model, std::uint64_t seed) {
+  const bool created = !fs::exists(out);
+  fs::create_directories(out);
+  const auto wall_start = std::chrono::steady_clock::now();
+  sim::ServingOutcome outcome;
+  {
+    report::ServingRecorder recorder(out, o.slo_ttft_s, o.slo_tpot_s);
+    sim::ServingConfig config;
+    config.exec_model =
+        exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
+    config.seed = seed;
+    config.sample_seconds = o.sample_seconds;
+    try {
+      outcome =
+          sim::run_serving(in.platform, in.topology, in.requests, in.deployments, config, recorder);
+    } catch (...) {
+      std::error_code ignored;
+      if (created && fs::is_empty(out, ignored)) fs::remove(out, ignored);
+      throw;
+    }
+    const auto energy =
+        energy::energy_totals(in.platform, outcome.gpu_energy_j, outcome.makespan_s);
+    report::ServingRunInfo info;
+    std::vector<std::string> names, routers, schedulers;
+    for (const auto& d : in.deployments) {
+      names.push_back(d.name);
+      routers.push_back(d.router);
+      schedulers.push_back(std::string(serving::to_string(d.scheduler)));
+    }
+    info.deployments = fmt::format("{}", fmt::join(names, ","));
+    info.routers = fmt::format("{}", fmt::join(routers, ","));
+    info.schedulers = fmt::format("{}", fmt::join(schedulers, ","));
+    info.exec_model = exec_model;
+    info.seed = seed;
+    info.requests_total = in.requests.requests.size();
+    info.replicas = outcome.replicas;
+    info.total_gpus = in.platform.total_gpus();
+    info.makespan_s = outcome.makespan_s;
+    info.slo_ttft_s = o.slo_ttft_s;
+    info.slo_tpot_s = o.slo_tpot_s;
+    info.preemptions = outcome.preemptions;
+    info.gpu_energy_j = energy.gpu_j;
+    info.it_energy_j = energy.it_j;
+    info.facility_energy_j = energy.facility_j;
+    info.sim_wall_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    info.peak_rss_mb = peak_rss_mb();
+    recorder.finish(info);
+  }
+  return 0;
+}
+
+}  // namespace suanli::cli

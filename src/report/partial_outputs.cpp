@@ -1,0 +1,55 @@
+#include "suanli/report/partial_outputs.hpp"
+
+#include <fstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace suanli::report {
+
+namespace {
+constexpr const char* kPartial = ".partial";
+}
+
+PartialOutputs::PartialOutputs(std::string out_dir, std::vector<std::string> streamed)
+    : out_dir_(std::move(out_dir)), names_(std::move(streamed)) {
+  for (const auto& name : names_) {
+    const std::string path = out_dir_ + "/" + name + kPartial;
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (!f) throw std::runtime_error("cannot write " + path);
+    files_.push_back(f);
+  }
+}
+
+PartialOutputs::~PartialOutputs() {
+  for (std::FILE* f : files_)
+    if (f) std::fclose(f);
+  if (committed_) return;
+  for (const auto& name : names_) std::remove((out_dir_ + "/" + name + kPartial).c_str());
+}
+
+void PartialOutputs::commit(const nlohmann::ordered_json& summary) {
+  for (std::FILE*& f : files_) {
+    std::fclose(f);
+    f = nullptr;
+  }
+  {
+    std::ofstream out(out_dir_ + "/summary.json" + kPartial);
+    out << summary.dump(2) << "\n";
+    if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
+  }
+  std::vector<std::string> all = names_;
+  all.push_back("summary.json");
+  for (const auto& name : all) {
+    const std::string to = out_dir_ + "/" + name;
+    if (std::rename((to + kPartial).c_str(), to.c_str()) != 0)
+      throw std::runtime_error("cannot write " + to);
+  }
+  committed_ = true;
+}
+
+std::string exact_number(double value) {
+  return fmt::format("{}", value);
+}
+
+}  // namespace suanli::report

@@ -1,0 +1,616 @@
+#include "suanli/sim/serving_engine.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/Exception.hpp>
+#include <simgrid/s4u.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "suanli/common/input_error.hpp"
+#include "suanli/energy/power_model.hpp"
+#include "suanli/perf/llm_roofline.hpp"
+#include "suanli/platform/simgrid_platform.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/serving/kv_cache.hpp"
+#include "suanli/serving/replica_scheduler.hpp"
+#include "suanli/serving/router.hpp"
+
+namespace suanli::sim {
+
+namespace sg4 = simgrid::s4u;
+using serving::SeqId;
+
+namespace {
+
+serving::BatchingMode batching_mode(serving::Scheduler scheduler) {
+  switch (scheduler) {
+    case serving::Scheduler::continuous:
+      return serving::BatchingMode::continuous;
+    case serving::Scheduler::continuous_chunked:
+      return serving::BatchingMode::chunked;
+    case serving::Scheduler::static_batch:
+      return serving::BatchingMode::static_batch;
+  }
+  throw std::logic_error("unknown scheduler");
+}
+
+// SplitMix64's finaliser: spreads (trace block id, KV block within it) over 64 bits.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// The trace's prefix ids cover blocks of `trace_block` tokens (Mooncake: 512); the KV cache
+// pages blocks of `kv_block` tokens. KV block k (tokens [k*kv_block, (k+1)*kv_block)) lies in
+// trace block k*kv_block / trace_block and gets a hash of that block's id and of its place in
+// it; only full KV blocks inside the prompt and inside the hashed blocks get one. Equal trace
+// ids give equal KV hashes, and the cache chains them, so only shared prefixes hit.
+void kv_block_hashes(const workload::RequestWorkload& trace, const workload::Request& request,
+                     int kv_block, std::vector<std::uint64_t>& out) {
+  out.clear();
+  if (request.hash_count == 0) return;
+  const long long trace_block = trace.prefix_block_tokens;
+  const long long hashed_tokens =
+      std::min<long long>(request.prompt_tokens, trace_block * request.hash_count);
+  const long long full = hashed_tokens / kv_block;
+  out.reserve(std::size_t(full));
+  for (long long k = 0; k < full; ++k) {
+    const long long token = k * kv_block;
+    const auto id = trace.hash_ids[request.hash_begin + std::size_t(token / trace_block)];
+    out.push_back(mix(id ^ mix(std::uint64_t(token % trace_block))));
+  }
+}
+
+struct Replica {
+  int deployment = 0;
+  int index = 0;  // within its deployment
+  std::string name;
+  std::vector<sg4::Host*> hosts;  // stage-major: stage s holds hosts [s*tp, (s+1)*tp)
+  std::unique_ptr<serving::KvCache> kv;
+  std::unique_ptr<serving::ReplicaScheduler> scheduler;
+  sg4::MutexPtr mutex;
+  sg4::ConditionVariablePtr wake;
+  bool sleeping = false;
+  bool in_iteration = false;
+};
+
+class ServingSimulation {
+ public:
+  ServingSimulation(const platform::Platform& platform, const platform::Topology& topology,
+                    const workload::RequestWorkload& trace,
+                    const std::vector<serving::Deployment>& deployments,
+                    const ServingConfig& config, report::ServingRecorder& recorder)
+      : platform_(platform),
+        trace_(trace),
+        deployments_(deployments),
+        config_(config),
+        recorder_(recorder),
+        allocation_(platform, topology) {
+    deployment_of_ = route_to_deployments(trace, deployments);
+    sim_ = platform::build_simgrid_platform(platform, topology);
+    const std::size_t n = trace.requests.size();
+    first_token_s_.assign(n, -1);
+    energy_j_.assign(n, 0);
+    prefix_hit_.assign(n, 0);
+    replica_of_.assign(n, -1);
+    place_replicas();
+    next_arrival_s_ = trace.requests.empty() ? kNever : trace.requests.front().arrival_s;
+    update_barrier();
+    floor_static_w_ = energy::static_power(platform).total_w();
+  }
+
+  ServingOutcome run() {
+    sg4::Actor::create("submitter", sim_.controller, [this] { guarded([this] { submit_all(); }); });
+    for (auto& r : replicas_) {
+      Replica* replica = r.get();
+      sg4::Actor::create("replica-" + replica->name, sim_.controller,
+                         [this, replica] { guarded([this, replica] { serve(*replica); }); });
+    }
+    if (config_.sample_seconds > 0)
+      sg4::Actor::create("sampler", sim_.controller, [this] {
+        sg4::Actor::self()->daemonize();
+        guarded([this] { sample_loop(); });
+      });
+    sg4::Engine::get_instance()->run();
+    if (error_) std::rethrow_exception(error_);
+    if (finished_ + rejected_ != trace_.requests.size())
+      throw std::runtime_error(fmt::format("the simulation stopped with {} of {} requests open",
+                                           trace_.requests.size() - finished_ - rejected_,
+                                           trace_.requests.size()));
+    write_sample(makespan_s_);
+    ServingOutcome outcome;
+    outcome.makespan_s = makespan_s_;
+    outcome.gpu_energy_j = gpu_energy_now();
+    outcome.replicas = int(replicas_.size());
+    for (const auto& r : replicas_) outcome.preemptions += r->scheduler->preemptions();
+    return outcome;
+  }
+
+ private:
+  // An exception must not cross SimGrid's actor boundary: keep it, stop every actor, and
+  // rethrow it from run().
+  template <class F>
+  void guarded(F&& body) {
+    try {
+      body();
+    } catch (const simgrid::ForcefulKillException&) {
+      throw;  // SimGrid ending a daemon actor (the sampler) when the run is over
+    } catch (...) {
+      if (!error_) error_ = std::current_exception();
+      sg4::Actor::kill_all();
+    }
+  }
+
+  // Replicas take whole GPUs: each pipeline stage tp GPUs of one node, the first nodes with
+  // room in platform order, deployment after deployment.
+  void place_replicas() {
+    for (std::size_t d = 0; d < deployments_.size(); ++d) {
+      const auto& dep = deployments_[d];
+      if (dep.replicas.autoscaled())
+        throw InputError(located(dep.source, dep.line, "replicas",
+                                 fmt::format("deployment '{}': autoscaling (replicas: {{min, "
+                                             "max}}) is not simulated yet: give a fixed count",
+                                             dep.name)));
+      if (dep.disaggregated)
+        throw InputError(located(dep.source, dep.line, "disaggregated",
+                                 fmt::format("deployment '{}': prefill/decode disaggregation is "
+                                             "not simulated yet",
+                                             dep.name)));
+      const int tp = dep.parallelism.tp;
+      const int pp = dep.parallelism.pp;
+      for (int i = 0; i < dep.replicas.initial; ++i) {
+        auto replica = std::make_unique<Replica>();
+        replica->deployment = int(d);
+        replica->index = i;
+        replica->name = fmt::format("{}/{}", dep.name, i);
+        for (int stage = 0; stage < pp; ++stage) {
+          const std::vector<int> gpus = take_node_gpus(dep, tp);
+          if (gpus.empty())
+            throw InputError(located(
+                dep.source, dep.line, "replicas",
+                fmt::format("deployment '{}': replica {} finds no node with {} free {} GPUs "
+                            "(replicas are placed deployment after deployment; the platform "
+                            "has {} {} GPUs in all)",
+                            dep.name, i + 1, tp, dep.gpu, gpus_of_model(dep), dep.gpu)));
+          for (int g : gpus) replica->hosts.push_back(sim_.gpu_hosts[g]);
+        }
+        serving::SchedulerConfig sc;
+        sc.mode = batching_mode(dep.scheduler);
+        sc.max_batch = std::uint32_t(dep.max_batch);
+        sc.max_batch_tokens = std::uint32_t(dep.max_batch_tokens);
+        sc.chunk_tokens =
+            std::uint32_t(dep.chunk_tokens > 0 ? dep.chunk_tokens : dep.max_batch_tokens);
+        const bool prefix = dep.prefix_caching.value_or(!trace_.hash_ids.empty());
+        replica->kv = std::make_unique<serving::KvCache>(
+            std::uint32_t(dep.kv.blocks), std::uint32_t(dep.kv_block_tokens), prefix);
+        replica->scheduler = std::make_unique<serving::ReplicaScheduler>(sc, *replica->kv);
+        replica->mutex = sg4::Mutex::create();
+        replica->wake = sg4::ConditionVariable::create();
+        by_deployment_.resize(deployments_.size());
+        by_deployment_[d].push_back(replica.get());
+        replicas_.push_back(std::move(replica));
+      }
+      serving::RouterOptions options;
+      options.seed = config_.seed + 1 + d;
+      const auto* entry = serving::find_router(dep.router);
+      if (!entry) throw std::logic_error("unknown router");
+      routers_.push_back(entry->make(options));
+      loads_.emplace_back(by_deployment_[d].size());
+    }
+    total_gpus_ = platform_.total_gpus();
+  }
+
+  std::vector<int> take_node_gpus(const serving::Deployment& dep, int tp) {
+    for (int c : dep.clusters) {
+      const auto& cluster = platform_.clusters[c];
+      for (int n = 0; n < cluster.nodes; ++n) {
+        const int node = cluster.first_node + n;
+        if (allocation_.free_in_node(node) < tp) continue;
+        std::vector<int> gpus;
+        for (int local = 0; local < cluster.node.gpus && int(gpus.size()) < tp; ++local) {
+          const int g = allocation_.gpu_of_node(node, local);
+          if (allocation_.gpu_free(g)) gpus.push_back(g);
+        }
+        allocation_.allocate(gpus);
+        return gpus;
+      }
+    }
+    return {};
+  }
+
+  int gpus_of_model(const serving::Deployment& dep) const {
+    int total = 0;
+    for (int c : dep.clusters) total += platform_.clusters[c].gpu_count();
+    return total;
+  }
+
+  // Everything the GPUs drew so far: SimGrid's plugin plus the computing the replicas timed
+  // themselves.
+  double gpu_energy_now() const {
+    double total = unseen_energy_j_;
+    for (auto* host : sim_.gpu_hosts) total += sg_host_get_consumed_energy(host);
+    return total;
+  }
+
+  // --- arrivals ---
+
+  void submit_all() {
+    std::vector<std::uint64_t> hashes;
+    for (std::size_t i = 0; i < trace_.requests.size(); ++i) {
+      const auto& request = trace_.requests[i];
+      sg4::this_actor::sleep_until(request.arrival_s);
+      next_arrival_s_ = i + 1 < trace_.requests.size() ? trace_.requests[i + 1].arrival_s : kNever;
+      update_barrier();
+      const std::uint32_t d = deployment_of_[i];
+      const auto& dep = deployments_[d];
+      kv_block_hashes(trace_, request, dep.kv_block_tokens, hashes);
+      auto& loads = loads_[d];
+      const auto& replicas = by_deployment_[d];
+      for (std::size_t k = 0; k < replicas.size(); ++k) {
+        const auto& s = *replicas[k]->scheduler;
+        loads[k] = {s.outstanding_tokens(), std::uint32_t(s.waiting()), std::uint32_t(s.running()),
+                    s.kv_utilization(), true};
+      }
+      const int chosen =
+          routers_[d]->choose({SeqId(i), std::uint32_t(request.prompt_tokens), hashes}, loads);
+      if (chosen < 0) {
+        reject(i, "no replica accepting");
+        continue;
+      }
+      Replica& replica = *replicas[std::size_t(chosen)];
+      const auto status = replica.scheduler->enqueue(SeqId(i), std::uint32_t(request.prompt_tokens),
+                                                     std::uint32_t(request.output_tokens), hashes);
+      if (status != serving::EnqueueStatus::accepted) {
+        reject(i, serving::enqueue_status_name(status));
+        continue;
+      }
+      replica_of_[i] = chosen;
+      if (replica.sleeping) replica.wake->notify_all();
+    }
+    arrivals_done_ = true;
+    for (auto& r : replicas_)
+      if (r->sleeping) r->wake->notify_all();
+  }
+
+  void reject(std::size_t i, std::string_view why) {
+    const auto& request = trace_.requests[i];
+    const std::string id = trace_.request_id(i);
+    report::RequestRecord record;
+    record.id = id;
+    record.arrival_s = request.arrival_s;
+    record.prompt_tokens = request.prompt_tokens;
+    record.output_tokens = request.output_tokens;
+    record.rejected_because = why;
+    recorder_.request(record);
+    ++rejected_;
+  }
+
+  // --- replicas ---
+
+  // The replica's loop. Its GPUs and their intra-node links are its own, so an iteration
+  // whose traffic stays inside nodes takes a time known in advance (roofline + all-reduce
+  // transfers, each alone on its links): such iterations are not run as SimGrid activities
+  // but chained in this actor's own time, up to the next instant anything else could happen
+  // (an arrival, a timeline sample), and only an iteration that crosses that instant is
+  // slept in SimGrid. That is exact and ~100x faster on a request trace. An iteration whose
+  // pipeline stages hand over between nodes (traffic that can meet other traffic), and every
+  // iteration under --exec-model ptask, runs as SimGrid executions and communications.
+  void serve(Replica& replica) {
+    const auto& dep = deployments_[std::size_t(replica.deployment)];
+    const bool in_simgrid =
+        config_.exec_model == platform::ExecModel::ptask || stages_cross_nodes(replica, dep);
+    std::vector<perf::SequenceWork> work;
+    double now = sg4::Engine::get_clock();  // this replica's time, ahead of SimGrid's at most
+                                            // to the next barrier
+    while (true) {
+      if (replica.scheduler->idle()) {
+        if (arrivals_done_) {
+          sg4::this_actor::sleep_until(now);  // so that SimGrid's clock reaches the makespan
+          return;
+        }
+        std::unique_lock lock(*replica.mutex);
+        replica.sleeping = true;
+        replica.wake->wait(lock);
+        replica.sleeping = false;
+        now = sg4::Engine::get_clock();
+        continue;
+      }
+      const serving::Batch batch = replica.scheduler->next_batch();
+      for (const auto& a : batch.admitted)
+        if (!a.recompute) prefix_hit_[a.seq] = a.prefix_hit_tokens;
+      work.clear();
+      long long new_tokens = 0;
+      for (const auto& item : batch.items) {
+        work.push_back({item.new_tokens, item.context_tokens});
+        new_tokens += item.new_tokens;
+      }
+      const auto cost = perf::iteration_cost(dep.llm, dep.device, dep.parallelism, work);
+      double energy = 0;
+      if (in_simgrid) {
+        double before = 0;
+        for (auto* h : replica.hosts) before += sg_host_get_consumed_energy(h);
+        sg4::this_actor::sleep_until(now);
+        set_busy(replica, true);
+        run_iteration(replica, dep, cost);
+        set_busy(replica, false);
+        for (auto* h : replica.hosts) energy += sg_host_get_consumed_energy(h);
+        energy -= before;
+        now = sg4::Engine::get_clock();
+      } else {
+        const double comm = allreduce_seconds(dep, cost);
+        const double end = now + dep.parallelism.pp * (cost.time_s + comm);
+        if (end > barrier_s_) {
+          sg4::this_actor::sleep_until(now);
+          set_busy(replica, true);
+          sg4::this_actor::sleep_until(end);
+          set_busy(replica, false);
+        }
+        // The GPUs draw full power while computing and idle power otherwise; SimGrid's
+        // energy plugin, seeing them idle, has the idle part.
+        const double gpus = double(replica.hosts.size());
+        const double computing = dep.parallelism.pp * cost.time_s;
+        const double extra = gpus * computing * (dep.device.tdp_w - dep.device.idle_w);
+        unseen_energy_j_ += extra;
+        energy = extra + gpus * (end - now) * dep.device.idle_w;
+        now = end;
+      }
+      // The iteration's GPU energy goes to its sequences by their share of its tokens.
+      for (const auto& item : batch.items)
+        energy_j_[item.seq] += energy * double(item.new_tokens) / double(new_tokens);
+
+      const auto result = replica.scheduler->complete(batch);
+      tokens_emitted_ += result.tokens_emitted;
+      for (SeqId seq : result.first_tokens)
+        if (first_token_s_[seq] < 0) first_token_s_[seq] = now;
+      for (const auto& f : result.finished) finish(f, replica, now);
+    }
+  }
+
+  void set_busy(Replica& replica, bool busy) {
+    replica.in_iteration = busy;
+    busy_gpus_ += (busy ? 1 : -1) * int(replica.hosts.size());
+  }
+
+  bool stages_cross_nodes(const Replica& replica, const serving::Deployment& dep) const {
+    const int tp = dep.parallelism.tp;
+    for (int stage = 1; stage < dep.parallelism.pp; ++stage)
+      if (replica.hosts[std::size_t(stage * tp)]->get_englobing_zone() !=
+          replica.hosts[0]->get_englobing_zone())
+        return true;
+    return false;
+  }
+
+  // Latency of one hop between two GPUs of a node: up one GPU's link, down the other's.
+  double intra_hop_latency(const serving::Deployment& dep) const {
+    return 2 * platform_.clusters[std::size_t(dep.clusters.front())].node.intra.latency_s;
+  }
+
+  // One stage's tensor-parallel all-reduce, alone on its GPUs' links: the ring's bytes at the
+  // link bandwidth, and one hop latency per ring step (2 (tp - 1) steps per all-reduce, two
+  // all-reduces per layer). A pipeline hand-over inside a node adds its bytes and one hop.
+  double allreduce_seconds(const serving::Deployment& dep, const perf::IterationCost& cost) const {
+    const int tp = dep.parallelism.tp;
+    const int pp = dep.parallelism.pp;
+    const double bandwidth =
+        platform_.clusters[std::size_t(dep.clusters.front())].node.intra.bandwidth_Bps;
+    double seconds = 0;
+    if (tp > 1 && cost.allreduce_bytes_per_gpu > 0)
+      seconds += cost.allreduce_bytes_per_gpu / bandwidth +
+                 2.0 * 2.0 * (tp - 1) * dep.llm.layers / pp * intra_hop_latency(dep);
+    if (pp > 1 && cost.pp_send_bytes_per_gpu > 0)
+      seconds += (cost.pp_send_bytes_per_gpu / bandwidth + intra_hop_latency(dep)) * (pp - 1) / pp;
+    return seconds;
+  }
+
+  // One iteration: every pipeline stage in turn computes (its GPUs busy for the roofline
+  // time: the execution's FLOPs are that time at the host's speed, so the energy plugin sees
+  // the GPUs at full load), then its tensor-parallel ranks all-reduce (a ring: rank i sends
+  // the bytes to rank i+1, over the links between them), then it hands the activations to
+  // the next stage. No micro-batching: the stages of one iteration do not overlap.
+  void run_iteration(Replica& replica, const serving::Deployment& dep,
+                     const perf::IterationCost& cost) {
+    const int tp = dep.parallelism.tp;
+    const int pp = dep.parallelism.pp;
+    for (int stage = 0; stage < pp; ++stage) {
+      const auto first = replica.hosts.begin() + stage * tp;
+      const std::vector<sg4::Host*> hosts(first, first + tp);
+      compute(hosts, cost.time_s);
+      if (tp > 1 && cost.allreduce_bytes_per_gpu > 0) {
+        std::vector<double> matrix(std::size_t(tp * tp), 0.0);
+        for (int i = 0; i < tp; ++i)
+          matrix[std::size_t(i * tp + (i + 1) % tp)] = cost.allreduce_bytes_per_gpu;
+        communicate(hosts, hosts, matrix);
+        // The ring runs 2 (tp - 1) steps per all-reduce and 2 all-reduces per layer: the
+        // transfer above paid one hop's latency, the other steps' are waited here.
+        const double steps = 2.0 * 2.0 * (tp - 1) * dep.llm.layers / pp;
+        const double latency = intra_hop_latency(dep);
+        if (steps > 1 && latency > 0) sg4::this_actor::sleep_for((steps - 1) * latency);
+      }
+      if (stage + 1 < pp && cost.pp_send_bytes_per_gpu > 0) {
+        const auto next = replica.hosts.begin() + (stage + 1) * tp;
+        const std::vector<sg4::Host*> to(next, next + tp);
+        std::vector<sg4::CommPtr> comms;
+        for (int i = 0; i < tp; ++i)
+          comms.push_back(sg4::Comm::sendto_async(hosts[std::size_t(i)], to[std::size_t(i)],
+                                                  std::uint64_t(cost.pp_send_bytes_per_gpu)));
+        for (auto& c : comms) c->wait();
+      }
+    }
+  }
+
+  void compute(const std::vector<sg4::Host*>& hosts, double seconds) {
+    if (seconds <= 0) return;
+    if (config_.exec_model == platform::ExecModel::ptask) {
+      std::vector<double> flops;
+      for (auto* h : hosts) flops.push_back(seconds * h->get_speed());
+      sg4::this_actor::exec_init(hosts, flops, std::vector<double>(hosts.size() * hosts.size(), 0))
+          ->wait();
+      return;
+    }
+    std::vector<sg4::ExecPtr> execs;
+    for (auto* h : hosts) {
+      execs.push_back(sg4::this_actor::exec_init(seconds * h->get_speed()));
+      execs.back()->set_host(h);
+      execs.back()->start();
+    }
+    for (auto& e : execs) e->wait();
+  }
+
+  // `matrix[i * n + j]`: bytes from hosts[i] to to[j].
+  void communicate(const std::vector<sg4::Host*>& from, const std::vector<sg4::Host*>& to,
+                   const std::vector<double>& matrix) {
+    const std::size_t n = from.size();
+    std::vector<sg4::CommPtr> comms;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t j = 0; j < n; ++j)
+        if (matrix[i * n + j] > 0)
+          comms.push_back(
+              sg4::Comm::sendto_async(from[i], to[j], std::uint64_t(matrix[i * n + j])));
+    for (auto& c : comms) c->wait();
+  }
+
+  void finish(const serving::FinishedSeq& f, const Replica& replica, double now) {
+    const auto& request = trace_.requests[f.seq];
+    const std::string id = trace_.request_id(f.seq);
+    report::RequestRecord record;
+    record.id = id;
+    record.arrival_s = request.arrival_s;
+    record.first_token_s = first_token_s_[f.seq];
+    record.end_s = now;
+    record.prompt_tokens = request.prompt_tokens;
+    record.output_tokens = request.output_tokens;
+    record.replica = replica.name;
+    record.preemptions = f.preemptions;
+    record.prefix_hit_tokens = prefix_hit_[f.seq];
+    record.energy_j = energy_j_[f.seq];
+    recorder_.request(record);
+    ++finished_;
+    makespan_s_ = std::max(makespan_s_, now);
+  }
+
+  // --- timeline ---
+
+  void sample_loop() {
+    for (std::uint64_t k = 1;; ++k) {
+      next_sample_s_ = double(k) * config_.sample_seconds;  // k x period: no drift
+      update_barrier();
+      sg4::this_actor::sleep_until(next_sample_s_);
+      write_sample(sg4::Engine::get_clock());
+    }
+  }
+
+  // Replicas chain iterations on their own up to this instant (see serve()).
+  void update_barrier() { barrier_s_ = std::min(next_arrival_s_, next_sample_s_); }
+
+  void write_sample(double now) {
+    const double period = now - last_sample_s_;
+    if (period <= 0 && samples_ > 0) return;
+    report::ServingSample s;
+    s.time_s = now;
+    double kv = 0;
+    for (const auto& r : replicas_) {
+      s.running_requests += r->scheduler->running();
+      s.queued_requests += r->scheduler->waiting();
+      kv += r->scheduler->kv_utilization();
+    }
+    s.kv_cache_util = replicas_.empty() ? 0 : kv / double(replicas_.size());
+    const double energy = gpu_energy_now();
+    if (period > 0) {
+      s.tokens_per_s = double(tokens_emitted_ - last_tokens_) / period;
+      s.it_power_w = (energy - last_energy_j_) / period + floor_static_w_;
+    } else {
+      s.it_power_w = energy::idle_gpu_power_w(platform_) + floor_static_w_;
+    }
+    s.facility_power_w = s.it_power_w * platform_.pue;
+    s.busy_gpus = busy_gpus_;
+    s.total_gpus = total_gpus_;
+    recorder_.sample(s);
+    last_sample_s_ = now;
+    last_tokens_ = tokens_emitted_;
+    last_energy_j_ = energy;
+    ++samples_;
+  }
+
+  const platform::Platform& platform_;
+  const workload::RequestWorkload& trace_;
+  const std::vector<serving::Deployment>& deployments_;
+  const ServingConfig& config_;
+  report::ServingRecorder& recorder_;
+  sched::AllocationState allocation_;
+  platform::SimPlatform sim_;
+  std::vector<std::uint32_t> deployment_of_;
+  std::vector<std::unique_ptr<Replica>> replicas_;
+  std::vector<std::vector<Replica*>> by_deployment_;
+  std::vector<std::unique_ptr<serving::Router>> routers_;
+  std::vector<std::vector<serving::ReplicaLoad>> loads_;
+  // Per request: fixed-size records.
+  std::vector<double> first_token_s_;
+  std::vector<double> energy_j_;
+  std::vector<std::uint32_t> prefix_hit_;
+  std::vector<int> replica_of_;
+  bool arrivals_done_ = false;
+  std::size_t finished_ = 0;
+  std::size_t rejected_ = 0;
+  double makespan_s_ = 0;
+  std::uint64_t tokens_emitted_ = 0;
+  int busy_gpus_ = 0;
+  int total_gpus_ = 0;
+  double floor_static_w_ = 0;
+  double last_sample_s_ = 0;
+  std::uint64_t last_tokens_ = 0;
+  double last_energy_j_ = 0;
+  std::uint64_t samples_ = 0;
+  std::exception_ptr error_;
+  static constexpr double kNever = std::numeric_limits<double>::infinity();
+  double next_arrival_s_ = 0;
+  double next_sample_s_ = kNever;
+  double barrier_s_ = 0;
+  double unseen_energy_j_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::uint32_t> route_to_deployments(
+    const workload::RequestWorkload& requests,
+    const std::vector<serving::Deployment>& deployments) {
+  // Model names of the trace (few) mapped once to deployments.
+  std::vector<int> by_model(requests.models.size(), -1);
+  by_model[0] = 0;
+  for (std::size_t m = 1; m < requests.models.size(); ++m)
+    for (std::size_t d = 0; d < deployments.size() && by_model[m] < 0; ++d)
+      if (platform::same_device_name(deployments[d].llm.name, requests.models[m]) ||
+          platform::same_device_name(deployments[d].name, requests.models[m]))
+        by_model[m] = int(d);
+  std::vector<std::uint32_t> out(requests.requests.size(), 0);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const int d = by_model[requests.requests[i].model];
+    if (d < 0)
+      throw InputError(located(requests.source, requests.requests[i].line, "model",
+                               fmt::format("no deployment serves model '{}'",
+                                           requests.models[requests.requests[i].model])));
+    out[i] = std::uint32_t(d);
+  }
+  return out;
+}
+
+ServingOutcome run_serving(const platform::Platform& platform, const platform::Topology& topology,
+                           const workload::RequestWorkload& requests,
+                           const std::vector<serving::Deployment>& deployments,
+                           const ServingConfig& config, report::ServingRecorder& recorder) {
+  platform::SimgridSession session(config.exec_model);
+  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder);
+  return simulation.run();
+}
+
+}  // namespace suanli::sim

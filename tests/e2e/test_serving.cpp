@@ -1,0 +1,236 @@
+// End-to-end: LLM inference serving replay (run --deployment), cases derived by hand.
+//
+// tests/fixtures/serving_e2e/platform.yaml: one node of 2 "tgpu" (100 TFLOPS = 1e14 FLOP/s,
+// 1 TB/s HBM, 10 GB, both roofline efficiencies 1, 400 W computing, 50 W idle), intra-node
+// links of 100 GB/s, no latency. models.yaml: "toy", 1e9 parameters in bf16 (2e9 bytes of
+// weights), 10 layers, hidden 1000, 10 heads of 100, no GQA: KV = 2 x 10 x 10 x 100 x 2 =
+// 40,000 bytes per token.
+//
+// Roofline of one iteration (docs/serving-model.md), per GPU of a tp-way replica:
+//   FLOPs  = (2 x 1e9 x new tokens + 4 x 10 x 10 x 100 x sum(new x (context + (new+1)/2))) / tp
+//   bytes  = (2e9 + 40,000 x (sum of contexts + new tokens)) / tp
+//   time   = max(FLOPs / 1e14, bytes / 1e12)
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "run_binary.hpp"
+
+using e2e::fixture;
+using e2e::num;
+
+namespace {
+
+e2e::Result serve(const std::string& out, const std::string& deployment,
+                  const std::string& requests, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"run",
+                                "--platform",
+                                fixture("serving_e2e/platform.yaml"),
+                                "--models",
+                                fixture("serving_e2e/models.yaml"),
+                                "--deployment",
+                                fixture("serving_e2e/" + deployment),
+                                "--requests",
+                                fixture("serving_e2e/" + requests),
+                                "--out",
+                                out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return e2e::run_suanli(args);
+}
+
+struct Served {
+  std::map<std::string, e2e::Row> rows;  // requests.csv by request_id
+  nlohmann::json summary;
+};
+
+Served run_requests(const std::string& name, const std::string& deployment,
+                    const std::string& requests, std::vector<std::string> extra = {}) {
+  const auto out = e2e::fresh_dir(name);
+  const auto r = serve(out, deployment, requests, std::move(extra));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  Served served;
+  for (auto& row : e2e::read_csv(out + "/requests.csv")) served.rows[row["request_id"]] = row;
+  served.summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  return served;
+}
+
+}  // namespace
+
+// one.yaml: tp 1, no KV reserve. One request, prompt 1000, 3 output tokens.
+//   prefill (1000 new, context 0): FLOPs 2e12 + 4e4 x 1000 x 500.5 = 2.02002e12 -> 0.0202002 s;
+//     bytes 2e9 + 4e7 = 2.04e9 -> 0.00204 s: compute-bound. First token at 0.0202002.
+//   decode 1 (1 new, context 1000): bytes 2e9 + 4e4 x 1001 = 2.04004e9 -> 0.00204004 s
+//     (FLOPs 2.04004e9 -> 2.04e-5 s): memory-bound.
+//   decode 2 (context 1001): bytes 2.04008e9 -> 0.00204008 s.
+//   end 0.0202002 + 0.00204004 + 0.00204008 = 0.02428032; TPOT (end - first) / 2 = 0.00204006.
+//   energy: one GPU computing at 400 W the whole time: 400 x 0.02428032 = 9.712128 J.
+TEST_CASE("serving: one request on an idle replica, prefill roofline then memory-bound decodes") {
+  for (const char* model : {"flows", "ptask"}) {
+    CAPTURE(model);
+    auto served = run_requests(std::string("serve-one-") + model, "one.yaml", "one_request.csv",
+                               {"--exec-model", model});
+    auto& rows = served.rows;
+    REQUIRE(rows.count("r1") == 1);
+    auto& r = rows["r1"];
+    CHECK(num(r, "first_token_time") == doctest::Approx(0.0202002).epsilon(1e-9));
+    CHECK(num(r, "ttft_s") == doctest::Approx(0.0202002).epsilon(1e-9));
+    CHECK(num(r, "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
+    CHECK(num(r, "tpot_s") == doctest::Approx(0.00204006).epsilon(1e-9));
+    CHECK(num(r, "energy_j") == doctest::Approx(9.712128).epsilon(1e-6));
+    CHECK(r["replica"] == "toy1/0");
+    CHECK(r["final_state"] == "COMPLETED");
+    const auto& s = served.summary;
+    CHECK(s["requests_completed"] == 1);
+    CHECK(s["makespan_s"].get<double>() == doctest::Approx(0.02428032).epsilon(1e-9));
+    // 3 output tokens over the makespan; IT energy = GPU energy (no static power):
+    // 9.712128 J + the idle GPU 50 W x 0.02428032 s = 10.926144 J, x 1000 / 3 tokens.
+    CHECK(s["throughput_tokens_per_s"].get<double>() == doctest::Approx(3 / 0.02428032));
+    CHECK(s["energy_per_1k_output_tokens_j"].get<double>() ==
+          doctest::Approx(10.926144 / 3 * 1000).epsilon(1e-6));
+  }
+}
+
+// big_batch.yaml: max_batch 256, max_batch_tokens 8192. N requests at 0, prompt 16, 2 tokens:
+// one prefill iteration for all (16 N tokens), then one decode iteration (N x 1 new, context 16).
+//   N = 50:  prefill FLOPs 1.6e12 + 4e4 x 50 x 16 x 8.5 = 1.600272e12 -> 0.01600272 s;
+//            decode FLOPs 1e11 + 4e4 x 50 x 17 -> 1.00034e-3 s, bytes 2e9 + 4e4 x (800 + 50)
+//            = 2.034e9 -> 2.034e-3 s: memory-bound, TPOT 0.002034.
+//   N = 200: prefill 6.4e12 + 4e4 x 200 x 136 = 6.401088e12 -> 0.06401088 s;
+//            decode FLOPs 4e11 + 4e4 x 200 x 17 = 4.00136e11 -> 4.00136e-3 s, bytes 2e9 +
+//            4e4 x 3400 = 2.136e9 -> 2.136e-3 s: compute-bound, TPOT 0.00400136.
+TEST_CASE("serving: a large enough decode batch becomes compute-bound") {
+  auto small = run_requests("serve-batch-50", "big_batch.yaml", "batch_50.csv").rows;
+  REQUIRE(small.size() == 50);
+  for (const auto& [id, r] : small) {
+    CHECK(num(r, "ttft_s") == doctest::Approx(0.01600272).epsilon(1e-9));
+    CHECK(num(r, "tpot_s") == doctest::Approx(0.002034).epsilon(1e-9));
+  }
+  auto large = run_requests("serve-batch-200", "big_batch.yaml", "batch_200.csv").rows;
+  REQUIRE(large.size() == 200);
+  for (const auto& [id, r] : large) {
+    CHECK(num(r, "ttft_s") == doctest::Approx(0.06401088).epsilon(1e-9));
+    CHECK(num(r, "tpot_s") == doctest::Approx(0.00400136).epsilon(1e-9));
+  }
+}
+
+// prefix.jsonl (Mooncake): request 0 at 0 s, 1024 tokens, hash ids [1, 2] (512-token blocks);
+// request 1 at 1 s, 1536 tokens, [1, 2, 3]. Request 0 finishes long before request 1 comes,
+// and its 64 KV blocks of 16 tokens stay cached: request 1 hits 1024 tokens and prefills 512
+// with a context of 1024:
+//   FLOPs 2e9 x 512 + 4e4 x 512 x (1024 + 256.5) = 1.05022464e12 -> 0.0105022464 s;
+//   bytes 2e9 + 4e4 x (1024 + 512) = 2.06144e9 -> 0.00206 s: compute-bound.
+// Without the hit it would prefill 1536: 3.072e12 + 4e4 x 1536 x 768.5 -> 0.031192166 s.
+// Request 0: 2.048e12 + 4e4 x 1024 x 512.5 = 2.068992e12 -> 0.02068992 s.
+TEST_CASE("serving: a prefix hit removes exactly its prefill work") {
+  auto rows = run_requests("serve-prefix", "one.yaml", "prefix.jsonl").rows;
+  REQUIRE(rows.size() == 2);
+  CHECK(num(rows["0"], "prefix_hit_tokens") == 0);
+  CHECK(num(rows["0"], "ttft_s") == doctest::Approx(0.02068992).epsilon(1e-9));
+  CHECK(num(rows["1"], "prefix_hit_tokens") == 1024);
+  CHECK(num(rows["1"], "ttft_s") == doctest::Approx(0.0105022464).epsilon(1e-9));
+  CHECK(rows["1"]["tpot_s"].empty());  // one output token: no time per output token
+}
+
+// tight_kv.yaml: 10 KV blocks of 16 tokens. A and B at 0, prompt 64 (4 blocks), 40 tokens.
+//   joint prefill (128 tokens): 2.56e11 + 4e4 x 2 x 64 x 32.5 = 2.561664e11 -> 0.002561664 s.
+//   decode i = 1..16 (both): token 64 + i needs 5 blocks each: 10 in use at i = 1.
+//     each (2e9 + 8e4 (64 + i)) / 1e12: sum 0.0320928 s.
+//   decode 17: A's token 81 needs a 6th block, none is free: B, the newest, is preempted
+//     (17 tokens generated) and requeued with a prompt of 64 + 17 = 81 (6 blocks).
+//   A alone, i = 17..39: (2e9 + 4e4 (64 + i)) / 1e12, sum 0.04608464 s; A needs 7 blocks at
+//     the end, so B (6) cannot come back before A ends at 0.002561664 + 0.0320928 +
+//     0.04608464 = 0.080739104.
+//   B recomputes 81 tokens: bytes 2e9 + 4e4 x 81 -> 0.00200324 s (memory-bound, FLOPs
+//     1.6213284e11 -> 0.0016 s), emitting token 18; then 22 decodes j = 1..22 at context
+//     80 + j: (2e9 + 4e4 (81 + j)) / 1e12, sum 0.0440814 s. B ends at 0.126823744.
+TEST_CASE("serving: KV exhaustion preempts the newest sequence at the expected step") {
+  auto served = run_requests("serve-kv", "tight_kv.yaml", "two_long.csv");
+  auto& rows = served.rows;
+  REQUIRE(rows.size() == 2);
+  CHECK(num(rows["A"], "preemptions") == 0);
+  CHECK(num(rows["B"], "preemptions") == 1);
+  CHECK(num(rows["A"], "ttft_s") == doctest::Approx(0.002561664).epsilon(1e-9));
+  CHECK(num(rows["B"], "ttft_s") == doctest::Approx(0.002561664).epsilon(1e-9));
+  CHECK(num(rows["A"], "end_time") == doctest::Approx(0.080739104).epsilon(1e-9));
+  CHECK(num(rows["B"], "end_time") == doctest::Approx(0.126823744).epsilon(1e-9));
+  CHECK(served.summary["preemptions"] == 1);
+}
+
+// tp2.yaml: the one.yaml request on both GPUs (tp 2). Per GPU, half the FLOPs and bytes, then
+// a ring all-reduce: 2 per layer of 1000 x 1000 x 2 bytes (prefill) -> each GPU sends
+// 2 x 10 x 2e6 x 2 (2 - 1) / 2 = 4e7 bytes to the other over its 100 GB/s link: 0.0004 s.
+//   prefill: 1.01001e12 / 1e14 = 0.0101001 s + 0.0004 s = 0.0105001 (first token).
+//   decodes: bytes 1.02002e9 and 1.02004e9 -> 1.02002e-3 and 1.02004e-3 s, each plus an
+//     all-reduce of 2 x 10 x 2000 x 1 = 4e4 bytes -> 4e-7 s: TPOT (1.02042e-3 + 1.02044e-3) / 2.
+//   energy: both GPUs at 400 W while computing, idle (50 W) during the all-reduces:
+//     800 x (0.0101001 + 1.02002e-3 + 1.02004e-3) + 100 x (4e-4 + 8e-7) = 9.752208 J.
+TEST_CASE("serving: tensor parallelism sends its all-reduce over the intra-node links") {
+  auto rows = run_requests("serve-tp2", "tp2.yaml", "one_request.csv").rows;
+  const auto& r = rows["r1"];
+  CHECK(num(r, "ttft_s") == doctest::Approx(0.0105001).epsilon(1e-9));
+  CHECK(num(r, "tpot_s") == doctest::Approx(1.02043e-3).epsilon(1e-9));
+  CHECK(num(r, "energy_j") == doctest::Approx(9.752208).epsilon(1e-6));
+}
+
+// --slo-ttft 0.015: of the 2 requests of prefix.jsonl only request 1 (TTFT 0.0105) meets it.
+TEST_CASE("serving: SLO attainment and goodput follow --slo-ttft") {
+  const auto out = e2e::fresh_dir("serve-slo");
+  const auto r = serve(out, "one.yaml", "prefix.jsonl", {"--slo-ttft", "0.015"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(s["slo_attainment"].get<double>() == doctest::Approx(0.5));
+  CHECK(s["goodput_rps"].get<double>() == doctest::Approx(1 / s["makespan_s"].get<double>()));
+}
+
+TEST_CASE("serving: compare runs every router and prints one row each") {
+  const auto out = e2e::fresh_dir("serve-compare");
+  const auto r = e2e::run_suanli({"compare", "--platform", fixture("serving_e2e/platform.yaml"),
+                                  "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+                                  fixture("serving_e2e/one.yaml"), "--requests",
+                                  fixture("serving_e2e/prefix.jsonl"), "--routers",
+                                  "round-robin,least-tokens", "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("round-robin") != std::string::npos);
+  CHECK(r.out.find("least-tokens") != std::string::npos);
+  for (const char* router : {"round-robin", "least-tokens"}) {
+    const auto s = nlohmann::json::parse(e2e::read_file(out + "/" + router + "/summary.json"));
+    CHECK(s["routers"] == router);
+    CHECK(s["requests_completed"] == 2);
+  }
+  CHECK(std::filesystem::exists(out + "/compare.csv"));
+}
+
+TEST_CASE("serving: bad deployment and bad request rows stop with one line and status 2") {
+  const auto dir = e2e::fresh_dir("serve-bad");
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream(dir + "/unknown_model.yaml")
+        << "deployments:\n  - {name: x, model: no-such-model, gpu: tgpu, tp: 1, replicas: 1}\n";
+    std::ofstream(dir + "/bad_requests.csv")
+        << "arrival_time,prompt_tokens,output_tokens\n0,10,5\n1,-3,5\n";
+  }
+  auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform.yaml"),
+                            "--deployment", dir + "/unknown_model.yaml", "--requests",
+                            fixture("serving_e2e/one_request.csv"), "--out", dir + "/o1"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown_model.yaml:2") != std::string::npos);
+  CHECK(r.err.find("no-such-model") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/o1"));
+
+  r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform.yaml"), "--models",
+                       fixture("serving_e2e/models.yaml"), "--deployment",
+                       fixture("serving_e2e/one.yaml"), "--requests", dir + "/bad_requests.csv",
+                       "--out", dir + "/o2"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("bad_requests.csv:3: prompt_tokens") != std::string::npos);
+
+  r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform.yaml"), "--models",
+                       fixture("serving_e2e/models.yaml"), "--deployment",
+                       fixture("serving_e2e/one.yaml"), "--requests",
+                       fixture("serving_e2e/one_request.csv"), "--workload",
+                       fixture("e2e/energy.csv"), "--out", dir + "/o3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--workload") != std::string::npos);
+}
