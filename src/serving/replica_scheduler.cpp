@@ -75,6 +75,7 @@ EnqueueStatus ReplicaScheduler::enqueue(SeqId seq, std::uint32_t prompt_tokens,
   s.output = output_tokens;
   s.generated = s.prefilled = s.preemptions = 0;
   s.phase = Phase::waiting;
+  s.prefilled_elsewhere = false;
   if (kv_->prefix_caching())
     s.hashes.assign(block_hashes.begin(), block_hashes.end());
   else
@@ -83,6 +84,22 @@ EnqueueStatus ReplicaScheduler::enqueue(SeqId seq, std::uint32_t prompt_tokens,
   outstanding_prefill_ += prompt_tokens;
   outstanding_decode_ += output_tokens;
   return EnqueueStatus::accepted;
+}
+
+EnqueueStatus ReplicaScheduler::enqueue_prefilled(SeqId seq, std::uint32_t prompt_tokens,
+                                                  std::uint32_t output_tokens,
+                                                  std::span<const std::uint64_t> block_hashes) {
+  if (output_tokens < 2)
+    throw std::invalid_argument("replica scheduler: a prefilled request " + std::to_string(seq) +
+                                " needs at least 2 output tokens");
+  const EnqueueStatus status = enqueue(seq, prompt_tokens, output_tokens, block_hashes);
+  if (status != EnqueueStatus::accepted) return status;
+  Sequence& s = slots_[waiting_.back()];
+  s.prefilled_elsewhere = true;
+  s.generated = 1;
+  outstanding_prefill_ -= prompt_tokens;
+  outstanding_decode_ -= 1;
+  return status;
 }
 
 Batch ReplicaScheduler::next_batch() {
@@ -195,6 +212,11 @@ void ReplicaScheduler::admit(Batch& batch, std::uint32_t budget) {
     const std::uint32_t slot = waiting_.front();
     Sequence& s = slots_[slot];
     const std::uint32_t reserve = running_.empty() ? 0 : watermark_blocks_;
+    if (s.prefilled_elsewhere) {
+      if (budget == 0 || !admit_prefilled(batch, slot, reserve)) break;
+      --budget;
+      continue;
+    }
     const bool alone = batch.prefill_tokens == 0;
     const BlockedHead& b = blocked_;
     if (b.valid && b.seq == s.id && b.target == s.target && b.epoch == kv_->admission_epoch() &&
@@ -224,6 +246,27 @@ void ReplicaScheduler::admit(Batch& batch, std::uint32_t budget) {
     add_prefill(batch, slot, tokens);
     budget -= std::min(tokens, budget);
   }
+}
+
+bool ReplicaScheduler::admit_prefilled(Batch& batch, std::uint32_t slot, std::uint32_t reserve) {
+  Sequence& s = slots_[slot];
+  // The prompt's KV has arrived; this iteration writes the first output token's.
+  const std::uint32_t context = s.prompt + s.generated - 1;
+  const AdmitResult admitted = kv_->try_admit(s.id, context + 1, s.hashes, reserve);
+  if (!admitted.admitted) return false;
+  kv_->mark_computed(s.id, s.prompt);
+  s.kv_room = kv_->blocks_for(context + 1) * kv_->block_tokens();
+  s.prefilled_elsewhere = false;
+  s.prefilled = s.target;
+  s.phase = Phase::decode;
+  blocked_.valid = false;
+  waiting_.pop_front();
+  running_.push_back(slot);
+  batch.admitted.push_back(Admission{s.id, 0, false});
+  batch.items.push_back(BatchItem{s.id, 1, context, false, false});
+  in_flight_.push_back(slot);
+  ++batch.decode_tokens;
+  return true;
 }
 
 void ReplicaScheduler::add_prefill(Batch& batch, std::uint32_t slot, std::uint32_t tokens) {

@@ -83,6 +83,9 @@ struct Replica {
   sg4::ConditionVariablePtr wake;
   bool sleeping = false;
   bool in_iteration = false;
+  // Disaggregated deployments: a prefill replica computes prompts and first tokens only and
+  // hands each request's KV cache to a decode replica, which decodes the rest.
+  enum class Role : std::uint8_t { both, prefill, decode } role = Role::both;
 };
 
 class ServingSimulation {
@@ -104,6 +107,7 @@ class ServingSimulation {
     energy_j_.assign(n, 0);
     prefix_hit_.assign(n, 0);
     replica_of_.assign(n, -1);
+    preemptions_.assign(n, 0);
     place_replicas();
     next_arrival_s_ = trace.requests.empty() ? kNever : trace.requests.front().arrival_s;
     update_barrier();
@@ -162,18 +166,24 @@ class ServingSimulation {
                                  fmt::format("deployment '{}': autoscaling (replicas: {{min, "
                                              "max}}) is not simulated yet: give a fixed count",
                                              dep.name)));
-      if (dep.disaggregated)
-        throw InputError(located(dep.source, dep.line, "disaggregated",
-                                 fmt::format("deployment '{}': prefill/decode disaggregation is "
-                                             "not simulated yet",
-                                             dep.name)));
       const int tp = dep.parallelism.tp;
       const int pp = dep.parallelism.pp;
-      for (int i = 0; i < dep.replicas.initial; ++i) {
+      const int prefill = dep.disaggregated ? dep.disaggregated->prefill_replicas : 0;
+      const int count =
+          dep.disaggregated ? prefill + dep.disaggregated->decode_replicas : dep.replicas.initial;
+      by_deployment_.resize(deployments_.size());
+      decoders_.resize(deployments_.size());
+      for (int i = 0; i < count; ++i) {
         auto replica = std::make_unique<Replica>();
         replica->deployment = int(d);
         replica->index = i;
-        replica->name = fmt::format("{}/{}", dep.name, i);
+        if (dep.disaggregated) {
+          replica->role = i < prefill ? Replica::Role::prefill : Replica::Role::decode;
+          replica->name = i < prefill ? fmt::format("{}/p{}", dep.name, i)
+                                      : fmt::format("{}/d{}", dep.name, i - prefill);
+        } else {
+          replica->name = fmt::format("{}/{}", dep.name, i);
+        }
         for (int stage = 0; stage < pp; ++stage) {
           const std::vector<int> gpus = take_node_gpus(dep, tp);
           if (gpus.empty())
@@ -197,8 +207,12 @@ class ServingSimulation {
         replica->scheduler = std::make_unique<serving::ReplicaScheduler>(sc, *replica->kv);
         replica->mutex = sg4::Mutex::create();
         replica->wake = sg4::ConditionVariable::create();
-        by_deployment_.resize(deployments_.size());
-        by_deployment_[d].push_back(replica.get());
+        // Arrivals go to the replicas that take prompts; decode replicas get theirs from
+        // the prefill replicas.
+        if (replica->role == Replica::Role::decode)
+          decoders_[d].push_back(replica.get());
+        else
+          by_deployment_[d].push_back(replica.get());
         replicas_.push_back(std::move(replica));
       }
       serving::RouterOptions options;
@@ -207,6 +221,10 @@ class ServingSimulation {
       if (!entry) throw std::logic_error("unknown router");
       routers_.push_back(entry->make(options));
       loads_.emplace_back(by_deployment_[d].size());
+      // Decode replicas are chosen by least outstanding tokens (a request's prefix arrives
+      // with it: no affinity to keep).
+      decode_routers_.push_back(serving::find_router("least-tokens")->make(options));
+      decode_loads_.emplace_back(decoders_[d].size());
     }
     total_gpus_ = platform_.total_gpus();
   }
@@ -257,11 +275,7 @@ class ServingSimulation {
       kv_block_hashes(trace_, request, dep.kv_block_tokens, hashes);
       auto& loads = loads_[d];
       const auto& replicas = by_deployment_[d];
-      for (std::size_t k = 0; k < replicas.size(); ++k) {
-        const auto& s = *replicas[k]->scheduler;
-        loads[k] = {s.outstanding_tokens(), std::uint32_t(s.waiting()), std::uint32_t(s.running()),
-                    s.kv_utilization(), true};
-      }
+      for (std::size_t k = 0; k < replicas.size(); ++k) loads[k] = load_of(*replicas[k]);
       const int chosen =
           routers_[d]->choose({SeqId(i), std::uint32_t(request.prompt_tokens), hashes}, loads);
       if (chosen < 0) {
@@ -269,18 +283,22 @@ class ServingSimulation {
         continue;
       }
       Replica& replica = *replicas[std::size_t(chosen)];
+      // A prefill replica computes the prompt and the first token, nothing more.
+      const auto output = replica.role == Replica::Role::prefill
+                              ? std::uint32_t(1)
+                              : std::uint32_t(request.output_tokens);
       const auto status = replica.scheduler->enqueue(SeqId(i), std::uint32_t(request.prompt_tokens),
-                                                     std::uint32_t(request.output_tokens), hashes);
+                                                     output, hashes);
       if (status != serving::EnqueueStatus::accepted) {
         reject(i, serving::enqueue_status_name(status));
         continue;
       }
       replica_of_[i] = chosen;
+      if (replica.role == Replica::Role::prefill && request.output_tokens > 1) ++handovers_pending_;
       if (replica.sleeping) replica.wake->notify_all();
     }
     arrivals_done_ = true;
-    for (auto& r : replicas_)
-      if (r->sleeping) r->wake->notify_all();
+    wake_sleepers(nullptr);
   }
 
   void reject(std::size_t i, std::string_view why) {
@@ -310,12 +328,17 @@ class ServingSimulation {
     const auto& dep = deployments_[std::size_t(replica.deployment)];
     const bool in_simgrid =
         config_.exec_model == platform::ExecModel::ptask || stages_cross_nodes(replica, dep);
+    // Requests reach a decode replica when their KV transfer ends, an instant no barrier
+    // knows in advance: replicas of a disaggregated deployment sleep every iteration in
+    // SimGrid instead of chaining iterations in their own clock.
+    const bool sleep_each = dep.disaggregated.has_value();
     std::vector<perf::SequenceWork> work;
     double now = sg4::Engine::get_clock();  // this replica's time, ahead of SimGrid's at most
                                             // to the next barrier
     while (true) {
       if (replica.scheduler->idle()) {
-        if (arrivals_done_) {
+        // Requests may still come from KV transfers in flight (disaggregation).
+        if (all_input_done()) {
           sg4::this_actor::sleep_until(now);  // so that SimGrid's clock reaches the makespan
           return;
         }
@@ -350,7 +373,7 @@ class ServingSimulation {
       } else {
         const double comm = allreduce_seconds(dep, cost);
         const double end = now + dep.parallelism.pp * (cost.time_s + comm);
-        if (end > barrier_s_) {
+        if (sleep_each || end > barrier_s_) {
           sg4::this_actor::sleep_until(now);
           set_busy(replica, true);
           sg4::this_actor::sleep_until(end);
@@ -373,8 +396,75 @@ class ServingSimulation {
       tokens_emitted_ += result.tokens_emitted;
       for (SeqId seq : result.first_tokens)
         if (first_token_s_[seq] < 0) first_token_s_[seq] = now;
-      for (const auto& f : result.finished) finish(f, replica, now);
+      for (const auto& f : result.finished) {
+        if (replica.role == Replica::Role::prefill && trace_.requests[f.seq].output_tokens > 1)
+          hand_over(f, replica, now);
+        else
+          finish(f, replica, now);
+      }
     }
+  }
+
+  // Disaggregation: the prompt's KV cache goes from the prefill replica's GPUs to a decode
+  // replica's, rank to rank (same tp and pp on both sides), as SimGrid communications that
+  // share the links they cross with everything else; the request joins the decode
+  // replica's queue when the last byte has arrived.
+  void hand_over(const serving::FinishedSeq& f, const Replica& from, double now) {
+    const auto d = std::size_t(from.deployment);
+    const auto& dep = deployments_[d];
+    preemptions_[f.seq] += f.preemptions;
+    auto& loads = decode_loads_[d];
+    const auto& decoders = decoders_[d];
+    for (std::size_t k = 0; k < decoders.size(); ++k) loads[k] = load_of(*decoders[k]);
+    const auto& request = trace_.requests[f.seq];
+    const int chosen =
+        decode_routers_[d]->choose({f.seq, std::uint32_t(request.prompt_tokens), {}}, loads);
+    if (chosen < 0) throw std::logic_error("no decode replica");
+    Replica* to = decoders[std::size_t(chosen)];
+    const auto bytes =
+        std::uint64_t(std::ceil(double(request.prompt_tokens) *
+                                perf::kv_bytes_per_token_per_gpu(dep.llm, dep.parallelism)));
+    const Replica* source = &from;
+    sg4::Actor::create("kv-transfer", sim_.controller, [this, source, to, seq = f.seq, bytes, now] {
+      guarded([&] { transfer(*source, *to, seq, bytes, now); });
+    });
+  }
+
+  void transfer(const Replica& from, Replica& to, SeqId seq, std::uint64_t bytes, double at) {
+    sg4::this_actor::sleep_until(at);
+    std::vector<sg4::CommPtr> comms;
+    for (std::size_t k = 0; k < from.hosts.size(); ++k)
+      comms.push_back(sg4::Comm::sendto_async(from.hosts[k], to.hosts[k], bytes));
+    for (auto& c : comms) c->wait();
+    const auto& request = trace_.requests[seq];
+    std::vector<std::uint64_t> hashes;
+    kv_block_hashes(trace_, request, deployments_[std::size_t(to.deployment)].kv_block_tokens,
+                    hashes);
+    const auto status = to.scheduler->enqueue_prefilled(
+        seq, std::uint32_t(request.prompt_tokens), std::uint32_t(request.output_tokens), hashes);
+    --handovers_pending_;
+    if (status == serving::EnqueueStatus::accepted)
+      replica_of_[seq] = to.index;
+    else
+      reject(seq, serving::enqueue_status_name(status));
+    wake_sleepers(&to);
+  }
+
+  // Wakes `to` if it sleeps (it has work now) and, once nothing more can arrive anywhere,
+  // every sleeping replica so that it can end.
+  void wake_sleepers(Replica* to) {
+    if (to && to->sleeping) to->wake->notify_all();
+    if (!all_input_done()) return;
+    for (auto& r : replicas_)
+      if (r->sleeping) r->wake->notify_all();
+  }
+
+  bool all_input_done() const { return arrivals_done_ && handovers_pending_ == 0; }
+
+  serving::ReplicaLoad load_of(const Replica& r) const {
+    const auto& s = *r.scheduler;
+    return {s.outstanding_tokens(), std::uint32_t(s.waiting()), std::uint32_t(s.running()),
+            s.kv_utilization(), true};
   }
 
   void set_busy(Replica& replica, bool busy) {
@@ -491,7 +581,7 @@ class ServingSimulation {
     record.prompt_tokens = request.prompt_tokens;
     record.output_tokens = request.output_tokens;
     record.replica = replica.name;
-    record.preemptions = f.preemptions;
+    record.preemptions = f.preemptions + preemptions_[f.seq];
     record.prefix_hit_tokens = prefix_hit_[f.seq];
     record.energy_j = energy_j_[f.seq];
     recorder_.request(record);
@@ -554,11 +644,18 @@ class ServingSimulation {
   std::vector<std::vector<Replica*>> by_deployment_;
   std::vector<std::unique_ptr<serving::Router>> routers_;
   std::vector<std::vector<serving::ReplicaLoad>> loads_;
+  std::vector<std::vector<Replica*>> decoders_;  // per deployment, disaggregated only
+  std::vector<std::unique_ptr<serving::Router>> decode_routers_;
+  std::vector<std::vector<serving::ReplicaLoad>> decode_loads_;
+  // Requests accepted by a prefill replica that have not reached their decode replica yet:
+  // until none is left, an idle decode replica must wait rather than end.
+  std::size_t handovers_pending_ = 0;
   // Per request: fixed-size records.
   std::vector<double> first_token_s_;
   std::vector<double> energy_j_;
   std::vector<std::uint32_t> prefix_hit_;
   std::vector<int> replica_of_;
+  std::vector<std::uint32_t> preemptions_;  // on a prefill replica, before its hand-over
   bool arrivals_done_ = false;
   std::size_t finished_ = 0;
   std::size_t rejected_ = 0;

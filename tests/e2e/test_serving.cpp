@@ -234,3 +234,28 @@ TEST_CASE("serving: bad deployment and bad request rows stop with one line and s
   CHECK(r.status == 2);
   CHECK(r.err.find("--workload") != std::string::npos);
 }
+
+// disaggregated.yaml on platform_2nodes.yaml (two nodes of one tgpu, NIC rails of 100 Gb/s =
+// 12.5 GB/s, no latency): the prefill replica takes node 0's GPU, the decode replica node
+// 1's. one_request.csv (prompt 1000, 3 tokens):
+//   prefill on node 0: 0.0202002 s as on one replica (first token);
+//   KV transfer: 1000 x 40,000 = 4e7 bytes from GPU 0 to GPU 1, route intra 100 GB/s ->
+//     NIC 12.5 GB/s -> NIC -> intra: 4e7 / 1.25e10 = 0.0032 s;
+//   decodes on node 1: 0.00204004 + 0.00204008 s.
+//   end 0.0202002 + 0.0032 + 0.00408012 = 0.02748032; TPOT (0.0032 + 0.00408012) / 2.
+TEST_CASE("serving: disaggregated KV transfer takes bytes over the bottleneck bandwidth") {
+  const auto out = e2e::fresh_dir("serve-disaggregated");
+  const auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
+                                  "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+                                  fixture("serving_e2e/disaggregated.yaml"), "--requests",
+                                  fixture("serving_e2e/one_request.csv"), "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto rows = e2e::read_csv(out + "/requests.csv");
+  REQUIRE(rows.size() == 1);
+  CHECK(num(rows[0], "ttft_s") == doctest::Approx(0.0202002).epsilon(1e-9));
+  CHECK(num(rows[0], "end_time") == doctest::Approx(0.02748032).epsilon(1e-9));
+  CHECK(num(rows[0], "tpot_s") == doctest::Approx((0.0032 + 0.00408012) / 2).epsilon(1e-9));
+  CHECK(rows[0]["replica"] == "toy-split/d0");
+  // GPU energy of the request: its three iterations at 400 W (the transfer is network time).
+  CHECK(num(rows[0], "energy_j") == doctest::Approx(400 * (0.0202002 + 0.00408012)).epsilon(1e-6));
+}

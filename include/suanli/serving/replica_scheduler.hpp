@@ -113,6 +113,15 @@ class ReplicaScheduler {
   EnqueueStatus enqueue(SeqId seq, std::uint32_t prompt_tokens, std::uint32_t output_tokens,
                         std::span<const std::uint64_t> block_hashes);
 
+  // A request whose prompt was prefilled on another replica (prefill/decode disaggregation):
+  // its KV cache arrives with it and its first output token is already out. It waits like
+  // any request, but admission only allocates its prompt's blocks (plus the next token's)
+  // and it decodes in the same iteration. A preemption later recomputes it here as usual.
+  // Same checks and statuses as enqueue(); output_tokens counts the first token too (>= 2).
+  EnqueueStatus enqueue_prefilled(SeqId seq, std::uint32_t prompt_tokens,
+                                  std::uint32_t output_tokens,
+                                  std::span<const std::uint64_t> block_hashes);
+
   // The next iteration's batch; empty only when idle(). Call complete() before asking again.
   Batch next_batch();
   // The batch has run: every item advances, prefills that complete and decodes emit a token,
@@ -145,6 +154,7 @@ class ReplicaScheduler {
     std::uint32_t preemptions = 0;
     std::uint32_t kv_room = 0;  // tokens its KV blocks hold: a decode asks for a block past it
     Phase phase = Phase::waiting;
+    bool prefilled_elsewhere = false;  // enqueue_prefilled, until admitted
     std::vector<std::uint64_t> hashes;
   };
 
@@ -157,6 +167,8 @@ class ReplicaScheduler {
   // Admits from the head of the waiting queue while the rules allow.
   void admit(Batch& batch, std::uint32_t budget);
   void add_prefill(Batch& batch, std::uint32_t slot, std::uint32_t tokens);
+  // Admits the head of the waiting queue that was prefilled elsewhere; false if it does not fit.
+  bool admit_prefilled(Batch& batch, std::uint32_t slot, std::uint32_t reserve);
   void preempt(std::uint32_t slot, Batch& batch);
   void emit(std::uint32_t slot, IterationResult& result);
 
