@@ -37,7 +37,7 @@ ServingRecorder::ServingRecorder(const std::string& out_dir, double slo_ttft_s, 
       requests_);
   std::fputs(
       "time,running_requests,queued_requests,kv_cache_util,tokens_per_s,busy_gpus,total_gpus,"
-      "it_power_w,facility_power_w\n",
+      "it_power_w,facility_power_w,replicas_on\n",
       timeline_);
 }
 
@@ -75,9 +75,9 @@ void ServingRecorder::request(const RequestRecord& r) {
 }
 
 void ServingRecorder::sample(const ServingSample& s) {
-  fmt::print(timeline_, "{},{},{},{},{},{},{},{},{}\n", num(s.time_s), s.running_requests,
+  fmt::print(timeline_, "{},{},{},{},{},{},{},{},{},{}\n", num(s.time_s), s.running_requests,
              s.queued_requests, num(s.kv_cache_util), num(s.tokens_per_s), s.busy_gpus,
-             s.total_gpus, num(s.it_power_w), num(s.facility_power_w));
+             s.total_gpus, num(s.it_power_w), num(s.facility_power_w), s.replicas_on);
 }
 
 void ServingRecorder::finish(const ServingRunInfo& info) {

@@ -86,6 +86,9 @@ struct Replica {
   // Disaggregated deployments: a prefill replica computes prompts and first tokens only and
   // hands each request's KV cache to a decode replica, which decodes the rest.
   enum class Role : std::uint8_t { both, prefill, decode } role = Role::both;
+  // Autoscaling: only `on` replicas take requests; `starting` ones load their weights (cold
+  // start), `draining` ones finish what they hold, `off` ones have their GPUs powered off.
+  enum class State : std::uint8_t { on, starting, draining, off } state = State::on;
 };
 
 class ServingSimulation {
@@ -108,6 +111,7 @@ class ServingSimulation {
     prefix_hit_.assign(n, 0);
     replica_of_.assign(n, -1);
     preemptions_.assign(n, 0);
+    last_scale_s_.assign(deployments.size(), -std::numeric_limits<double>::infinity());
     place_replicas();
     next_arrival_s_ = trace.requests.empty() ? kNever : trace.requests.front().arrival_s;
     update_barrier();
@@ -161,22 +165,22 @@ class ServingSimulation {
   void place_replicas() {
     for (std::size_t d = 0; d < deployments_.size(); ++d) {
       const auto& dep = deployments_[d];
-      if (dep.replicas.autoscaled())
-        throw InputError(located(dep.source, dep.line, "replicas",
-                                 fmt::format("deployment '{}': autoscaling (replicas: {{min, "
-                                             "max}}) is not simulated yet: give a fixed count",
-                                             dep.name)));
       const int tp = dep.parallelism.tp;
       const int pp = dep.parallelism.pp;
       const int prefill = dep.disaggregated ? dep.disaggregated->prefill_replicas : 0;
-      const int count =
-          dep.disaggregated ? prefill + dep.disaggregated->decode_replicas : dep.replicas.initial;
+      // An autoscaled deployment gets GPUs for its most replicas; those above `initial`
+      // start powered off.
+      const int count = dep.disaggregated           ? prefill + dep.disaggregated->decode_replicas
+                        : dep.replicas.autoscaled() ? dep.replicas.max
+                                                    : dep.replicas.initial;
       by_deployment_.resize(deployments_.size());
       decoders_.resize(deployments_.size());
       for (int i = 0; i < count; ++i) {
         auto replica = std::make_unique<Replica>();
         replica->deployment = int(d);
         replica->index = i;
+        if (i >= dep.replicas.initial && dep.replicas.autoscaled())
+          replica->state = Replica::State::off;
         if (dep.disaggregated) {
           replica->role = i < prefill ? Replica::Role::prefill : Replica::Role::decode;
           replica->name = i < prefill ? fmt::format("{}/p{}", dep.name, i)
@@ -276,8 +280,11 @@ class ServingSimulation {
       auto& loads = loads_[d];
       const auto& replicas = by_deployment_[d];
       for (std::size_t k = 0; k < replicas.size(); ++k) loads[k] = load_of(*replicas[k]);
-      const int chosen =
+      int chosen =
           routers_[d]->choose({SeqId(i), std::uint32_t(request.prompt_tokens), hashes}, loads);
+      // No replica on: one that is starting takes it (it serves after its cold start), else
+      // an autoscaled deployment starts one (scale from zero).
+      if (chosen < 0) chosen = starting_replica(d);
       if (chosen < 0) {
         reject(i, "no replica accepting");
         continue;
@@ -296,6 +303,7 @@ class ServingSimulation {
       replica_of_[i] = chosen;
       if (replica.role == Replica::Role::prefill && request.output_tokens > 1) ++handovers_pending_;
       if (replica.sleeping) replica.wake->notify_all();
+      autoscale(d);
     }
     arrivals_done_ = true;
     wake_sleepers(nullptr);
@@ -335,17 +343,33 @@ class ServingSimulation {
     std::vector<perf::SequenceWork> work;
     double now = sg4::Engine::get_clock();  // this replica's time, ahead of SimGrid's at most
                                             // to the next barrier
+    if (replica.state == Replica::State::off) power_off(replica);
     while (true) {
+      if (replica.state == Replica::State::off) {
+        if (all_input_done()) return;
+        wait_for_work(replica);
+        now = sg4::Engine::get_clock();
+        continue;
+      }
+      if (replica.state == Replica::State::starting) {
+        sg4::this_actor::sleep_until(std::max(now, sg4::Engine::get_clock()) +
+                                     cold_start_seconds(dep));
+        replica.state = Replica::State::on;
+        now = sg4::Engine::get_clock();
+        continue;
+      }
       if (replica.scheduler->idle()) {
+        if (replica.state == Replica::State::draining) {
+          sg4::this_actor::sleep_until(now);
+          power_off(replica);
+          continue;
+        }
         // Requests may still come from KV transfers in flight (disaggregation).
         if (all_input_done()) {
           sg4::this_actor::sleep_until(now);  // so that SimGrid's clock reaches the makespan
           return;
         }
-        std::unique_lock lock(*replica.mutex);
-        replica.sleeping = true;
-        replica.wake->wait(lock);
-        replica.sleeping = false;
+        wait_for_work(replica);
         now = sg4::Engine::get_clock();
         continue;
       }
@@ -464,7 +488,89 @@ class ServingSimulation {
   serving::ReplicaLoad load_of(const Replica& r) const {
     const auto& s = *r.scheduler;
     return {s.outstanding_tokens(), std::uint32_t(s.waiting()), std::uint32_t(s.running()),
-            s.kv_utilization(), true};
+            s.kv_utilization(), r.state == Replica::State::on};
+  }
+
+  // --- autoscaling (docs/serving-model.md) ---
+
+  // A replica of deployment d that is starting, else one just started if the deployment is
+  // autoscaled and has one off; -1 when none.
+  int starting_replica(std::size_t d) {
+    const auto& replicas = by_deployment_[d];
+    for (std::size_t k = 0; k < replicas.size(); ++k)
+      if (replicas[k]->state == Replica::State::starting) return int(k);
+    if (!deployments_[d].replicas.autoscaled()) return -1;
+    for (std::size_t k = 0; k < replicas.size(); ++k)
+      if (replicas[k]->state == Replica::State::off) {
+        start(*replicas[k]);
+        last_scale_s_[d] = sg4::Engine::get_clock();
+        return int(k);
+      }
+    return -1;
+  }
+
+  // Evaluated at arrivals and timeline samples (instants every replica has reached): one
+  // step per cooldown. Up when the requests waiting per live replica (on or starting)
+  // exceed scale_up_queue; down (the highest-index replica on drains, then powers off) when
+  // the replicas on use less than scale_down_util of their KV cache on average.
+  void autoscale(std::size_t d) {
+    const auto& dep = deployments_[d];
+    if (!dep.replicas.autoscaled()) return;
+    const double now = sg4::Engine::get_clock();
+    if (now - last_scale_s_[d] < dep.autoscale.cooldown_s) return;
+    const auto& replicas = by_deployment_[d];
+    int on = 0, live = 0, starting = 0;
+    std::uint64_t waiting = 0;
+    double kv = 0;
+    Replica* off = nullptr;
+    Replica* last_on = nullptr;
+    for (Replica* r : replicas) {
+      if (r->state == Replica::State::off && !off) off = r;
+      if (r->state == Replica::State::on) {
+        ++on;
+        kv += r->scheduler->kv_utilization();
+        last_on = r;
+      }
+      if (r->state == Replica::State::starting) ++starting;
+      if (r->state == Replica::State::on || r->state == Replica::State::starting) {
+        ++live;
+        waiting += r->scheduler->waiting();
+      }
+    }
+    if (off && live < dep.replicas.max && live > 0 &&
+        double(waiting) / live > dep.autoscale.scale_up_queue) {
+      start(*off);
+      last_scale_s_[d] = now;
+    } else if (on > dep.replicas.min && starting == 0 && last_on &&
+               kv / on < dep.autoscale.scale_down_util) {
+      last_on->state = Replica::State::draining;
+      if (last_on->sleeping) last_on->wake->notify_all();
+      last_scale_s_[d] = now;
+    }
+  }
+
+  void start(Replica& r) {
+    for (auto* h : r.hosts) h->turn_on();
+    r.state = Replica::State::starting;
+    if (r.sleeping) r.wake->notify_all();
+  }
+
+  // Cold start: the replica reads its weights from storage at storage_bps.
+  double cold_start_seconds(const serving::Deployment& dep) const {
+    return dep.llm.weight_bytes() / (dep.autoscale.storage_bps / 8.0);
+  }
+
+  void power_off(Replica& r) {
+    for (auto* h : r.hosts) h->turn_off();
+    r.state = Replica::State::off;
+  }
+
+  // Sleeps on the replica's condition variable until the submitter wakes it.
+  void wait_for_work(Replica& replica) {
+    std::unique_lock lock(*replica.mutex);
+    replica.sleeping = true;
+    replica.wake->wait(lock);
+    replica.sleeping = false;
   }
 
   void set_busy(Replica& replica, bool busy) {
@@ -597,6 +703,7 @@ class ServingSimulation {
       update_barrier();
       sg4::this_actor::sleep_until(next_sample_s_);
       write_sample(sg4::Engine::get_clock());
+      for (std::size_t d = 0; d < deployments_.size(); ++d) autoscale(d);
     }
   }
 
@@ -615,6 +722,7 @@ class ServingSimulation {
       kv += r->scheduler->kv_utilization();
     }
     s.kv_cache_util = replicas_.empty() ? 0 : kv / double(replicas_.size());
+    for (const auto& r : replicas_) s.replicas_on += r->state != Replica::State::off;
     const double energy = gpu_energy_now();
     if (period > 0) {
       s.tokens_per_s = double(tokens_emitted_ - last_tokens_) / period;
@@ -650,6 +758,7 @@ class ServingSimulation {
   // Requests accepted by a prefill replica that have not reached their decode replica yet:
   // until none is left, an idle decode replica must wait rather than end.
   std::size_t handovers_pending_ = 0;
+  std::vector<double> last_scale_s_;  // per deployment: when it last scaled
   // Per request: fixed-size records.
   std::vector<double> first_token_s_;
   std::vector<double> energy_j_;

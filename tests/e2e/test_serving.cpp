@@ -259,3 +259,36 @@ TEST_CASE("serving: disaggregated KV transfer takes bytes over the bottleneck ba
   // GPU energy of the request: its three iterations at 400 W (the transfer is network time).
   CHECK(num(rows[0], "energy_j") == doctest::Approx(400 * (0.0202002 + 0.00408012)).epsilon(1e-6));
 }
+
+// autoscale.yaml on platform_2nodes.yaml: replicas {min 0, max 2}, no cooldown, scale down
+// below 50 % KV use, cold start 2e9 bytes / (16 Gb/s = 2e9 B/s) = 1 s. Both GPUs start off.
+// two_apart.csv: r1 at 0, r2 at 3 (prompt 1000, 3 tokens: 0.02428032 s of work each).
+//   t=0: no replica on: replica 0 starts (GPU 0 on, idle while loading), serves r1 from
+//        t=1: first token 1.0202002, end 1.02428032.
+//   samples every 0.7 s: at 1.4 replica 0 is on with an empty KV cache (< 50 %): it drains
+//        (nothing to finish) and powers off.
+//   t=3: r2 starts replica 0 again: first token 4.0202002, end 4.02428032 (TTFT 1.0202002).
+// GPU energy: GPU 0 idle 1 s (50 J) + 0.02428032 s at 400 W (9.712128 J) + idle from
+// 1.02428032 to 1.4 (18.785984 J) + off to 3 (0) + idle 1 s (50 J) + 9.712128 J = 138.21024 J;
+// GPU 1 never powers on: 0 J.
+TEST_CASE("serving: autoscaling starts replicas with a cold start and powers idle ones off") {
+  const auto out = e2e::fresh_dir("serve-autoscale");
+  const auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
+                                  "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+                                  fixture("serving_e2e/autoscale.yaml"), "--requests",
+                                  fixture("serving_e2e/two_apart.csv"), "--serving-sample-seconds",
+                                  "0.7", "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  std::map<std::string, e2e::Row> rows;
+  for (auto& row : e2e::read_csv(out + "/requests.csv")) rows[row["request_id"]] = row;
+  CHECK(num(rows["r1"], "first_token_time") == doctest::Approx(1.0202002).epsilon(1e-9));
+  CHECK(num(rows["r1"], "end_time") == doctest::Approx(1.02428032).epsilon(1e-9));
+  CHECK(num(rows["r2"], "first_token_time") == doctest::Approx(4.0202002).epsilon(1e-9));
+  CHECK(num(rows["r2"], "ttft_s") == doctest::Approx(1.0202002).epsilon(1e-9));
+  const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(138.21024).epsilon(1e-6));
+  auto timeline = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(timeline.size() == 6);  // 0.7, 1.4, 2.1, 2.8, 3.5 and the end
+  const int on[] = {1, 1, 0, 0, 1, 1};
+  for (int k = 0; k < 6; ++k) CHECK(num(timeline[std::size_t(k)], "replicas_on") == on[k]);
+}

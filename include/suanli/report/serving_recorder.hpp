@@ -34,6 +34,7 @@ struct ServingSample {
   double kv_cache_util = 0;  // mean over replicas of the used share of their KV blocks
   double tokens_per_s = 0;   // output tokens emitted over the period ending here / period
   int busy_gpus = 0;         // GPUs of replicas that were running an iteration at time_s
+  int replicas_on = 0;       // replicas whose GPUs are powered (not off by autoscaling)
   int total_gpus = 0;
   double it_power_w = 0;  // mean over the period ending here
   double facility_power_w = 0;

@@ -35,8 +35,7 @@ struct ServingOutcome {
 std::vector<std::uint32_t> route_to_deployments(
     const workload::RequestWorkload& requests, const std::vector<serving::Deployment>& deployments);
 
-// Throws InputError for what the engine does not simulate yet (autoscaled replica ranges)
-// and when the platform lacks the GPUs for every replica.
+// Throws InputError when the platform lacks the GPUs for every replica.
 ServingOutcome run_serving(const platform::Platform& platform, const platform::Topology& topology,
                            const workload::RequestWorkload& requests,
                            const std::vector<serving::Deployment>& deployments,
