@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/yaml_field.hpp"
 #include "suanli/platform/device_catalog.hpp"
 
 namespace suanli::perf {
@@ -135,24 +136,7 @@ namespace {
 
 using Keys = std::initializer_list<std::string_view>;
 
-// A value of the file and where it is: its field path ("models[1].layers") and 1-based line.
-struct Val {
-  YAML::Node node;
-  std::string path;
-  int line = 0;
-};
-
-int mark_line(const YAML::Node& node, int fallback) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? fallback : mark.line + 1;
-}
-
-std::string shown(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
-}
+using Val = YamlField;
 
 class ModelsReader {
  public:
@@ -165,13 +149,14 @@ class ModelsReader {
   // The entries of a map, each key allowed and given once.
   std::vector<std::pair<std::string, Val>> entries(const Val& v, Keys allowed) const {
     const std::string keys = fmt::format("{}", fmt::join(allowed, ", "));
-    if (!v.node.IsMap()) fail(v, "expected a map with keys " + keys + ", got " + shown(v.node));
+    if (!v.node.IsMap())
+      fail(v, "expected a map with keys " + keys + ", got " + yaml_shown(v.node));
     std::vector<std::pair<std::string, Val>> out;
     for (const auto& kv : v.node) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-      const int key_line = mark_line(kv.first, v.line);
+      const int key_line = yaml_line(kv.first, v.line);
       const Val at{kv.second, v.path.empty() ? key : v.path + "." + key,
-                   kv.second.IsNull() ? key_line : mark_line(kv.second, key_line)};
+                   kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line)};
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         fail(Val{kv.first, at.path, key_line}, "unknown key '" + key + "' (allowed: " + keys + ")");
       for (const auto& [k, earlier] : out)
@@ -185,7 +170,7 @@ class ModelsReader {
 
   std::string text(const Val& v) const {
     if (!v.node.IsScalar() || v.node.Scalar().empty())
-      fail(v, "expected a text, got " + shown(v.node));
+      fail(v, "expected a text, got " + yaml_shown(v.node));
     return v.node.Scalar();
   }
 
@@ -194,7 +179,7 @@ class ModelsReader {
     double value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(value))
-      fail(v, "expected a number, got " + shown(v.node));
+      fail(v, "expected a number, got " + yaml_shown(v.node));
     if (value <= 0) fail(v, "must be positive, got " + s);
     return value;
   }
@@ -204,7 +189,7 @@ class ModelsReader {
     long long value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-      fail(v, "expected a whole number, got " + shown(v.node));
+      fail(v, "expected a whole number, got " + yaml_shown(v.node));
     if (value < 1) fail(v, "must be at least 1, got " + s);
     if (value > std::numeric_limits<int>::max()) fail(v, "too large: " + s);
     return static_cast<int>(value);
@@ -334,15 +319,16 @@ void read_model(const ModelsReader& r, const Val& item, LlmCatalog& catalog) {
 void read_models(const ModelsReader& r, const YAML::Node& root, LlmCatalog& catalog) {
   if (!root.IsDefined() || root.IsNull())
     throw InputError(located(r.source(), 0, "", "the models file is empty (expected models:)"));
-  const auto top = r.entries(Val{root, "", mark_line(root, 1)}, {"models"});
+  const auto top = r.entries(Val{root, "", yaml_line(root, 1)}, {"models"});
   if (top.empty())
     throw InputError(located(r.source(), 1, "models", "missing required key 'models'"));
   const Val& list = top.front().second;
-  if (!list.node.IsSequence()) r.fail(list, "expected a list of models, got " + shown(list.node));
+  if (!list.node.IsSequence())
+    r.fail(list, "expected a list of models, got " + yaml_shown(list.node));
   std::vector<std::pair<std::string, int>> seen;  // names given so far, and their lines
   for (std::size_t i = 0; i < list.node.size(); ++i) {
     const Val item{list.node[i], list.path + "[" + std::to_string(i) + "]",
-                   mark_line(list.node[i], list.line)};
+                   yaml_line(list.node[i], list.line)};
     if (item.node.IsMap() && item.node["name"] && item.node["name"].IsScalar()) {
       const std::string name = item.node["name"].Scalar();
       for (const auto& [other, line] : seen)

@@ -22,6 +22,7 @@
 
 #include "platform_checks.hpp"
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/yaml_field.hpp"
 #include "suanli/platform/alibaba_nodes_platform.hpp"
 #include "suanli/platform/units.hpp"
 
@@ -37,23 +38,11 @@ std::string number_text(double v) {
   return out.str();
 }
 
-// One value of the document together with where it is: its field path
-// ("sites[0].clusters[1].node.gpu.model") and its 1-based line.
-struct Field {
-  YAML::Node node;
-  std::string path;
-  int line = 0;
-};
+using Field = YamlField;
 
 [[noreturn]] void fail(const std::string& file, int line, const std::string& path,
                        const std::string& what) {
   throw InputError(located(file, line, path, what));
-}
-
-int line_of(const YAML::Node& node, int fallback) {
-  if (!node.IsDefined()) return fallback;
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? fallback : mark.line + 1;
 }
 
 std::string join(const std::string& path, std::string_view key) {
@@ -220,7 +209,7 @@ class Reader {
     std::vector<Field> items;
     for (size_t i = 0; i < f.node.size(); ++i) {
       const YAML::Node item = f.node[i];
-      items.push_back(Field{item, f.path + "[" + std::to_string(i) + "]", line_of(item, f.line)});
+      items.push_back(Field{item, f.path + "[" + std::to_string(i) + "]", yaml_line(item, f.line)});
     }
     return items;
   }
@@ -248,7 +237,7 @@ class Map {
       r.fail(self,
              "expected a map with keys " + comma_list(allowed) + ", got " + describe(self.node));
     for (const auto& kv : self.node) {
-      const int key_line = line_of(kv.first, self.line);
+      const int key_line = yaml_line(kv.first, self.line);
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
       const Field key_field{kv.first, join(self.path, key), key_line};
       if (key.empty()) r.fail(key_field, "expected a key name, got " + describe(kv.first));
@@ -259,7 +248,7 @@ class Map {
         r.fail(key_field, "duplicate key '" + key + "' (first given at line " +
                               std::to_string(find(key)->line) + ")");
       // An empty value ("count:") has its mark on the next token: point at the key instead.
-      const int value_line = kv.second.IsNull() ? key_line : line_of(kv.second, key_line);
+      const int value_line = kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line);
       entries_.emplace_back(key, Field{kv.second, key_field.path, value_line});
     }
   }
@@ -473,7 +462,7 @@ void read_sites(const Reader& r, const Field& f, Platform& p, std::vector<NodeOr
     for (const Field& cf : items) {
       NodeOrigin origin;
       Cluster c = read_cluster(r, cf, p.devices, origin);
-      const Field cluster_name{cf.node["name"], cf.path + ".name", line_of(cf.node["name"], 0)};
+      const Field cluster_name{cf.node["name"], cf.path + ".name", yaml_line(cf.node["name"], 0)};
       if (const auto it = cluster_names.find(c.name); it != cluster_names.end())
         r.fail(cluster_name, "duplicate cluster name '" + c.name + "' (first defined at " +
                                  it->second.path + ", line " + std::to_string(it->second.line) +
@@ -536,7 +525,7 @@ void finish(const Reader& r, Platform& p, const std::vector<NodeOrigin>& origins
 }
 
 Platform read_platform(const Reader& r, const YAML::Node& root) {
-  const Field root_field{root, "", line_of(root, 1)};
+  const Field root_field{root, "", yaml_line(root, 1)};
   if (!root.IsDefined() || root.IsNull())
     fail(r.file(), 0, "", "the platform file is empty (expected a map with name, sites, ...)");
   const Map m(r, root_field, {"name", "pue", "devices", "sites", "wan"});

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/yaml_field.hpp"
 #include "suanli/serving/router.hpp"
 
 namespace suanli::serving {
@@ -43,24 +44,7 @@ int Deployment::max_replicas() const {
 
 namespace {
 
-// A value of the deployment file with its field path ("deployments[0].tp") and its line.
-struct Spot {
-  YAML::Node node;
-  std::string path;
-  int line = 0;
-};
-
-int line_of(const YAML::Node& node, int fallback) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? fallback : mark.line + 1;
-}
-
-std::string what_is(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
-}
+using Spot = YamlField;
 
 std::string listed(const std::vector<std::string>& names) {
   return fmt::format("{}", fmt::join(names, ", "));
@@ -74,10 +58,10 @@ class Keyed {
       : source_(source), self_(self) {
     std::vector<std::string> names(allowed.begin(), allowed.end());
     if (!self.node.IsMap())
-      fail(self, "expected a map with keys " + listed(names) + ", got " + what_is(self.node));
+      fail(self, "expected a map with keys " + listed(names) + ", got " + yaml_shown(self.node));
     for (const auto& kv : self.node) {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-      const int key_line = line_of(kv.first, self.line);
+      const int key_line = yaml_line(kv.first, self.line);
       const std::string path = self.path.empty() ? key : self.path + "." + key;
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
         fail(Spot{kv.first, path, key_line},
@@ -87,7 +71,8 @@ class Keyed {
                                                   std::to_string(earlier->line) + ")");
       // An empty value ("tp:") has its mark on the next token: point at the key instead.
       entries_.emplace_back(
-          key, Spot{kv.second, path, kv.second.IsNull() ? key_line : line_of(kv.second, key_line)});
+          key,
+          Spot{kv.second, path, kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line)});
     }
   }
 
@@ -111,7 +96,7 @@ class Keyed {
   // Scalars.
   std::string text(const Spot& at) const {
     if (!at.node.IsScalar() || at.node.Scalar().empty())
-      fail(at, "expected a name, got " + what_is(at.node));
+      fail(at, "expected a name, got " + yaml_shown(at.node));
     return at.node.Scalar();
   }
   double number(const Spot& at) const {
@@ -119,7 +104,7 @@ class Keyed {
     double v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v))
-      fail(at, "expected a number, got " + what_is(at.node));
+      fail(at, "expected a number, got " + yaml_shown(at.node));
     return v;
   }
   double positive(const Spot& at) const {
@@ -133,7 +118,7 @@ class Keyed {
     long long v = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || end != s.data() + s.size())
-      fail(at, "expected a whole number, got " + what_is(at.node));
+      fail(at, "expected a whole number, got " + yaml_shown(at.node));
     if (v < min) fail(at, fmt::format("must be at least {}, got {}", min, s));
     if (v > std::numeric_limits<int>::max() / 1024) fail(at, "too large: " + s);
     return static_cast<int>(v);
@@ -141,7 +126,7 @@ class Keyed {
   bool boolean(const Spot& at) const {
     bool b = false;
     if (!at.node.IsScalar() || !YAML::convert<bool>::decode(at.node, b))
-      fail(at, "expected true or false, got " + what_is(at.node));
+      fail(at, "expected true or false, got " + yaml_shown(at.node));
     return b;
   }
   // One of `choices` (file spellings), as its index.
@@ -440,27 +425,27 @@ std::vector<Deployment> DeploymentReader::read(const YAML::Node& root) const {
   if (!root.IsDefined() || root.IsNull())
     throw InputError(
         located(source_, 0, "", "the deployment file is empty (expected deployments:)"));
-  const Keyed top(source_, Spot{root, "", line_of(root, 1)}, {"deployments"});
+  const Keyed top(source_, Spot{root, "", yaml_line(root, 1)}, {"deployments"});
   const Spot list = top.require("deployments");
   if (!list.node.IsSequence() || list.node.size() == 0)
     top.fail(list, "expected a non-empty list of deployments, got " +
-                       (list.node.IsSequence() ? "an empty list" : what_is(list.node)));
+                       (list.node.IsSequence() ? "an empty list" : yaml_shown(list.node)));
   std::vector<Deployment> out;
   std::vector<Spot> replica_spots;
   for (std::size_t i = 0; i < list.node.size(); ++i) {
     const Spot item{list.node[i], list.path + "[" + std::to_string(i) + "]",
-                    line_of(list.node[i], list.line)};
+                    yaml_line(list.node[i], list.line)};
     Deployment d = read_one(item);
     for (const Deployment& other : out)
       if (other.name == d.name)
         top.fail(
-            Spot{item.node["name"], item.path + ".name", line_of(item.node["name"], item.line)},
+            Spot{item.node["name"], item.path + ".name", yaml_line(item.node["name"], item.line)},
             "duplicate deployment name '" + d.name + "' (first at line " +
                 std::to_string(other.line) + ")");
     const YAML::Node r = item.node["replicas"] ? item.node["replicas"] : item.node["disaggregated"];
     replica_spots.push_back(
         r ? Spot{r, item.path + (item.node["replicas"] ? ".replicas" : ".disaggregated"),
-                 line_of(r, item.line)}
+                 yaml_line(r, item.line)}
           : item);
     out.push_back(std::move(d));
   }

@@ -294,8 +294,8 @@ bool parse_int(std::string_view text, int& out) {
   return true;
 }
 
-int read_gpu_count(const std::string& path, int line, std::string_view column,
-                   std::string_view text) {
+int read_whole_count(const std::string& path, int line, std::string_view column,
+                     std::string_view text, std::string_view unit, std::string_view limit) {
   const auto fail = [&](const std::string& what) {
     throw InputError(located(path, line, std::string(column), what));
   };
@@ -304,16 +304,19 @@ int read_gpu_count(const std::string& path, int line, std::string_view column,
   if (!parse_int(text, count)) {
     double value = 0;
     if (!parse_double(text, value)) fail(quote_for_message(text) + " is not a number");
-    if (value != std::floor(value)) {
-      fail(quote_for_message(text) + " is not a whole number of GPUs");
-    }
-    if (!(std::fabs(value) <= std::numeric_limits<int>::max())) {
-      fail(quote_for_message(text) + " is out of range");
-    }
+    if (value != std::floor(value))
+      fail(quote_for_message(text) + " is not a whole number" + std::string(unit));
+    if (!(std::fabs(value) <= std::numeric_limits<int>::max()))
+      fail(quote_for_message(text) + " is out of range" + std::string(limit));
     count = static_cast<int>(value);
   }
   if (count < 0) fail("must be >= 0, got " + quote_for_message(text));
   return count;
+}
+
+int read_gpu_count(const std::string& path, int line, std::string_view column,
+                   std::string_view text) {
+  return read_whole_count(path, line, column, text, " of GPUs", "");
 }
 
 namespace {

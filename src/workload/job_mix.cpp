@@ -10,30 +10,14 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/yaml_field.hpp"
 #include "suanli/workload/csv_util.hpp"
 
 namespace suanli::workload {
 
 namespace {
 
-// A value of the mix file and where it is: its field path ("classes[1].weight") and line.
-struct At {
-  YAML::Node node;
-  std::string path;
-  int line = 0;
-};
-
-int line_at(const YAML::Node& node, int fallback) {
-  const YAML::Mark mark = node.Mark();
-  return mark.is_null() ? fallback : mark.line + 1;
-}
-
-std::string what_is(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
-}
+using At = YamlField;
 
 std::string key_list(std::initializer_list<std::string_view> keys) {
   return fmt::format("{}", fmt::join(keys, ", "));
@@ -77,19 +61,19 @@ class MixReader {
 // key silently ignored.
 MixReader::Fields MixReader::fields(const At& at, Keys allowed) const {
   if (!at.node.IsMap())
-    fail(at, "expected a map with keys " + key_list(allowed) + ", got " + what_is(at.node));
+    fail(at, "expected a map with keys " + key_list(allowed) + ", got " + yaml_shown(at.node));
   Fields out;
   for (const auto& kv : at.node) {
     const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
     const At key_at{kv.first, at.path.empty() ? key : at.path + "." + key,
-                    line_at(kv.first, at.line)};
-    if (key.empty()) fail(key_at, "expected a key name, got " + what_is(kv.first));
+                    yaml_line(kv.first, at.line)};
+    if (key.empty()) fail(key_at, "expected a key name, got " + yaml_shown(kv.first));
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
       fail(key_at, "unknown key '" + key + "' (allowed: " + key_list(allowed) + ")");
     if (const At* first = find(out, key))
       fail(key_at, fmt::format("duplicate key '{}' (first given at line {})", key, first->line));
     // An empty value ("weight:") is marked at the next token: point at the key instead.
-    const int value_line = kv.second.IsNull() ? key_at.line : line_at(kv.second, key_at.line);
+    const int value_line = kv.second.IsNull() ? key_at.line : yaml_line(kv.second, key_at.line);
     out.emplace_back(key, At{kv.second, key_at.path, value_line});
   }
   return out;
@@ -110,7 +94,7 @@ const At& MixReader::require(const At& parent, const Fields& f, std::string_view
 
 std::string MixReader::scalar(const At& at, std::string_view expected) const {
   if (!at.node.IsScalar())
-    fail(at, "expected " + std::string(expected) + ", got " + what_is(at.node));
+    fail(at, "expected " + std::string(expected) + ", got " + yaml_shown(at.node));
   return at.node.Scalar();
 }
 
@@ -135,18 +119,18 @@ int MixReader::whole(const At& at) const {
 }
 
 JobMix MixReader::read(const YAML::Node& root) const {
-  const At top{root, "", line_at(root, 0)};
+  const At top{root, "", yaml_line(root, 0)};
   if (!root.IsDefined() || root.IsNull())
     fail(top, "no job classes: the file is empty; expected a map with the key 'classes'");
   const Fields f = fields(top, {"classes"});
   const At& list = require(top, f, "classes");
   if (!list.node.IsSequence() || list.node.size() == 0)
-    fail(list, "expected a non-empty list of job classes, got " + what_is(list.node));
+    fail(list, "expected a non-empty list of job classes, got " + yaml_shown(list.node));
   JobMix mix;
   mix.source = source_;
   for (std::size_t i = 0; i < list.node.size(); ++i) {
     const YAML::Node item = list.node[i];
-    JobClass c = read_class(At{item, fmt::format("classes[{}]", i), line_at(item, list.line)});
+    JobClass c = read_class(At{item, fmt::format("classes[{}]", i), yaml_line(item, list.line)});
     for (const JobClass& other : mix.classes)
       if (other.name == c.name)
         fail(At{item, c.path + ".name", c.line},
@@ -207,15 +191,16 @@ std::vector<std::pair<int, double>> MixReader::read_gpus(const At& at) const {
     return {{count(at), 1.0}};
   }
   if (!at.node.IsMap() || at.node.size() == 0)
-    fail(at, "expected 'trace', a GPU count or a map {GPU count: weight}, got " + what_is(at.node));
+    fail(at,
+         "expected 'trace', a GPU count or a map {GPU count: weight}, got " + yaml_shown(at.node));
   std::vector<std::pair<int, double>> out;
   for (const auto& kv : at.node) {
-    const At key{kv.first, at.path, line_at(kv.first, at.line)};
+    const At key{kv.first, at.path, yaml_line(kv.first, at.line)};
     const int g = count(key);
     for (const auto& [seen, w] : out)
       if (seen == g) fail(key, fmt::format("GPU count {} given twice", g));
     const At value{kv.second, fmt::format("{}.{}", at.path, g),
-                   kv.second.IsNull() ? key.line : line_at(kv.second, key.line)};
+                   kv.second.IsNull() ? key.line : yaml_line(kv.second, key.line)};
     out.emplace_back(g, positive(value));
   }
   return out;
@@ -226,7 +211,7 @@ DurationModel MixReader::read_duration(const At& at) const {
   if (at.node.IsScalar() && at.node.Scalar() == "trace") return {};
   if (!at.node.IsMap() || at.node.size() != 1)
     fail(at, "expected 'trace', {lognormal: {median_s, sigma}} or {fixed_s: seconds}, got " +
-                 what_is(at.node));
+                 yaml_shown(at.node));
   const Fields f = fields(at, {"lognormal", "fixed_s"});
   if (const At* lognormal = find(f, "lognormal")) return read_lognormal(*lognormal);
   DurationModel d;

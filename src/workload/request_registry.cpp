@@ -89,21 +89,7 @@ std::uint32_t NameTable::index(std::string_view name) {
 
 std::int32_t read_token_count(const std::string& path, int line, std::string_view column,
                               std::string_view text) {
-  const auto fail = [&](const std::string& what) {
-    throw InputError(located(path, line, std::string(column), what));
-  };
-  if (text.empty()) fail("missing value");
-  int count = 0;
-  if (!parse_int(text, count)) {
-    double value = 0;
-    if (!parse_double(text, value)) fail(quote_for_message(text) + " is not a number");
-    if (value != std::floor(value)) fail(quote_for_message(text) + " is not a whole number");
-    if (!(std::fabs(value) <= std::numeric_limits<std::int32_t>::max()))
-      fail(quote_for_message(text) + " is out of range (at most 2147483647 tokens)");
-    count = static_cast<int>(value);
-  }
-  if (count < 0) fail("must be >= 0, got " + quote_for_message(text));
-  return count;
+  return read_whole_count(path, line, column, text, "", " (at most 2147483647 tokens)");
 }
 
 RequestCsv::RequestCsv(const std::string& path, std::span<const std::string_view> columns,

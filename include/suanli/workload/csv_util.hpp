@@ -157,6 +157,12 @@ void read_csv_row(const std::string& path, int line, std::span<char> text,
 bool parse_double(std::string_view text, double& out);
 bool parse_int(std::string_view text, int& out);
 
+// A count `text` of column `column` on line `line` of `path`: a whole number >= 0, written as
+// an integer or as a float without a fraction. Throws InputError otherwise; `unit` follows
+// "is not a whole number" and `limit` follows "is out of range" in the messages.
+int read_whole_count(const std::string& path, int line, std::string_view column,
+                     std::string_view text, std::string_view unit, std::string_view limit);
+
 // The GPU count `text` of column `column` on line `line` of `path`: a whole number >= 0,
 // written as an integer or as a float without a fraction ("4.0": pandas writes an integer
 // column that has a gap in it as floats). Throws InputError otherwise.
