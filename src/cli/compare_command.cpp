@@ -85,7 +85,9 @@ int compare_serving(RunOptions& options, ServingOptions& serving,
                     const std::string& deployment_list, const std::string& router_list,
                     int parallel) {
   if (!options.workload.empty())
-    throw InputError("--workload: training jobs beside serving replicas are not simulated yet");
+    throw InputError(
+        "--workload: compare runs either policies or serving variants; run one training + "
+        "serving co-run with run --deployment --workload");
   std::vector<std::string> files = split_list(deployment_list);
   if (!serving.deployment.empty()) files.insert(files.begin(), serving.deployment);
   check_unique(files, "--deployments");

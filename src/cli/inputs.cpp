@@ -210,33 +210,35 @@ double peak_rss_mb() {
   return double(usage.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy, bool progress) {
-  const bool created = !fs::exists(o.out);
-  fs::create_directories(o.out);
-  // A run that fails leaves no trace: the recorder drops its partial files, and a directory
-  // made for this run goes too (only if empty: never remove what was there before).
-  struct RemoveIfEmpty {
-    const std::string& dir;
-    bool armed;
-    ~RemoveIfEmpty() {
-      std::error_code ignored;
-      if (armed && fs::is_empty(dir, ignored)) fs::remove(dir, ignored);
-    }
-  } cleanup{o.out, created};
-  const auto wall_start = std::chrono::steady_clock::now();
-  report::Recorder recorder(o.out, o.sample_seconds);
+OutputDirectory::OutputDirectory(std::string dir) : dir_(std::move(dir)) {
+  created_ = !fs::exists(dir_);
+  fs::create_directories(dir_);
+}
+
+OutputDirectory::~OutputDirectory() {
+  std::error_code ignored;
+  if (created_ && !kept_ && fs::is_empty(dir_, ignored)) fs::remove(dir_, ignored);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool progress) {
   sim::RunConfig config;
   config.policy = policy;
   config.placement = o.placement;
   config.phase_seconds = o.phase_seconds;
   config.exec_model =
       o.exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
-  config.seed = o.seed;
+  config.seed = std::uint64_t(o.seed);
   config.progress = progress;
-  const auto outcome =
-      sim::run_simulation(in.platform, in.topology, in.workload, in.jobs, config, recorder);
-  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, outcome.makespan_s);
+  return config;
+}
 
+report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::string& policy,
+                         const sim::RunOutcome& outcome, double energy_until_s) {
+  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, energy_until_s);
   report::RunInfo info;
   info.policy = policy;
   info.placement = o.placement;
@@ -249,11 +251,22 @@ int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy
   info.gpu_energy_j = energy.gpu_j;
   info.it_energy_j = energy.it_j;
   info.facility_energy_j = energy.facility_j;
-  info.sim_wall_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   info.peak_rss_mb = peak_rss_mb();
+  return info;
+}
+
+int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy, bool progress) {
+  // A run that fails leaves no trace: the recorder drops its partial files, and a directory
+  // made for this run goes too.
+  OutputDirectory out(o.out);
+  const auto wall_start = std::chrono::steady_clock::now();
+  report::Recorder recorder(o.out, o.sample_seconds);
+  const auto outcome = sim::run_simulation(in.platform, in.topology, in.workload, in.jobs,
+                                           run_config(o, policy, progress), recorder);
+  auto info = run_info(in, o, policy, outcome, outcome.makespan_s);
+  info.sim_wall_s = seconds_since(wall_start);
   recorder.finish(info);
-  cleanup.armed = false;
+  out.keep();
   return 0;
 }
 

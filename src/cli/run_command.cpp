@@ -15,16 +15,26 @@ namespace suanli::cli {
 
 namespace {
 
-// run --deployment: replay a request trace on serving replicas.
-int run_serving(RunOptions& options, const ServingOptions& serving) {
-  if (!options.workload.empty())
-    throw InputError(
-        "--workload: training jobs and serving replicas on one cluster (--workload with "
-        "--deployment) are not simulated yet: run them separately");
+// run --deployment: replay a request trace on serving replicas; with --workload too, the
+// training jobs run on the GPUs the replicas leave, in the same simulation.
+int run_serving(RunOptions& options, const ServingOptions& serving, const std::string& policy) {
   check_run_options(options);
   check_serving_options(serving);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   const ServingInputs inputs = load_serving_inputs(options.platform, serving.deployment, serving);
+  if (!options.workload.empty()) {
+    check_policy_name(policy, "--policy");
+    const Inputs jobs = load_inputs(options.platform, options.workload, options.workload_options,
+                                    options.reject_oversized);
+    check_run_limits(jobs, options);
+    const int status = execute_combined_run(jobs, inputs, options, serving, policy);
+    std::cout << report::format_compare_table(
+                     {{policy, report::read_summary(options.out + "/summary.json")}})
+              << report::format_compare_table(
+                     {{inputs.deployments.front().name,
+                       report::read_summary(options.out + "/serving_summary.json")}});
+    return status;
+  }
   const int status = execute_serving_run(inputs, serving, options.out, options.exec_model,
                                          std::uint64_t(options.seed));
   std::cout << report::format_compare_table(
@@ -48,7 +58,7 @@ int run_command(const Args& args) {
                      "[--slo-ttft S --slo-tpot S]",
                      description))
     return 0;
-  if (!serving.deployment.empty()) return run_serving(options, serving);
+  if (!serving.deployment.empty()) return run_serving(options, serving, policy);
   check_policy_name(policy, "--policy");
   check_run_options(options);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");

@@ -96,56 +96,87 @@ void override_router(std::vector<serving::Deployment>& deployments, const std::s
   for (auto& d : deployments) d.router = router;
 }
 
+namespace {
+
+sim::ServingConfig serving_config(const ServingOptions& o, const std::string& exec_model,
+                                  std::uint64_t seed) {
+  sim::ServingConfig config;
+  config.exec_model =
+      exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
+  config.seed = seed;
+  config.sample_seconds = o.sample_seconds;
+  return config;
+}
+
+// summary.json's fields for a serving run; energy counted up to energy_until_s.
+report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOptions& o,
+                                    const std::string& exec_model, std::uint64_t seed,
+                                    const sim::ServingOutcome& outcome, double energy_until_s) {
+  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, energy_until_s);
+  report::ServingRunInfo info;
+  std::vector<std::string> names, routers, schedulers;
+  for (const auto& d : in.deployments) {
+    names.push_back(d.name);
+    routers.push_back(d.router);
+    schedulers.push_back(std::string(serving::to_string(d.scheduler)));
+  }
+  info.deployments = fmt::format("{}", fmt::join(names, ","));
+  info.routers = fmt::format("{}", fmt::join(routers, ","));
+  info.schedulers = fmt::format("{}", fmt::join(schedulers, ","));
+  info.exec_model = exec_model;
+  info.seed = seed;
+  info.requests_total = in.requests.requests.size();
+  info.replicas = outcome.replicas;
+  info.total_gpus = in.platform.total_gpus();
+  info.makespan_s = outcome.makespan_s;
+  info.slo_ttft_s = o.slo_ttft_s;
+  info.slo_tpot_s = o.slo_tpot_s;
+  info.preemptions = outcome.preemptions;
+  info.gpu_energy_j = energy.gpu_j;
+  info.it_energy_j = energy.it_j;
+  info.facility_energy_j = energy.facility_j;
+  info.peak_rss_mb = peak_rss_mb();
+  return info;
+}
+
+}  // namespace
+
 int execute_serving_run(const ServingInputs& in, const ServingOptions& o, const std::string& out,
                         const std::string& exec_model, std::uint64_t seed) {
-  const bool created = !fs::exists(out);
-  fs::create_directories(out);
+  OutputDirectory directory(out);
   const auto wall_start = std::chrono::steady_clock::now();
-  sim::ServingOutcome outcome;
-  {
-    report::ServingRecorder recorder(out, o.slo_ttft_s, o.slo_tpot_s);
-    sim::ServingConfig config;
-    config.exec_model =
-        exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
-    config.seed = seed;
-    config.sample_seconds = o.sample_seconds;
-    try {
-      outcome =
-          sim::run_serving(in.platform, in.topology, in.requests, in.deployments, config, recorder);
-    } catch (...) {
-      std::error_code ignored;
-      if (created && fs::is_empty(out, ignored)) fs::remove(out, ignored);
-      throw;
-    }
-    const auto energy =
-        energy::energy_totals(in.platform, outcome.gpu_energy_j, outcome.makespan_s);
-    report::ServingRunInfo info;
-    std::vector<std::string> names, routers, schedulers;
-    for (const auto& d : in.deployments) {
-      names.push_back(d.name);
-      routers.push_back(d.router);
-      schedulers.push_back(std::string(serving::to_string(d.scheduler)));
-    }
-    info.deployments = fmt::format("{}", fmt::join(names, ","));
-    info.routers = fmt::format("{}", fmt::join(routers, ","));
-    info.schedulers = fmt::format("{}", fmt::join(schedulers, ","));
-    info.exec_model = exec_model;
-    info.seed = seed;
-    info.requests_total = in.requests.requests.size();
-    info.replicas = outcome.replicas;
-    info.total_gpus = in.platform.total_gpus();
-    info.makespan_s = outcome.makespan_s;
-    info.slo_ttft_s = o.slo_ttft_s;
-    info.slo_tpot_s = o.slo_tpot_s;
-    info.preemptions = outcome.preemptions;
-    info.gpu_energy_j = energy.gpu_j;
-    info.it_energy_j = energy.it_j;
-    info.facility_energy_j = energy.facility_j;
-    info.sim_wall_s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    info.peak_rss_mb = peak_rss_mb();
-    recorder.finish(info);
-  }
+  report::ServingRecorder recorder(out, o.slo_ttft_s, o.slo_tpot_s);
+  const auto outcome = sim::run_serving(in.platform, in.topology, in.requests, in.deployments,
+                                        serving_config(o, exec_model, seed), recorder);
+  auto info = serving_info(in, o, exec_model, seed, outcome, outcome.makespan_s);
+  info.sim_wall_s = seconds_since(wall_start);
+  recorder.finish(info);
+  directory.keep();
+  return 0;
+}
+
+int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
+                         const RunOptions& run_options, const ServingOptions& serving_options,
+                         const std::string& policy) {
+  OutputDirectory directory(run_options.out);
+  const auto wall_start = std::chrono::steady_clock::now();
+  report::Recorder recorder(run_options.out, run_options.sample_seconds);
+  report::ServingRecorder serving_recorder(run_options.out, serving_options.slo_ttft_s,
+                                           serving_options.slo_tpot_s, "serving_");
+  const auto seed = std::uint64_t(run_options.seed);
+  const auto outcome = sim::run_combined(
+      jobs.platform, jobs.topology, jobs.workload, jobs.jobs,
+      run_config(run_options, policy, false), recorder, serving.requests, serving.deployments,
+      serving_config(serving_options, run_options.exec_model, seed), serving_recorder);
+  // Both summaries count the whole cluster's energy up to the end of the whole run.
+  const double end = std::max(outcome.jobs.makespan_s, outcome.serving.makespan_s);
+  auto info = run_info(jobs, run_options, policy, outcome.jobs, end);
+  auto sinfo =
+      serving_info(serving, serving_options, run_options.exec_model, seed, outcome.serving, end);
+  info.sim_wall_s = sinfo.sim_wall_s = seconds_since(wall_start);
+  recorder.finish(info);
+  serving_recorder.finish(sinfo);
+  directory.keep();
   return 0;
 }
 

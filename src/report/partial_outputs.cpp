@@ -11,8 +11,11 @@ namespace {
 constexpr const char* kPartial = ".partial";
 }
 
-PartialOutputs::PartialOutputs(std::string out_dir, std::vector<std::string> streamed)
-    : out_dir_(std::move(out_dir)), names_(std::move(streamed)) {
+PartialOutputs::PartialOutputs(std::string out_dir, std::vector<std::string> streamed,
+                               std::string summary_name)
+    : out_dir_(std::move(out_dir)),
+      names_(std::move(streamed)),
+      summary_name_(std::move(summary_name)) {
   for (const auto& name : names_) {
     const std::string path = out_dir_ + "/" + name + kPartial;
     std::FILE* f = std::fopen(path.c_str(), "w");
@@ -34,12 +37,12 @@ void PartialOutputs::commit(const nlohmann::ordered_json& summary) {
     f = nullptr;
   }
   {
-    std::ofstream out(out_dir_ + "/summary.json" + kPartial);
+    std::ofstream out(out_dir_ + "/" + summary_name_ + kPartial);
     out << summary.dump(2) << "\n";
-    if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/summary.json");
+    if (!out) throw std::runtime_error("cannot write " + out_dir_ + "/" + summary_name_);
   }
   std::vector<std::string> all = names_;
-  all.push_back("summary.json");
+  all.push_back(summary_name_);
   for (const auto& name : all) {
     const std::string to = out_dir_ + "/" + name;
     if (std::rename((to + kPartial).c_str(), to.c_str()) != 0)

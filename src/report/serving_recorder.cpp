@@ -25,10 +25,11 @@ double mean(const std::vector<double>& v) {
 
 }  // namespace
 
-ServingRecorder::ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s)
+ServingRecorder::ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s,
+                                 const std::string& prefix)
     : slo_ttft_s_(slo_ttft_s),
       slo_tpot_s_(slo_tpot_s),
-      outputs_(out_dir, {"requests.csv", "timeline.csv"}),
+      outputs_(out_dir, {"requests.csv", prefix + "timeline.csv"}, prefix + "summary.json"),
       requests_(outputs_.file(0)),
       timeline_(outputs_.file(1)) {
   std::fputs(

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "suanli/common/input_error.hpp"
 #include "suanli/energy/power_model.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
 #include "suanli/platform/simgrid_session.hpp"
@@ -37,11 +38,14 @@ struct Event {
   JobIndex count;  // arrivals: how many jobs
 };
 
-class Simulation final : public sched::ClusterView {
+class Simulation final : public sched::ClusterView, public TrainingRun {
  public:
+  // `sim`: the SimGrid platform, built once per process (shared with serving replicas in a
+  // combined run); `reserved`: GPUs held by something else for the whole run (replicas).
   Simulation(const platform::Platform& platform, const platform::Topology& topology,
              const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-             const RunConfig& config, report::Recorder& recorder)
+             const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+             std::span<const int> reserved)
       : platform_(platform),
         workload_(workload),
         jobs_(jobs),
@@ -54,17 +58,19 @@ class Simulation final : public sched::ClusterView {
     if (!policy || !placement) throw std::logic_error("unknown policy or placement");
     policy_ = policy->make();
     placement_ = placement->make();
-    sim_ = platform::build_simgrid_platform(platform, topology);
+    sim_ = sim;
+    allocation_.allocate(std::vector<int>(reserved.begin(), reserved.end()));
     for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
-      const auto& cluster = platform.clusters[c];
-      clusters_.push_back({models_.cluster_model[c], cluster.gpu_count(), cluster.gpu_count()});
+      const int left = allocation_.free_in_cluster(int(c));
+      clusters_.push_back({models_.cluster_model[c], left, left});
       const auto& device = platform.device_of_cluster(int(c));
       cluster_peak_.push_back(device.peak_flops());
       cluster_busy_extra_w_.push_back(device.tdp_w - device.idle_w);
       cluster_full_w_.push_back(energy::gpu_power_profile(device).full_w);
     }
     by_cluster_.resize(clusters_.size());
-    total_gpus_ = platform.total_gpus();
+    total_gpus_ = platform.total_gpus() - int(reserved.size());
+    if (!reserved.empty()) check_fit_beside_reserved();
     floor_power_w_ = energy::static_power(platform).total_w() + energy::idle_gpu_power_w(platform);
     completions_.resize(jobs.size());
     for (JobIndex i = 0; i < jobs.size(); ++i) {
@@ -84,16 +90,36 @@ class Simulation final : public sched::ClusterView {
     mailbox_ = sg4::Mailbox::by_name("suanli-scheduler");
   }
 
-  RunOutcome run() {
+  void start() override {
     sg4::Actor::create("submitter", sim_.controller, [this] { submit_all(); });
     sg4::Actor::create("scheduler", sim_.controller, [this] { guarded_schedule_loop(); });
-    sg4::Engine::get_instance()->run();
+  }
+
+  RunOutcome finish() override {
     if (error_) std::rethrow_exception(error_);
     if (outcome_.completed != int(arrival_order_.size()))
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} jobs unfinished",
                                            arrival_order_.size() - std::size_t(outcome_.completed),
                                            arrival_order_.size()));
     return outcome_;
+  }
+
+  // With GPUs held by replicas, a job may no longer fit any cluster it may use: an input
+  // error now rather than a job waiting forever.
+  void check_fit_beside_reserved() const {
+    for (JobIndex i = 0; i < jobs_.size(); ++i) {
+      if (jobs_[i].rejected) continue;
+      const auto& job = workload_.jobs[i];
+      int largest = 0;
+      for (const auto& c : clusters_)
+        if (sched::allows(queued_job(i), c.model)) largest = std::max(largest, c.total_gpus);
+      if (job.num_gpus > largest)
+        throw InputError(located(
+            workload_.source, job.line, "num_gpus",
+            fmt::format("job '{}' asks for {} GPUs but, beside the serving replicas, the largest "
+                        "cluster it may use has {} GPUs left",
+                        job.id, job.num_gpus, largest)));
+    }
   }
 
   // --- ClusterView ---
@@ -467,8 +493,22 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
                           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
                           report::Recorder& recorder) {
   platform::SimgridSession session(config.exec_model);
-  Simulation simulation(platform, topology, workload, jobs, config, recorder);
-  return simulation.run();
+  const auto sim = platform::build_simgrid_platform(platform, topology);
+  Simulation simulation(platform, topology, workload, jobs, config, recorder, sim, {});
+  simulation.start();
+  sg4::Engine::get_instance()->run();
+  return simulation.finish();
+}
+
+std::unique_ptr<TrainingRun> make_training_run(const platform::Platform& platform,
+                                               const platform::Topology& topology,
+                                               const workload::Workload& workload,
+                                               const std::vector<perf::PreparedJob>& jobs,
+                                               const RunConfig& config, report::Recorder& recorder,
+                                               const platform::SimPlatform& sim,
+                                               std::span<const int> reserved_gpus) {
+  return std::make_unique<Simulation>(platform, topology, workload, jobs, config, recorder, sim,
+                                      reserved_gpus);
 }
 
 }  // namespace suanli::sim

@@ -96,7 +96,8 @@ class ServingSimulation {
   ServingSimulation(const platform::Platform& platform, const platform::Topology& topology,
                     const workload::RequestWorkload& trace,
                     const std::vector<serving::Deployment>& deployments,
-                    const ServingConfig& config, report::ServingRecorder& recorder)
+                    const ServingConfig& config, report::ServingRecorder& recorder,
+                    const platform::SimPlatform& sim)
       : platform_(platform),
         trace_(trace),
         deployments_(deployments),
@@ -104,7 +105,7 @@ class ServingSimulation {
         recorder_(recorder),
         allocation_(platform, topology) {
     deployment_of_ = route_to_deployments(trace, deployments);
-    sim_ = platform::build_simgrid_platform(platform, topology);
+    sim_ = sim;
     const std::size_t n = trace.requests.size();
     first_token_s_.assign(n, -1);
     energy_j_.assign(n, 0);
@@ -118,7 +119,10 @@ class ServingSimulation {
     floor_static_w_ = energy::static_power(platform).total_w();
   }
 
-  ServingOutcome run() {
+  // The GPUs the replicas hold for the whole run.
+  std::vector<int> reserved_gpus() const { return reserved_; }
+
+  void start() {
     sg4::Actor::create("submitter", sim_.controller, [this] { guarded([this] { submit_all(); }); });
     for (auto& r : replicas_) {
       Replica* replica = r.get();
@@ -130,7 +134,9 @@ class ServingSimulation {
         sg4::Actor::self()->daemonize();
         guarded([this] { sample_loop(); });
       });
-    sg4::Engine::get_instance()->run();
+  }
+
+  ServingOutcome finish() {
     if (error_) std::rethrow_exception(error_);
     if (finished_ + rejected_ != trace_.requests.size())
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} requests open",
@@ -245,6 +251,7 @@ class ServingSimulation {
           if (allocation_.gpu_free(g)) gpus.push_back(g);
         }
         allocation_.allocate(gpus);
+        reserved_.insert(reserved_.end(), gpus.begin(), gpus.end());
         return gpus;
       }
     }
@@ -758,6 +765,7 @@ class ServingSimulation {
   // Requests accepted by a prefill replica that have not reached their decode replica yet:
   // until none is left, an idle decode replica must wait rather than end.
   std::size_t handovers_pending_ = 0;
+  std::vector<int> reserved_;         // GPUs of every replica
   std::vector<double> last_scale_s_;  // per deployment: when it last scaled
   // Per request: fixed-size records.
   std::vector<double> first_token_s_;
@@ -815,8 +823,37 @@ ServingOutcome run_serving(const platform::Platform& platform, const platform::T
                            const std::vector<serving::Deployment>& deployments,
                            const ServingConfig& config, report::ServingRecorder& recorder) {
   platform::SimgridSession session(config.exec_model);
-  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder);
-  return simulation.run();
+  const auto sim = platform::build_simgrid_platform(platform, topology);
+  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder, sim);
+  simulation.start();
+  sg4::Engine::get_instance()->run();
+  return simulation.finish();
+}
+
+CombinedOutcome run_combined(const platform::Platform& platform, const platform::Topology& topology,
+                             const workload::Workload& workload,
+                             const std::vector<perf::PreparedJob>& jobs,
+                             const RunConfig& run_config, report::Recorder& recorder,
+                             const workload::RequestWorkload& requests,
+                             const std::vector<serving::Deployment>& deployments,
+                             const ServingConfig& serving_config,
+                             report::ServingRecorder& serving_recorder) {
+  platform::SimgridSession session(run_config.exec_model);
+  const auto sim = platform::build_simgrid_platform(platform, topology);
+  // Replicas first: training jobs get the GPUs they leave.
+  ServingSimulation serving(platform, topology, requests, deployments, serving_config,
+                            serving_recorder, sim);
+  const std::vector<int> reserved = serving.reserved_gpus();
+  const auto training =
+      make_training_run(platform, topology, workload, jobs, run_config, recorder, sim, reserved);
+  serving.start();
+  training->start();
+  sg4::Engine::get_instance()->run();
+  CombinedOutcome outcome{training->finish(), serving.finish()};
+  // One SimGrid engine, one energy plugin: the whole cluster's GPU energy, plus what the
+  // replicas timed themselves, is the same for both sides.
+  outcome.jobs.gpu_energy_j = outcome.serving.gpu_energy_j;
+  return outcome;
 }
 
 }  // namespace suanli::sim

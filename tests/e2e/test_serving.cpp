@@ -226,13 +226,18 @@ TEST_CASE("serving: bad deployment and bad request rows stop with one line and s
   CHECK(r.status == 2);
   CHECK(r.err.find("bad_requests.csv:3: prompt_tokens") != std::string::npos);
 
-  r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform.yaml"), "--models",
+  // Beside a replica of one.yaml on one of platform_2nodes' two GPUs, a 2-GPU job can never
+  // run: an input error before anything runs.
+  r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"), "--models",
                        fixture("serving_e2e/models.yaml"), "--deployment",
                        fixture("serving_e2e/one.yaml"), "--requests",
                        fixture("serving_e2e/one_request.csv"), "--workload",
-                       fixture("e2e/energy.csv"), "--out", dir + "/o3"});
+                       fixture("serving_e2e/two_gpu_job.csv"), "--out", dir + "/o3"});
   CHECK(r.status == 2);
-  CHECK(r.err.find("--workload") != std::string::npos);
+  CHECK(r.err.find("two_gpu_job.csv:2: num_gpus: job 'big' asks for 2 GPUs but, beside the "
+                   "serving replicas, the largest cluster it may use has 1 GPUs left") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/o3"));
 }
 
 // disaggregated.yaml on platform_2nodes.yaml (two nodes of one tgpu, NIC rails of 100 Gb/s =
@@ -291,4 +296,34 @@ TEST_CASE("serving: autoscaling starts replicas with a cold start and powers idl
   REQUIRE(timeline.size() == 6);  // 0.7, 1.4, 2.1, 2.8, 3.5 and the end
   const int on[] = {1, 1, 0, 0, 1, 1};
   for (int k = 0; k < 6; ++k) CHECK(num(timeline[std::size_t(k)], "replicas_on") == on[k]);
+}
+
+// Training and serving on one cluster: platform_2nodes' two GPUs, one.yaml's replica takes
+// GPU 0 (placed first), the 100 s training job of one_job.csv runs on GPU 1 from 0 to 100,
+// the request as on an idle replica (0.0202002 first token, end 0.02428032).
+// Whole-cluster GPU energy in both summaries: GPU 1 at 400 W for 100 s (40,000 J) + GPU 0
+// computing 9.712128 J and idle 50 W x (100 - 0.02428032) s (4,998.785984 J) = 45,008.498112 J.
+TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leave") {
+  const auto out = e2e::fresh_dir("serve-combined");
+  const auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
+                                  "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+                                  fixture("serving_e2e/one.yaml"), "--requests",
+                                  fixture("serving_e2e/one_request.csv"), "--workload",
+                                  fixture("serving_e2e/one_job.csv"), "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(out);
+  CHECK(jobs["train"]["hosts"] == "1");
+  CHECK(num(jobs["train"], "start_time") == 0);
+  CHECK(num(jobs["train"], "end_time") == doctest::Approx(100));
+  auto requests = e2e::read_csv(out + "/requests.csv");
+  REQUIRE(requests.size() == 1);
+  CHECK(requests[0]["replica"] == "toy1/0");
+  CHECK(num(requests[0], "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
+  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
+    CAPTURE(summary);
+    const auto s = nlohmann::json::parse(e2e::read_file(out + summary));
+    CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(45008.498112).epsilon(1e-6));
+  }
+  CHECK(std::filesystem::exists(out + "/timeline.csv"));
+  CHECK(std::filesystem::exists(out + "/serving_timeline.csv"));
 }

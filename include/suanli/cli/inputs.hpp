@@ -1,6 +1,7 @@
 #pragma once
 // Loading and checking what a run needs, shared by run, compare and validate. Everything is
 // checked here, before anything is written.
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,29 @@ void write_output_file(const std::string& path, const std::string& text);
 
 // Peak resident memory of this process so far, in MiB (for summary.json).
 double peak_rss_mb();
+double seconds_since(std::chrono::steady_clock::time_point start);
+
+// A run's output directory: created if needed, and removed again (only if this run created
+// it and it is empty) unless keep() was called, so that a failed run leaves no trace.
+class OutputDirectory {
+ public:
+  explicit OutputDirectory(std::string dir);
+  ~OutputDirectory();
+  OutputDirectory(const OutputDirectory&) = delete;
+  OutputDirectory& operator=(const OutputDirectory&) = delete;
+  void keep() { kept_ = true; }
+
+ private:
+  std::string dir_;
+  bool created_ = false;
+  bool kept_ = false;
+};
+
+sim::RunConfig run_config(const RunOptions& options, const std::string& policy, bool progress);
+// summary.json's fields for a job run; energy (static power included) counted up to
+// energy_until_s. sim_wall_s is left for the caller.
+report::RunInfo run_info(const Inputs& inputs, const RunOptions& options, const std::string& policy,
+                         const sim::RunOutcome& outcome, double energy_until_s);
 
 // Runs one simulation and writes its outputs into options.out (created). Returns the exit
 // status. Used by `run` and, in a child process per policy, by `compare`.

@@ -7,6 +7,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "suanli/cli/inputs.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/serving/deployment.hpp"
@@ -51,5 +52,12 @@ void override_router(std::vector<serving::Deployment>& deployments, const std::s
 // Runs the replay and writes requests.csv, timeline.csv, summary.json into `out` (created).
 int execute_serving_run(const ServingInputs& inputs, const ServingOptions& options,
                         const std::string& out, const std::string& exec_model, std::uint64_t seed);
+
+// Training jobs (`jobs`, run under `policy`) and serving replicas on one cluster: jobs.csv,
+// timeline.csv and summary.json for the jobs, requests.csv, serving_timeline.csv and
+// serving_summary.json for the requests, all in run_options.out.
+int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
+                         const RunOptions& run_options, const ServingOptions& serving_options,
+                         const std::string& policy);
 
 }  // namespace suanli::cli

@@ -12,8 +12,10 @@ namespace suanli::report {
 
 class PartialOutputs {
  public:
-  // Opens out_dir/NAME.partial for each streamed file (the directory must exist).
-  PartialOutputs(std::string out_dir, std::vector<std::string> streamed);
+  // Opens out_dir/NAME.partial for each streamed file (the directory must exist); the
+  // summary goes to out_dir/summary_name.
+  PartialOutputs(std::string out_dir, std::vector<std::string> streamed,
+                 std::string summary_name = "summary.json");
   // Closes them, and removes them unless commit() succeeded.
   ~PartialOutputs();
   PartialOutputs(const PartialOutputs&) = delete;
@@ -26,6 +28,7 @@ class PartialOutputs {
  private:
   std::string out_dir_;
   std::vector<std::string> names_;
+  std::string summary_name_;
   std::vector<std::FILE*> files_;
   bool committed_ = false;
 };

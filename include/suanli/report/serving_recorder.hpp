@@ -64,7 +64,10 @@ class ServingRecorder {
  public:
   // Writes out_dir/requests.csv.partial and timeline.csv.partial; finish() renames them, and
   // a run that fails leaves nothing (the destructor removes the partial files).
-  ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s);
+  // `prefix` goes before timeline.csv and summary.json: "serving_" when a training run
+  // writes its own into the same directory.
+  ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s,
+                  const std::string& prefix = "");
   ServingRecorder(const ServingRecorder&) = delete;
   ServingRecorder& operator=(const ServingRecorder&) = delete;
 

@@ -2,11 +2,14 @@
 // Runs one simulation in this process (SimGrid's engine is a process-wide singleton: one run
 // per process; `compare` forks a child per policy).
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform.hpp"
+#include "suanli/platform/simgrid_platform.hpp"
 #include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/recorder.hpp"
@@ -34,5 +37,25 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
                           const workload::Workload& workload,
                           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
                           report::Recorder& recorder);
+
+// The training side of a run that shares its SimGrid engine with something else (serving
+// replicas, sim/serving_engine.hpp): start() creates its actors, the caller runs the engine,
+// finish() checks and returns the outcome.
+class TrainingRun {
+ public:
+  virtual ~TrainingRun() = default;
+  virtual void start() = 0;
+  virtual RunOutcome finish() = 0;
+};
+
+// `reserved_gpus` are held by others for the whole run: jobs get the rest. Throws InputError
+// for a job larger than what is left of every cluster it may use.
+std::unique_ptr<TrainingRun> make_training_run(const platform::Platform& platform,
+                                               const platform::Topology& topology,
+                                               const workload::Workload& workload,
+                                               const std::vector<perf::PreparedJob>& jobs,
+                                               const RunConfig& config, report::Recorder& recorder,
+                                               const platform::SimPlatform& sim,
+                                               std::span<const int> reserved_gpus);
 
 }  // namespace suanli::sim

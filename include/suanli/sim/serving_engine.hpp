@@ -12,6 +12,7 @@
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/serving_recorder.hpp"
 #include "suanli/serving/deployment.hpp"
+#include "suanli/sim/engine.hpp"
 #include "suanli/workload/request.hpp"
 
 namespace suanli::sim {
@@ -40,5 +41,24 @@ ServingOutcome run_serving(const platform::Platform& platform, const platform::T
                            const workload::RequestWorkload& requests,
                            const std::vector<serving::Deployment>& deployments,
                            const ServingConfig& config, report::ServingRecorder& recorder);
+
+struct CombinedOutcome {
+  RunOutcome jobs;
+  ServingOutcome serving;
+};
+
+// Training jobs and serving replicas on one cluster, in one simulation: the replicas take
+// their GPUs first and hold them for the whole run, jobs are scheduled on the rest, and both
+// share the network (and the energy plugin). Both outcomes' gpu_energy_j are the whole
+// cluster's. Throws InputError as the two runs do, and for a job larger than what the
+// replicas leave of every cluster it may use.
+CombinedOutcome run_combined(const platform::Platform& platform, const platform::Topology& topology,
+                             const workload::Workload& workload,
+                             const std::vector<perf::PreparedJob>& jobs,
+                             const RunConfig& run_config, report::Recorder& recorder,
+                             const workload::RequestWorkload& requests,
+                             const std::vector<serving::Deployment>& deployments,
+                             const ServingConfig& serving_config,
+                             report::ServingRecorder& serving_recorder);
 
 }  // namespace suanli::sim
