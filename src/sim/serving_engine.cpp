@@ -82,7 +82,6 @@ struct Replica {
   sg4::MutexPtr mutex;
   sg4::ConditionVariablePtr wake;
   bool sleeping = false;
-  bool in_iteration = false;
   // Disaggregated deployments: a prefill replica computes prompts and first tokens only and
   // hands each request's KV cache to a decode replica, which decodes the rest.
   enum class Role : std::uint8_t { both, prefill, decode } role = Role::both;
@@ -110,7 +109,6 @@ class ServingSimulation {
     first_token_s_.assign(n, -1);
     energy_j_.assign(n, 0);
     prefix_hit_.assign(n, 0);
-    replica_of_.assign(n, -1);
     preemptions_.assign(n, 0);
     last_scale_s_.assign(deployments.size(), -std::numeric_limits<double>::infinity());
     place_replicas();
@@ -307,7 +305,6 @@ class ServingSimulation {
         reject(i, serving::enqueue_status_name(status));
         continue;
       }
-      replica_of_[i] = chosen;
       if (replica.role == Replica::Role::prefill && request.output_tokens > 1) ++handovers_pending_;
       if (replica.sleeping) replica.wake->notify_all();
       autoscale(d);
@@ -474,9 +471,7 @@ class ServingSimulation {
     const auto status = to.scheduler->enqueue_prefilled(
         seq, std::uint32_t(request.prompt_tokens), std::uint32_t(request.output_tokens), hashes);
     --handovers_pending_;
-    if (status == serving::EnqueueStatus::accepted)
-      replica_of_[seq] = to.index;
-    else
+    if (status != serving::EnqueueStatus::accepted)
       reject(seq, serving::enqueue_status_name(status));
     wake_sleepers(&to);
   }
@@ -581,7 +576,6 @@ class ServingSimulation {
   }
 
   void set_busy(Replica& replica, bool busy) {
-    replica.in_iteration = busy;
     busy_gpus_ += (busy ? 1 : -1) * int(replica.hosts.size());
   }
 
@@ -771,7 +765,6 @@ class ServingSimulation {
   std::vector<double> first_token_s_;
   std::vector<double> energy_j_;
   std::vector<std::uint32_t> prefix_hit_;
-  std::vector<int> replica_of_;
   std::vector<std::uint32_t> preemptions_;  // on a prefill replica, before its hand-over
   bool arrivals_done_ = false;
   std::size_t finished_ = 0;
