@@ -31,7 +31,12 @@ PartialOutputs::~PartialOutputs() {
   for (const auto& name : names_) std::remove((out_dir_ + "/" + name + kPartial).c_str());
 }
 
-void PartialOutputs::commit(const nlohmann::ordered_json& summary) {
+void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& costs) {
+  summary["energy_gpu_kwh"] = costs.gpu_energy_j / 3.6e6;
+  summary["energy_it_kwh"] = costs.it_energy_j / 3.6e6;
+  summary["energy_facility_kwh"] = costs.facility_energy_j / 3.6e6;
+  summary["sim_wall_s"] = costs.sim_wall_s;
+  summary["peak_rss_mb"] = costs.peak_rss_mb;
   for (std::FILE*& f : files_) {
     std::fclose(f);
     f = nullptr;

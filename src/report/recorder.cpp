@@ -142,12 +142,8 @@ void Recorder::finish(const RunInfo& info) {
                              ? busy_gpu_seconds_ / (info.total_gpus * info.makespan_s)
                              : 0;
   j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
-  j["energy_gpu_kwh"] = info.gpu_energy_j / 3.6e6;
-  j["energy_it_kwh"] = info.it_energy_j / 3.6e6;
-  j["energy_facility_kwh"] = info.facility_energy_j / 3.6e6;
-  j["sim_wall_s"] = info.sim_wall_s;
-  j["peak_rss_mb"] = info.peak_rss_mb;
-  outputs_.commit(j);
+  outputs_.commit(j, {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
+                      info.peak_rss_mb});
 }
 
 }  // namespace suanli::report

@@ -123,12 +123,8 @@ void ServingRecorder::finish(const ServingRunInfo& info) {
   // tokens: what serving the trace cost the machine room before cooling.
   j["energy_per_1k_output_tokens_j"] =
       output_tokens_ ? info.it_energy_j / double(output_tokens_) * 1000.0 : 0.0;
-  j["energy_gpu_kwh"] = info.gpu_energy_j / 3.6e6;
-  j["energy_it_kwh"] = info.it_energy_j / 3.6e6;
-  j["energy_facility_kwh"] = info.facility_energy_j / 3.6e6;
-  j["sim_wall_s"] = info.sim_wall_s;
-  j["peak_rss_mb"] = info.peak_rss_mb;
-  outputs_.commit(j);
+  outputs_.commit(j, {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
+                      info.peak_rss_mb});
 }
 
 }  // namespace suanli::report

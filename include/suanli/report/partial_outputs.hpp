@@ -22,8 +22,17 @@ class PartialOutputs {
   PartialOutputs& operator=(const PartialOutputs&) = delete;
 
   std::FILE* file(std::size_t i) const { return files_[i]; }
-  // Closes the streamed files, writes summary.json, and renames all of them into place.
-  void commit(const nlohmann::ordered_json& summary);
+  // What every summary ends with: the energy of the run and what the run itself cost.
+  struct RunCosts {
+    double gpu_energy_j = 0;
+    double it_energy_j = 0;
+    double facility_energy_j = 0;
+    double sim_wall_s = 0;
+    double peak_rss_mb = 0;
+  };
+  // Closes the streamed files, writes the summary (with `costs` appended as energy_*_kwh,
+  // sim_wall_s, peak_rss_mb), and renames all of them into place.
+  void commit(nlohmann::ordered_json summary, const RunCosts& costs);
 
  private:
   std::string out_dir_;
