@@ -323,6 +323,13 @@ void DeploymentReader::read_batching(const Keyed& m, Deployment& d) const {
     d.scheduler =
         static_cast<Scheduler>(m.choice(s, {"continuous", "continuous-chunked", "static"}));
   });
+  m.maybe("serves", [&](const Spot& s) {
+    if (!s.node.IsSequence() || s.node.size() == 0)
+      m.fail(s, "expected a non-empty list of the trace's model names, got " + yaml_shown(s.node));
+    for (std::size_t k = 0; k < s.node.size(); ++k)
+      d.serves.push_back(m.text(
+          Spot{s.node[k], s.path + "[" + std::to_string(k) + "]", yaml_line(s.node[k], s.line)}));
+  });
   m.maybe("router", [&](const Spot& s) {
     d.router = m.text(s);
     if (!find_router(d.router)) {
@@ -385,7 +392,7 @@ Deployment DeploymentReader::read_one(const Spot& item) const {
   const Keyed m(source_, item,
                 {"name", "model", "gpu", "tp", "pp", "replicas", "max_batch", "max_batch_tokens",
                  "scheduler", "router", "disaggregated", "kv_block_tokens", "kv_reserve_fraction",
-                 "prefix_caching", "chunk_tokens", "autoscale"});
+                 "prefix_caching", "chunk_tokens", "autoscale", "serves"});
   Deployment d;
   d.source = source_;
   d.line = item.line;

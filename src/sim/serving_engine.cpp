@@ -797,14 +797,19 @@ std::vector<std::uint32_t> route_to_deployments(
   for (std::size_t m = 1; m < requests.models.size(); ++m)
     for (std::size_t d = 0; d < deployments.size() && by_model[m] < 0; ++d)
       if (platform::same_device_name(deployments[d].llm.name, requests.models[m]) ||
-          platform::same_device_name(deployments[d].name, requests.models[m]))
+          platform::same_device_name(deployments[d].name, requests.models[m]) ||
+          std::any_of(deployments[d].serves.begin(), deployments[d].serves.end(),
+                      [&](const std::string& name) {
+                        return platform::same_device_name(name, requests.models[m]);
+                      }))
         by_model[m] = int(d);
   std::vector<std::uint32_t> out(requests.requests.size(), 0);
   for (std::size_t i = 0; i < out.size(); ++i) {
     const int d = by_model[requests.requests[i].model];
     if (d < 0)
       throw InputError(located(requests.source, requests.requests[i].line, "model",
-                               fmt::format("no deployment serves model '{}'",
+                               fmt::format("no deployment serves model '{}' (list it under "
+                                           "a deployment's serves:)",
                                            requests.models[requests.requests[i].model])));
     out[i] = std::uint32_t(d);
   }

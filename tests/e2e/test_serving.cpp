@@ -327,3 +327,55 @@ TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leav
   CHECK(std::filesystem::exists(out + "/timeline.csv"));
   CHECK(std::filesystem::exists(out + "/serving_timeline.csv"));
 }
+
+// The issue's deployment file on the bundled default platform (128 H100): every request
+// trace format replays to the end, every request accounted for. Traces that name models
+// (BurstGPT, the native fixture) need them listed under serves:.
+TEST_CASE("serving: the issue's deployment replays every request trace format") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"azure_2023.csv", "issue_example.yaml"},
+      {"azure_2024.csv", "issue_example.yaml"},
+      {"mooncake.jsonl", "issue_example.yaml"},
+      {"burstgpt.csv", "issue_example_serves.yaml"},
+      {"native.csv", "issue_example_serves.yaml"}};
+  for (const auto& [trace, deployment] : cases) {
+    CAPTURE(trace);
+    const auto out = e2e::fresh_dir("serve-issue-" + trace);
+    const auto r = e2e::run_suanli({"run", "--deployment", fixture("serving/" + deployment),
+                                    "--requests", fixture("requests/" + trace), "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+    CHECK(s["replicas"] == 4);
+    CHECK(s["requests_completed"].get<int>() + s["requests_rejected"].get<int>() ==
+          s["requests_total"].get<int>());
+    CHECK(s["requests_completed"].get<int>() > 0);
+    CHECK(e2e::read_csv(out + "/requests.csv").size() == s["requests_total"].get<std::size_t>());
+  }
+}
+
+// compare --deployments: one row per file, named by the file.
+TEST_CASE("serving: compare takes several deployment files") {
+  const auto out = e2e::fresh_dir("serve-compare-deployments");
+  const auto r =
+      e2e::run_suanli({"compare", "--platform", fixture("serving_e2e/platform.yaml"), "--models",
+                       fixture("serving_e2e/models.yaml"), "--deployments",
+                       fixture("serving_e2e/one.yaml") + "," + fixture("serving_e2e/tp2.yaml"),
+                       "--requests", fixture("serving_e2e/one_request.csv"), "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  // tp2's TTFT (0.0105001 s, derived above) beats one's (0.0202002 s).
+  const auto one = nlohmann::json::parse(e2e::read_file(out + "/one/summary.json"));
+  const auto tp2 = nlohmann::json::parse(e2e::read_file(out + "/tp2/summary.json"));
+  CHECK(one["ttft_p50_s"].get<double>() == doctest::Approx(0.0202002).epsilon(1e-9));
+  CHECK(tp2["ttft_p50_s"].get<double>() == doctest::Approx(0.0105001).epsilon(1e-9));
+  CHECK(r.out.find("one") != std::string::npos);
+  CHECK(r.out.find("tp2") != std::string::npos);
+}
+
+TEST_CASE("serving: a model the trace names and no deployment serves is an input error") {
+  const auto out = e2e::fresh_dir("serve-unserved");
+  const auto r = e2e::run_suanli({"run", "--deployment", fixture("serving/issue_example.yaml"),
+                                  "--requests", fixture("requests/burstgpt.csv"), "--out", out});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("burstgpt.csv:2: model: no deployment serves model 'ChatGPT' (list it under "
+                   "a deployment's serves:)") != std::string::npos);
+}

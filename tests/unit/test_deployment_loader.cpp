@@ -198,8 +198,10 @@ TEST_CASE("deployment errors name the file, the line and the field") {
       {one("model: llama-2-7b, gpu: H100, tpp: 2"),
        e + "tpp: unknown key 'tpp' (allowed: name, model, gpu, tp, pp, replicas, max_batch, "
            "max_batch_tokens, scheduler, router, disaggregated, kv_block_tokens, "
-           "kv_reserve_fraction, prefix_caching, chunk_tokens, autoscale)"},
+           "kv_reserve_fraction, prefix_caching, chunk_tokens, autoscale, serves)"},
       {one("gpu: H100"), e + "model: missing required key 'model'"},
+      {one("model: llama-2-7b, gpu: H100, serves: []"),
+       e + "serves: expected a non-empty list of the trace's model names, got a list"},
       {"deployments:\n  - {model: llama-2-7b, gpu: H100}\n",
        e + "name: missing required key 'name'"},
       {"deployments:\n  - {name: my chat, model: llama-2-7b, gpu: H100}\n",

@@ -53,7 +53,10 @@ struct Disaggregation {
 struct Deployment {
   std::string name;
   std::string model;  // the catalog's name
-  std::string gpu;    // the platform catalog's spelling
+  // Model names of the request trace this deployment serves besides its own model and name
+  // (e.g. BurstGPT's "ChatGPT", "GPT-4" replayed on a Llama deployment).
+  std::vector<std::string> serves;
+  std::string gpu;  // the platform catalog's spelling
   perf::Parallelism parallelism;
   ReplicaCount replicas;
   int max_batch = 256;  // sequences per iteration (vLLM max_num_seqs)
