@@ -169,6 +169,8 @@ int compare_command(const Args& args) {
   if (!serving.deployment.empty() || !deployment_list.empty())
     return compare_serving(options, serving, deployment_list, router_list, parallel);
   if (!router_list.empty()) throw InputError("--routers: needs --deployment or --deployments");
+  if (!serving.requests.empty())
+    throw InputError("--requests: a request trace needs --deployment or --deployments");
   const auto policies = split_list(policy_list);
   if (policies.empty()) throw InputError("--policies: no policy given");
   check_unique(policies, "--policies");

@@ -59,6 +59,8 @@ int run_command(const Args& args) {
                      description))
     return 0;
   if (!serving.deployment.empty()) return run_serving(options, serving, policy);
+  if (!serving.requests.empty())
+    throw InputError("--requests: a request trace needs --deployment (the serving replicas)");
   check_policy_name(policy, "--policy");
   check_run_options(options);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");

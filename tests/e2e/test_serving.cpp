@@ -379,3 +379,14 @@ TEST_CASE("serving: a model the trace names and no deployment serves is an input
   CHECK(r.err.find("burstgpt.csv:2: model: no deployment serves model 'ChatGPT' (list it under "
                    "a deployment's serves:)") != std::string::npos);
 }
+
+TEST_CASE("serving: --requests without --deployment is refused, not ignored") {
+  const auto out = e2e::fresh_dir("serve-no-deployment");
+  for (const char* command : {"run", "compare"}) {
+    CAPTURE(command);
+    const auto r = e2e::run_suanli(
+        {command, "--requests", fixture("serving_e2e/one_request.csv"), "--out", out});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--requests: a request trace needs --deployment") != std::string::npos);
+  }
+}
