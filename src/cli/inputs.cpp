@@ -59,18 +59,11 @@ po::options_description workload_options_description(WorkloadOptions& o) {
 
 namespace {
 
-// True when `path` will be read as a Gavel trace: --format gavel, or detected as one (the
-// same sniffs in the same order as workload::read_workload).
+// True when `path` will be read as a Gavel trace: --format gavel, or detected as one.
 bool read_as_gavel(const std::string& path, const std::string& format) {
   if (!format.empty()) return format == "gavel";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;  // the reader says why
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), std::streamsize(head.size()));
-  head.resize(std::size_t(in.gcount()));
-  for (const auto& f : workload::trace_formats())
-    if (f.sniff(head, path)) return f.name == "gavel";
-  return false;
+  const workload::TraceFormat* detected = workload::detect_trace_format(path);
+  return detected && detected->name == "gavel";
 }
 
 // A CSV speed table cannot give a Gavel trace its durations: say so before the Gavel reader
@@ -229,8 +222,7 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   config.policy = policy;
   config.placement = o.placement;
   config.phase_seconds = o.phase_seconds;
-  config.exec_model =
-      o.exec_model == "ptask" ? platform::ExecModel::ptask : platform::ExecModel::flows;
+  config.exec_model = platform::exec_model_named(o.exec_model);
   config.seed = std::uint64_t(o.seed);
   config.progress = progress;
   return config;

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -59,6 +60,15 @@ bool strip_plus(std::string_view& text) {
 }
 
 }  // namespace
+
+bool read_file_head(const std::string& path, std::string& head) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  head.assign(64 * 1024, '\0');
+  in.read(head.data(), std::streamsize(head.size()));
+  head.resize(std::size_t(in.gcount()));
+  return true;
+}
 
 std::string read_whole_file(const std::string& path) {
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),

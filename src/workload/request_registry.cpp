@@ -3,7 +3,6 @@
 // the file: JSON lines first, then the CSV formats by their headers, suanli's own CSV last.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <numeric>
 
@@ -42,15 +41,6 @@ std::string known_formats() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-std::string file_head(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(located(path, 0, "", "cannot open the request trace"));
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), std::streamsize(head.size()));
-  head.resize(std::size_t(in.gcount()));
-  return head;
-}
-
 }  // namespace
 
 RequestWorkload read_requests(const std::string& path, std::string_view format) {
@@ -61,7 +51,9 @@ RequestWorkload read_requests(const std::string& path, std::string_view format) 
                                    format, known_formats()));
     return f->read(path);
   }
-  const std::string head = file_head(path);
+  std::string head;
+  if (!read_file_head(path, head))
+    throw InputError(located(path, 0, "", "cannot open the request trace"));
   for (const auto& f : request_formats())
     if (f.sniff(head)) return f.read(path);
   throw InputError(fmt::format(

@@ -2,11 +2,11 @@
 // sniff in this order and takes the first that claims the file, so the more specific
 // formats come first and suanli's own CSV last.
 #include <algorithm>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/native_csv.hpp"
 #include "suanli/workload/trace_format.hpp"
 
@@ -42,16 +42,15 @@ std::string known_formats() {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-std::string file_head(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path + ": cannot open the workload file");
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), std::streamsize(head.size()));
-  head.resize(std::size_t(in.gcount()));
-  return head;
-}
-
 }  // namespace
+
+const TraceFormat* detect_trace_format(const std::string& path) {
+  std::string head;
+  if (!read_file_head(path, head)) throw InputError(path + ": cannot open the workload file");
+  for (const auto& f : trace_formats())
+    if (f.sniff(head, path)) return &f;
+  return nullptr;
+}
 
 Workload read_workload(const std::string& path, const std::string& format,
                        const ReadOptions& options) {
@@ -62,9 +61,7 @@ Workload read_workload(const std::string& path, const std::string& format,
           fmt::format("--format: unknown format '{}' (known: {})", format, known_formats()));
     return f->read(path, options);
   }
-  const std::string head = file_head(path);
-  for (const auto& f : trace_formats())
-    if (f.sniff(head, path)) return f.read(path, options);
+  if (const TraceFormat* f = detect_trace_format(path)) return f->read(path, options);
   throw InputError(fmt::format(
       "{}: cannot tell the workload format from its first lines; give --format (known: {})", path,
       known_formats()));

@@ -4,6 +4,7 @@
 // own logging quiet (suanli reports through spdlog). Create it before building or loading a
 // platform.
 #include <memory>
+#include <string_view>
 
 namespace simgrid::s4u {
 class Engine;
@@ -18,6 +19,11 @@ namespace suanli::platform {
 //  - ptask: one parallel task per phase (host/model:ptask_L07), computation and traffic
 //    progressing together at one rate; L07 re-solves every running task at every event.
 enum class ExecModel { flows, ptask };
+
+// "ptask" -> ptask, anything else -> flows (the CLI has checked the name already).
+inline ExecModel exec_model_named(std::string_view name) {
+  return name == "ptask" ? ExecModel::ptask : ExecModel::flows;
+}
 
 class SimgridSession {
  public:

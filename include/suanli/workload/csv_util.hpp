@@ -22,6 +22,10 @@ namespace suanli::workload {
 // InputError("file: cannot read: ...") when reading fails.
 std::string read_whole_file(const std::string& path);
 
+// The first 64 KiB of a file (all of it when shorter), where format sniffing looks; false
+// when the file cannot be opened (the caller says so in its own words).
+bool read_file_head(const std::string& path, std::string& head);
+
 // Which lines for_each_line passes over.
 struct LineRules {
   bool skip_comments = true;  // lines whose first non-blank character is '#'

@@ -39,6 +39,9 @@ struct TraceFormat {
 
 const std::vector<TraceFormat>& trace_formats();
 const TraceFormat* find_trace_format(std::string_view name);
+// The first format (registry order) whose sniff claims the file's first 64 KiB; nullptr when
+// none does. InputError when the file cannot be opened.
+const TraceFormat* detect_trace_format(const std::string& path);
 
 // Reads `path` as `format`, or, when `format` is empty, as the format whose sniff claims it
 // (InputError naming the known formats when none does).
