@@ -1,6 +1,5 @@
 #include "suanli/sim/engine.hpp"
 
-#include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
 #include <algorithm>
@@ -14,7 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "suanli/common/input_error.hpp"
-#include "suanli/energy/power_model.hpp"
+#include "suanli/energy/accountant.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
 #include "suanli/platform/simgrid_session.hpp"
 #include "suanli/report/progress.hpp"
@@ -45,12 +44,13 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   Simulation(const platform::Platform& platform, const platform::Topology& topology,
              const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
              const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
-             std::span<const int> reserved)
+             energy::Accountant& accountant, std::span<const int> reserved)
       : platform_(platform),
         workload_(workload),
         jobs_(jobs),
         config_(config),
         recorder_(recorder),
+        accountant_(accountant),
         models_(perf::model_table(platform)),
         allocation_(platform, topology) {
     const auto* policy = sched::find_policy(config.policy);
@@ -65,13 +65,11 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
       clusters_.push_back({models_.cluster_model[c], left, left});
       const auto& device = platform.device_of_cluster(int(c));
       cluster_peak_.push_back(device.peak_flops());
-      cluster_busy_extra_w_.push_back(device.tdp_w - device.idle_w);
-      cluster_full_w_.push_back(energy::gpu_power_profile(device).full_w);
+      cluster_device_.push_back(&device);
     }
     by_cluster_.resize(clusters_.size());
     total_gpus_ = platform.total_gpus() - int(reserved.size());
     if (!reserved.empty()) check_fit_beside_reserved();
-    floor_power_w_ = energy::static_power(platform).total_w() + energy::idle_gpu_power_w(platform);
     completions_.resize(jobs.size());
     for (JobIndex i = 0; i < jobs.size(); ++i) {
       completions_[i] = {Event::Kind::completion, i, 1};
@@ -219,8 +217,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     spdlog::debug("{} messages handled in {} scheduling passes", messages_, passes_);
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
-    for (auto* host : sim_.gpu_hosts) outcome_.gpu_energy_j += sg_host_get_consumed_energy(host);
-    outcome_.gpu_energy_j += unseen_share_energy_j_;
+    outcome_.gpu_energy_j = accountant_.gpu_energy_j();
   }
 
   void handle(const Event* event) {
@@ -273,13 +270,11 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     run.expected_end_s = run.start_s + estimated_runtime(queued, decision.cluster);
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());
-    for (int g : run.gpus) {
-      hosts.push_back(sim_.gpu_hosts[g]);
-      run.energy_at_start_j += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
-    }
+    for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
+    run.energy_at_start_j = energy::Accountant::hosts_energy_j(hosts);
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
-    busy_extra_w_ +=
-        job.num_gpus * share_of(decision.job) * cluster_busy_extra_w_[decision.cluster];
+    accountant_.work_started(*cluster_device_[decision.cluster], job.num_gpus,
+                             share_of(decision.job));
     running_.emplace(decision.job, std::move(run));
 
     const double flops = flops_on(prepared, decision.cluster);
@@ -327,17 +322,17 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   // the shares on one GPU add up to at most one, so each gets exactly its bound, and the
   // energy plugin sees the GPU's load as the sum of its shares. SimGrid's ptask_L07 model
   // refuses bounds; since only shares use that GPU and each gets exactly its bound, the
-  // time is known, flops / bound: the actor sleeps it and the dynamic power the plugin
-  // cannot see (it sees an idle host) is added to the GPU energy here.
+  // time is known, flops / bound: the actor sleeps it and tells the accountant, which accrues
+  // the dynamic power the plugin cannot see (it sees an idle host) while it lasts.
   void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster) {
     if (config_.exec_model != platform::ExecModel::ptask) {
       sg4::this_actor::exec_init(flops)->set_host(host)->set_bound(bound_flops_per_s)->wait();
       return;
     }
-    const double seconds = flops / bound_flops_per_s;
-    sg4::this_actor::sleep_for(seconds);
-    unseen_share_energy_j_ +=
-        seconds * bound_flops_per_s / cluster_peak_[cluster] * cluster_busy_extra_w_[cluster];
+    const double load = bound_flops_per_s / cluster_peak_[cluster];
+    accountant_.unseen_compute_started(*cluster_device_[cluster], load);
+    sg4::this_actor::sleep_for(flops / bound_flops_per_s);
+    accountant_.unseen_compute_ended(*cluster_device_[cluster], load);
   }
 
   static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
@@ -394,20 +389,22 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     Running& run = it->second;
     const auto& job = workload_.jobs[index];
     const int share_milli = jobs_[index].share_milli;
-    double energy = -run.energy_at_start_j;
+    double energy = 0;
     if (share_milli > 0) {
-      // Its GPU's energy also pays for the other shares there: the job is charged its share
-      // of the GPU's full power (idle part included), which is what the energy plugin
-      // integrates for its load while the job computes alone in its bound.
-      energy = (now() - run.start_s) * share_of(index) * cluster_full_w_[run.cluster];
+      // Its GPU's energy also pays for the other shares there: the job is charged its share.
+      energy = energy::Accountant::share_energy_j(*cluster_device_[run.cluster],
+                                                  (now() - run.start_s) * share_of(index));
       allocation_.release_share(run.gpus.front(), share_milli);
     } else {
-      for (int g : run.gpus) energy += sg_host_get_consumed_energy(sim_.gpu_hosts[g]);
+      std::vector<sg4::Host*> hosts;
+      hosts.reserve(run.gpus.size());
+      for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
+      energy = energy::Accountant::hosts_energy_since(hosts, run.energy_at_start_j);
       allocation_.release(run.gpus);
     }
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
-    busy_extra_w_ -= job.num_gpus * share_of(index) * cluster_busy_extra_w_[run.cluster];
+    accountant_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
 
     report::JobRecord record;
     record.id = job.id;
@@ -448,7 +445,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     s.total_gpus = total_gpus_;
     s.queued_jobs = int(policy_->queued());
     s.running_jobs = int(running_.size());
-    s.it_power_w = floor_power_w_ + busy_extra_w_;
+    s.it_power_w = accountant_.it_power_w();
     s.facility_power_w = s.it_power_w * platform_.pue;
     recorder_.state(s);
   }
@@ -458,6 +455,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   const std::vector<perf::PreparedJob>& jobs_;
   const RunConfig& config_;
   report::Recorder& recorder_;
+  energy::Accountant& accountant_;
   perf::ModelTable models_;
   sched::AllocationState allocation_;
   std::unique_ptr<sched::Policy> policy_;
@@ -466,8 +464,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
 
   std::vector<sched::ClusterInfo> clusters_;
   std::vector<double> cluster_peak_;
-  std::vector<double> cluster_busy_extra_w_;
-  std::vector<double> cluster_full_w_;
+  std::vector<const platform::DeviceSpec*> cluster_device_;
   std::vector<std::set<std::pair<double, JobIndex>>> by_cluster_;
   std::unordered_map<JobIndex, Running> running_;
   std::vector<Event> arrivals_;     // one per distinct submit time
@@ -475,9 +472,6 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;
-  double floor_power_w_ = 0;
-  double busy_extra_w_ = 0;
-  double unseen_share_energy_j_ = 0;  // shares timed without SimGrid (ptask), see run_share
   std::size_t completed_ = 0;
   std::size_t messages_ = 0;
   std::size_t passes_ = 0;
@@ -494,21 +488,20 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
                           report::Recorder& recorder) {
   platform::SimgridSession session(config.exec_model);
   const auto sim = platform::build_simgrid_platform(platform, topology);
-  Simulation simulation(platform, topology, workload, jobs, config, recorder, sim, {});
+  energy::Accountant accountant(platform, sim.gpu_hosts);
+  Simulation simulation(platform, topology, workload, jobs, config, recorder, sim, accountant, {});
   simulation.start();
   sg4::Engine::get_instance()->run();
   return simulation.finish();
 }
 
-std::unique_ptr<TrainingRun> make_training_run(const platform::Platform& platform,
-                                               const platform::Topology& topology,
-                                               const workload::Workload& workload,
-                                               const std::vector<perf::PreparedJob>& jobs,
-                                               const RunConfig& config, report::Recorder& recorder,
-                                               const platform::SimPlatform& sim,
-                                               std::span<const int> reserved_gpus) {
+std::unique_ptr<TrainingRun> make_training_run(
+    const platform::Platform& platform, const platform::Topology& topology,
+    const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
+    const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+    energy::Accountant& accountant, std::span<const int> reserved_gpus) {
   return std::make_unique<Simulation>(platform, topology, workload, jobs, config, recorder, sim,
-                                      reserved_gpus);
+                                      accountant, reserved_gpus);
 }
 
 }  // namespace suanli::sim

@@ -1,6 +1,5 @@
 #include "suanli/sim/serving_engine.hpp"
 
-#include <simgrid/plugins/energy.h>
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
 
@@ -16,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/energy/accountant.hpp"
 #include "suanli/energy/power_model.hpp"
 #include "suanli/perf/llm_roofline.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
@@ -96,12 +96,13 @@ class ServingSimulation {
                     const workload::RequestWorkload& trace,
                     const std::vector<serving::Deployment>& deployments,
                     const ServingConfig& config, report::ServingRecorder& recorder,
-                    const platform::SimPlatform& sim)
+                    const platform::SimPlatform& sim, energy::Accountant& accountant)
       : platform_(platform),
         trace_(trace),
         deployments_(deployments),
         config_(config),
         recorder_(recorder),
+        accountant_(accountant),
         allocation_(platform, topology) {
     deployment_of_ = route_to_deployments(trace, deployments);
     sim_ = sim;
@@ -114,7 +115,6 @@ class ServingSimulation {
     place_replicas();
     next_arrival_s_ = trace.requests.empty() ? kNever : trace.requests.front().arrival_s;
     update_barrier();
-    floor_static_w_ = energy::static_power(platform).total_w();
   }
 
   // The GPUs the replicas hold for the whole run.
@@ -143,7 +143,7 @@ class ServingSimulation {
     write_sample(makespan_s_);
     ServingOutcome outcome;
     outcome.makespan_s = makespan_s_;
-    outcome.gpu_energy_j = gpu_energy_now();
+    outcome.gpu_energy_j = accountant_.gpu_energy_j();
     outcome.replicas = int(replicas_.size());
     for (const auto& r : replicas_) outcome.preemptions += r->scheduler->preemptions();
     return outcome;
@@ -259,14 +259,6 @@ class ServingSimulation {
   int gpus_of_model(const serving::Deployment& dep) const {
     int total = 0;
     for (int c : dep.clusters) total += platform_.clusters[c].gpu_count();
-    return total;
-  }
-
-  // Everything the GPUs drew so far: SimGrid's plugin plus the computing the replicas timed
-  // themselves.
-  double gpu_energy_now() const {
-    double total = unseen_energy_j_;
-    for (auto* host : sim_.gpu_hosts) total += sg_host_get_consumed_energy(host);
     return total;
   }
 
@@ -389,14 +381,12 @@ class ServingSimulation {
       const auto cost = perf::iteration_cost(dep.llm, dep.device, dep.parallelism, work);
       double energy = 0;
       if (in_simgrid) {
-        double before = 0;
-        for (auto* h : replica.hosts) before += sg_host_get_consumed_energy(h);
+        const double before = energy::Accountant::hosts_energy_j(replica.hosts);
         sg4::this_actor::sleep_until(now);
         set_busy(replica, true);
         run_iteration(replica, dep, cost);
         set_busy(replica, false);
-        for (auto* h : replica.hosts) energy += sg_host_get_consumed_energy(h);
-        energy -= before;
+        energy = energy::Accountant::hosts_energy_j(replica.hosts) - before;
         now = sg4::Engine::get_clock();
       } else {
         const double comm = allreduce_seconds(dep, cost);
@@ -408,12 +398,11 @@ class ServingSimulation {
           set_busy(replica, false);
         }
         // The GPUs draw full power while computing and idle power otherwise; SimGrid's
-        // energy plugin, seeing them idle, has the idle part.
+        // energy plugin, seeing them idle, has the idle part, the accountant the rest.
         const double gpus = double(replica.hosts.size());
         const double computing = dep.parallelism.pp * cost.time_s;
-        const double extra = gpus * computing * (dep.device.tdp_w - dep.device.idle_w);
-        unseen_energy_j_ += extra;
-        energy = extra + gpus * (end - now) * dep.device.idle_w;
+        energy = accountant_.add_unseen_compute(dep.device, gpus * computing) +
+                 energy::Accountant::idle_energy_j(dep.device, gpus * (end - now));
         now = end;
       }
       // The iteration's GPU energy goes to its sequences by their share of its tokens.
@@ -724,12 +713,12 @@ class ServingSimulation {
     }
     s.kv_cache_util = replicas_.empty() ? 0 : kv / double(replicas_.size());
     for (const auto& r : replicas_) s.replicas_on += r->state != Replica::State::off;
-    const double energy = gpu_energy_now();
+    const double energy = accountant_.gpu_energy_j();
     if (period > 0) {
       s.tokens_per_s = double(tokens_emitted_ - last_tokens_) / period;
-      s.it_power_w = (energy - last_energy_j_) / period + floor_static_w_;
+      s.it_power_w = (energy - last_energy_j_) / period + accountant_.static_w();
     } else {
-      s.it_power_w = energy::idle_gpu_power_w(platform_) + floor_static_w_;
+      s.it_power_w = energy::idle_gpu_power_w(platform_) + accountant_.static_w();
     }
     s.facility_power_w = s.it_power_w * platform_.pue;
     s.busy_gpus = busy_gpus_;
@@ -746,6 +735,7 @@ class ServingSimulation {
   const std::vector<serving::Deployment>& deployments_;
   const ServingConfig& config_;
   report::ServingRecorder& recorder_;
+  energy::Accountant& accountant_;
   sched::AllocationState allocation_;
   platform::SimPlatform sim_;
   std::vector<std::uint32_t> deployment_of_;
@@ -773,7 +763,6 @@ class ServingSimulation {
   std::uint64_t tokens_emitted_ = 0;
   int busy_gpus_ = 0;
   int total_gpus_ = 0;
-  double floor_static_w_ = 0;
   double last_sample_s_ = 0;
   std::uint64_t last_tokens_ = 0;
   double last_energy_j_ = 0;
@@ -783,7 +772,6 @@ class ServingSimulation {
   double next_arrival_s_ = 0;
   double next_sample_s_ = kNever;
   double barrier_s_ = 0;
-  double unseen_energy_j_ = 0;
 };
 
 }  // namespace
@@ -822,7 +810,9 @@ ServingOutcome run_serving(const platform::Platform& platform, const platform::T
                            const ServingConfig& config, report::ServingRecorder& recorder) {
   platform::SimgridSession session(config.exec_model);
   const auto sim = platform::build_simgrid_platform(platform, topology);
-  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder, sim);
+  energy::Accountant accountant(platform, sim.gpu_hosts);
+  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder, sim,
+                               accountant);
   simulation.start();
   sg4::Engine::get_instance()->run();
   return simulation.finish();
@@ -838,19 +828,21 @@ CombinedOutcome run_combined(const platform::Platform& platform, const platform:
                              report::ServingRecorder& serving_recorder) {
   platform::SimgridSession session(run_config.exec_model);
   const auto sim = platform::build_simgrid_platform(platform, topology);
+  // One accountant for both sides: each tells it what it timed outside SimGrid.
+  energy::Accountant accountant(platform, sim.gpu_hosts);
   // Replicas first: training jobs get the GPUs they leave.
   ServingSimulation serving(platform, topology, requests, deployments, serving_config,
-                            serving_recorder, sim);
+                            serving_recorder, sim, accountant);
   const std::vector<int> reserved = serving.reserved_gpus();
-  const auto training =
-      make_training_run(platform, topology, workload, jobs, run_config, recorder, sim, reserved);
+  const auto training = make_training_run(platform, topology, workload, jobs, run_config, recorder,
+                                          sim, accountant, reserved);
   serving.start();
   training->start();
   sg4::Engine::get_instance()->run();
   CombinedOutcome outcome{training->finish(), serving.finish()};
-  // One SimGrid engine, one energy plugin: the whole cluster's GPU energy, plus what the
-  // replicas timed themselves, is the same for both sides.
-  outcome.jobs.gpu_energy_j = outcome.serving.gpu_energy_j;
+  // One SimGrid engine, one accountant: the whole cluster's GPU energy at the end of the run
+  // (the plugin's and what both sides timed themselves) is the same for both sides.
+  outcome.jobs.gpu_energy_j = outcome.serving.gpu_energy_j = accountant.gpu_energy_j();
   return outcome;
 }
 

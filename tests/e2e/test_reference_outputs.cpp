@@ -77,9 +77,8 @@ TEST_CASE("reference runs: outputs are those the stored reference engine wrote")
         CHECK(without_run_costs(nlohmann::json::parse(got)) ==
               without_run_costs(nlohmann::json::parse(want)));
       else
-        CHECK_MESSAGE(got == want, "differs from the reference: diff " << out << "/" << name
-                                                                       << " " << expected << "/"
-                                                                       << name);
+        CHECK_MESSAGE(got == want, "differs from the reference: diff " << out << "/" << name << " "
+                                                                       << expected << "/" << name);
     }
   }
 }

@@ -390,3 +390,33 @@ TEST_CASE("serving: --requests without --deployment is refused, not ignored") {
     CHECK(r.err.find("--requests: a request trace needs --deployment") != std::string::npos);
   }
 }
+
+// One energy accountant for training and serving: a job holding half a GPU beside a replica
+// (platform_2nodes: replica on GPU 0, the job on GPU 1) draws the same energy under both
+// execution models. Under ptask a share is timed without SimGrid, and its dynamic power used
+// to be lost from a combined run's totals (they were the serving side's only).
+// GPU 1: 100 s at idle 50 W + half of (400 - 50) W = 225 W -> 22,500 J; GPU 0: the request's
+// 0.02428032 s at 400 W (9.712128 J) + 50 W for the rest of the 100 s (4,998.785984 J).
+// Total 27,508.498112 J in both summaries; the serving timeline's second row (t in (1, 2])
+// is 50 + 225 = 275 W under both models.
+TEST_CASE("serving: a GPU share beside a replica draws the same energy under flows and ptask") {
+  for (const char* model : {"flows", "ptask"}) {
+    CAPTURE(model);
+    const auto out = e2e::fresh_dir(std::string("serve-share-") + model);
+    const auto r = e2e::run_suanli(
+        {"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"), "--models",
+         fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/one.yaml"),
+         "--requests", fixture("serving_e2e/one_request.csv"), "--workload",
+         fixture("reference/inputs/half_job.csv"), "--exec-model", model, "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
+      CAPTURE(summary);
+      const auto s = nlohmann::json::parse(e2e::read_file(out + summary));
+      CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 ==
+            doctest::Approx(27508.498112).epsilon(1e-9));
+    }
+    auto timeline = e2e::read_csv(out + "/serving_timeline.csv");
+    REQUIRE(timeline.size() >= 2);
+    CHECK(num(timeline[1], "it_power_w") == doctest::Approx(275).epsilon(1e-9));
+  }
+}

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "suanli/energy/accountant.hpp"
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/simgrid_platform.hpp"
@@ -48,14 +49,13 @@ class TrainingRun {
   virtual RunOutcome finish() = 0;
 };
 
+// `accountant`: the run's one energy accountant, shared with the rest of the simulation.
 // `reserved_gpus` are held by others for the whole run: jobs get the rest. Throws InputError
 // for a job larger than what is left of every cluster it may use.
-std::unique_ptr<TrainingRun> make_training_run(const platform::Platform& platform,
-                                               const platform::Topology& topology,
-                                               const workload::Workload& workload,
-                                               const std::vector<perf::PreparedJob>& jobs,
-                                               const RunConfig& config, report::Recorder& recorder,
-                                               const platform::SimPlatform& sim,
-                                               std::span<const int> reserved_gpus);
+std::unique_ptr<TrainingRun> make_training_run(
+    const platform::Platform& platform, const platform::Topology& topology,
+    const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
+    const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+    energy::Accountant& accountant, std::span<const int> reserved_gpus);
 
 }  // namespace suanli::sim

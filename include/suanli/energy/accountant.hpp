@@ -1,0 +1,68 @@
+#pragma once
+// The one owner of a simulation's watts. GPU energy is what SimGrid's host energy plugin
+// integrates on the GPU hosts (their power profiles, energy/power_model.hpp) plus the
+// computing that the engine times itself without a SimGrid activity (serving iterations
+// chained in a replica's own clock, shares of a GPU under ptask), which the plugin sees as
+// idle. The engine's services only tell it what ran, where and for how long; every product
+// of power and time is taken here, and every output (per job, per request, timelines,
+// summaries) reads its energy from one accountant, so that they agree.
+#include <span>
+
+#include "suanli/platform/platform.hpp"
+
+namespace simgrid::s4u {
+class Host;
+}
+
+namespace suanli::energy {
+
+class Accountant {
+ public:
+  // `gpu_hosts`: the SimGrid host of every GPU, by global GPU index.
+  Accountant(const platform::Platform& platform, std::span<simgrid::s4u::Host* const> gpu_hosts);
+
+  // What the plugin has counted on these hosts so far.
+  static double hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts);
+  // What the plugin has counted on these hosts since it had counted `before_j` on them
+  // (a hosts_energy_j() taken earlier): the energy they drew in between.
+  static double hosts_energy_since(std::span<simgrid::s4u::Host* const> hosts, double before_j);
+  // Every GPU's energy so far (at SimGrid's clock): the plugin's plus the computing timed
+  // outside SimGrid.
+  double gpu_energy_j() const;
+
+  // Computing timed outside SimGrid: `gpu_seconds` of `device` at full load (GPUs x seconds,
+  // or a share of one GPU x seconds). Adds the dynamic energy above idle that the plugin did
+  // not see, and returns it.
+  double add_unseen_compute(const platform::DeviceSpec& device, double gpu_seconds);
+  // Computing timed outside SimGrid that lasts from now until the matching
+  // unseen_compute_ended: `gpus` (or a share of one GPU) of `device` at full load. Its dynamic
+  // energy accrues with the clock, so that gpu_energy_j() is right at every instant.
+  void unseen_compute_started(const platform::DeviceSpec& device, double gpus);
+  void unseen_compute_ended(const platform::DeviceSpec& device, double gpus);
+  // Energy of `gpu_seconds` of `device` idling (powered on, not computing).
+  static double idle_energy_j(const platform::DeviceSpec& device, double gpu_seconds);
+  // A job holding a share of one GPU for `share_seconds` (share x seconds): that share of the
+  // GPU's full power (its idle part included), what the plugin integrates for its load while
+  // it computes alone.
+  static double share_energy_j(const platform::DeviceSpec& device, double share_seconds);
+
+  // Instantaneous power for change-driven timelines: the floor (node and switch static power,
+  // every GPU idle) plus the dynamic power of the work running now.
+  void work_started(const platform::DeviceSpec& device, int gpus, double share);
+  void work_ended(const platform::DeviceSpec& device, int gpus, double share);
+  double it_power_w() const { return floor_w_ + busy_extra_w_; }
+  // Node and switch static power (constant).
+  double static_w() const { return static_w_; }
+
+ private:
+  std::span<simgrid::s4u::Host* const> gpu_hosts_;
+  double static_w_ = 0;
+  double floor_w_ = 0;
+  double busy_extra_w_ = 0;
+  double unseen_j_ = 0;  // accrued up to unseen_since_s_
+  double unseen_w_ = 0;  // dynamic power of the unseen computing running now
+  double unseen_since_s_ = 0;
+  void accrue_unseen();
+};
+
+}  // namespace suanli::energy

@@ -1,0 +1,73 @@
+#include "suanli/energy/accountant.hpp"
+
+#include <simgrid/plugins/energy.h>
+#include <simgrid/s4u.hpp>
+
+#include "suanli/energy/power_model.hpp"
+
+namespace suanli::energy {
+
+Accountant::Accountant(const platform::Platform& platform,
+                       std::span<simgrid::s4u::Host* const> gpu_hosts)
+    : gpu_hosts_(gpu_hosts),
+      static_w_(static_power(platform).total_w()),
+      floor_w_(static_w_ + idle_gpu_power_w(platform)) {}
+
+double Accountant::hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts) {
+  double total = 0;
+  for (auto* host : hosts) total += sg_host_get_consumed_energy(host);
+  return total;
+}
+
+double Accountant::hosts_energy_since(std::span<simgrid::s4u::Host* const> hosts, double before_j) {
+  double energy = -before_j;
+  for (auto* host : hosts) energy += sg_host_get_consumed_energy(host);
+  return energy;
+}
+
+double Accountant::gpu_energy_j() const {
+  double total = unseen_j_;
+  if (unseen_w_ != 0) total += unseen_w_ * (simgrid::s4u::Engine::get_clock() - unseen_since_s_);
+  for (auto* host : gpu_hosts_) total += sg_host_get_consumed_energy(host);
+  return total;
+}
+
+double Accountant::add_unseen_compute(const platform::DeviceSpec& device, double gpu_seconds) {
+  const double extra = gpu_seconds * (device.tdp_w - device.idle_w);
+  unseen_j_ += extra;
+  return extra;
+}
+
+void Accountant::accrue_unseen() {
+  const double now = simgrid::s4u::Engine::get_clock();
+  unseen_j_ += unseen_w_ * (now - unseen_since_s_);
+  unseen_since_s_ = now;
+}
+
+void Accountant::unseen_compute_started(const platform::DeviceSpec& device, double gpus) {
+  accrue_unseen();
+  unseen_w_ += gpus * (device.tdp_w - device.idle_w);
+}
+
+void Accountant::unseen_compute_ended(const platform::DeviceSpec& device, double gpus) {
+  accrue_unseen();
+  unseen_w_ -= gpus * (device.tdp_w - device.idle_w);
+}
+
+double Accountant::idle_energy_j(const platform::DeviceSpec& device, double gpu_seconds) {
+  return gpu_seconds * device.idle_w;
+}
+
+double Accountant::share_energy_j(const platform::DeviceSpec& device, double share_seconds) {
+  return share_seconds * gpu_power_profile(device).full_w;
+}
+
+void Accountant::work_started(const platform::DeviceSpec& device, int gpus, double share) {
+  busy_extra_w_ += gpus * share * (device.tdp_w - device.idle_w);
+}
+
+void Accountant::work_ended(const platform::DeviceSpec& device, int gpus, double share) {
+  busy_extra_w_ -= gpus * share * (device.tdp_w - device.idle_w);
+}
+
+}  // namespace suanli::energy
