@@ -219,8 +219,10 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool progress) {
   sim::RunConfig config;
-  config.policy = policy;
-  config.placement = o.placement;
+  // check_policy_name and check_run_options have made sure both names are known.
+  config.policy = sched::find_policy(policy)->make();
+  config.placement = sched::find_placement(o.placement)->make();
+  config.policy_name = policy;
   config.phase_seconds = o.phase_seconds;
   config.exec_model = platform::exec_model_named(o.exec_model);
   config.seed = std::uint64_t(o.seed);

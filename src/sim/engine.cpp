@@ -53,11 +53,9 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
         accountant_(accountant),
         models_(perf::model_table(platform)),
         allocation_(platform, topology) {
-    const auto* policy = sched::find_policy(config.policy);
-    const auto* placement = sched::find_placement(config.placement);
-    if (!policy || !placement) throw std::logic_error("unknown policy or placement");
-    policy_ = policy->make();
-    placement_ = placement->make();
+    policy_ = config.policy;
+    placement_ = config.placement;
+    if (!policy_ || !placement_) throw std::logic_error("a run needs a policy and a placement");
     sim_ = sim;
     allocation_.allocate(std::vector<int>(reserved.begin(), reserved.end()));
     for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
@@ -250,7 +248,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     const sched::QueuedJob queued = queued_job(decision.job);
     if (!sched::fits(queued, {info.free_gpus, info.share_room_milli}) ||
         !sched::allows(queued, info.model))
-      throw std::logic_error("policy '" + config_.policy + "' started job '" + job.id +
+      throw std::logic_error("policy '" + config_.policy_name + "' started job '" + job.id +
                              "' on a cluster where it does not fit");
     Running run;
     if (prepared.share_milli > 0) {
@@ -458,8 +456,8 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   energy::Accountant& accountant_;
   perf::ModelTable models_;
   sched::AllocationState allocation_;
-  std::unique_ptr<sched::Policy> policy_;
-  std::unique_ptr<sched::Placement> placement_;
+  std::shared_ptr<sched::Policy> policy_;
+  std::shared_ptr<sched::Placement> placement_;
   platform::SimPlatform sim_;
 
   std::vector<sched::ClusterInfo> clusters_;

@@ -14,13 +14,19 @@
 #include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/recorder.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/policy.hpp"
 #include "suanli/workload/job.hpp"
 
 namespace suanli::sim {
 
+// How a run schedules and executes jobs. The engine is handed the policy and placement
+// objects (from the registries, or any other, e.g. a test's fake) and knows no policy by
+// name; `policy_name` is for messages only.
 struct RunConfig {
-  std::string policy = "fifo";
-  std::string placement = "compact";
+  std::shared_ptr<sched::Policy> policy;
+  std::shared_ptr<sched::Placement> placement;
+  std::string policy_name;
   // Each job runs as phases of about this many seconds of work on its GPUs; 0 = one phase.
   double phase_seconds = 0;
   platform::ExecModel exec_model = platform::ExecModel::flows;
