@@ -4,7 +4,7 @@
 //   openb-node-0000,32000,262144,0,
 //   openb-node-0228,128000,786432,8,G3
 // CPU-only nodes have gpu 0 and an empty model (the upstream README shows it as "nan").
-// The CSV plumbing is the trace readers' (suanli/workload/csv_util.hpp), so this list is
+// The CSV plumbing is the trace readers' (suanli/common/csv_util.hpp), so this list is
 // split, unquoted and checked the same way as the sibling pod list.
 #include "suanli/platform/alibaba_nodes_platform.hpp"
 
@@ -23,8 +23,8 @@
 #include <spdlog/spdlog.h>
 
 #include "platform_checks.hpp"
+#include "suanli/common/csv_util.hpp"
 #include "suanli/common/input_error.hpp"
-#include "suanli/workload/csv_util.hpp"
 
 namespace suanli::platform {
 
@@ -66,7 +66,7 @@ class NodeListReader {
   std::vector<std::string> ignored_;
   std::array<int, kColumnCount> index_{};
   std::vector<std::string_view> fields_;
-  std::optional<workload::FirstSeen> names_;
+  std::optional<FirstSeen> names_;
   // Nodes per (catalog model name, GPUs per node): one cluster each, in this order.
   std::map<std::pair<std::string, int>, int> nodes_;
   int gpus_ = 0;
@@ -77,15 +77,15 @@ class NodeListReader {
 Platform NodeListReader::read(std::string data) {
   data_ = std::move(data);
   names_.emplace(static_cast<std::size_t>(std::count(data_.begin(), data_.end(), '\n')) + 1);
-  workload::for_each_line(data_,
-                          [this](std::span<char> text, int line) {
-                            if (header_line_ == 0) {
-                              read_header(text, line);
-                            } else {
-                              read_row(text, line);
-                            }
-                          },
-                          {.skip_comments = true, .cr_is_blank = true});
+  for_each_line(data_,
+                [this](std::span<char> text, int line) {
+                  if (header_line_ == 0) {
+                    read_header(text, line);
+                  } else {
+                    read_row(text, line);
+                  }
+                },
+                {.skip_comments = true, .cr_is_blank = true});
   if (header_line_ == 0) {
     throw InputError(located(source_, 0, "",
                              "no header line (the file is empty); expected "
@@ -129,8 +129,7 @@ Platform NodeListReader::read(std::string data) {
 
 void NodeListReader::read_header(std::span<char> text, int line) {
   header_line_ = line;
-  workload::read_csv_header(source_, line, text, kColumnNames, index_, fields_, header_names_,
-                            ignored_);
+  read_csv_header(source_, line, text, kColumnNames, index_, fields_, header_names_, ignored_);
   for (Column c : {kSn, kGpu, kModel}) {
     if (index_[c] < 0) {
       fail(line, c,
@@ -145,25 +144,25 @@ void NodeListReader::check_amount(Column c, int line) const {
   const std::string_view text = field(c);
   if (text.empty()) fail(line, c, "missing value");
   double value = 0;
-  if (!workload::parse_double(text, value)) {
-    fail(line, c, workload::quote_for_message(text) + " is not a number");
+  if (!parse_double(text, value)) {
+    fail(line, c, quote_for_message(text) + " is not a number");
   }
-  if (value < 0) fail(line, c, "must be >= 0, got " + workload::quote_for_message(text));
+  if (value < 0) fail(line, c, "must be >= 0, got " + quote_for_message(text));
 }
 
 void NodeListReader::read_row(std::span<char> text, int line) {
-  workload::read_csv_row(source_, line, text, fields_, header_names_, header_line_);
+  read_csv_row(source_, line, text, fields_, header_names_, header_line_);
 
   const std::string_view sn = field(kSn);
   if (sn.empty()) fail(line, kSn, "missing value");
   if (const int first = names_->insert(sn, line)) {
     fail(line, kSn,
-         "duplicate node name " + workload::quote_for_message(sn) + " (first on line " +
+         "duplicate node name " + quote_for_message(sn) + " (first on line " +
              std::to_string(first) + ")");
   }
   check_amount(kCpuMilli, line);
   check_amount(kMemoryMib, line);
-  const int gpus = workload::read_gpu_count(source_, line, kColumnNames[kGpu], field(kGpu));
+  const int gpus = read_gpu_count(source_, line, kColumnNames[kGpu], field(kGpu));
   if (gpus == 0) {
     ++cpu_only_;  // whatever its model says
     return;
@@ -178,7 +177,7 @@ void NodeListReader::read_row(std::span<char> text, int line) {
   const DeviceSpec* device = catalog_.find(model);
   if (!device) {
     fail(line, kModel,
-         fmt::format("unknown GPU model {} (known: {})", workload::quote_for_message(model),
+         fmt::format("unknown GPU model {} (known: {})", quote_for_message(model),
                      fmt::join(catalog_.names(), ", ")));
   }
   if (gpus > kMaxPlatformGpus - gpus_) {
@@ -192,7 +191,7 @@ void NodeListReader::read_row(std::span<char> text, int line) {
 }  // namespace
 
 Platform load_alibaba_nodes(const std::string& path) {
-  return NodeListReader(path).read(workload::read_whole_file(path));
+  return NodeListReader(path).read(read_whole_file(path));
 }
 
 Platform parse_alibaba_nodes(const std::string& text, const std::string& source) {

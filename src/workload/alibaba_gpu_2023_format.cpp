@@ -10,12 +10,10 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
 
@@ -51,37 +49,25 @@ bool is_missing(std::string_view text) {
 class AlibabaReader {
  public:
   AlibabaReader(const std::string& path, const ReadOptions& options)
-      : path_(path), options_(options) {}
+      : csv_(path, kColumnNames, {.skip_comments = true, .cr_is_blank = true}),
+        options_(options),
+        workload_(start_workload(path, "alibaba-gpu-2023", csv_.expected_rows())),
+        ids_(csv_.expected_rows()) {}
 
   Workload read();
 
  private:
-  [[noreturn]] void fail(int line, std::string_view column, const std::string& what) const {
-    throw InputError(located(path_, line, std::string(column), what));
-  }
-  [[noreturn]] void fail(int line, Column column, const std::string& what) const {
-    fail(line, kColumnNames[column], what);
-  }
-
-  void read_header(std::span<char> text, int line);
-  void read_row(std::span<char> text, int line);
-  std::string_view field(Column c) const {
-    const int i = index_[c];
-    return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
-  }
+  void read_header();
+  void read_row();
   // An integer written as such or as a float with no fraction ("1", "1.0": pandas writes
   // the latter when a column had a missing value).
-  int whole_number(Column c, int line) const;
-  std::optional<double> optional_time(Column c, int line) const;
+  int whole_number(Column c) const;
+  std::optional<double> optional_time(Column c) const;
 
-  std::string path_;
+  CsvReader csv_;
   const ReadOptions& options_;
   Workload workload_;
-  int header_line_ = 0;
-  std::vector<std::string> header_names_;
-  std::array<int, kColumnCount> index_{};
-  std::vector<std::string_view> fields_;
-  std::optional<FirstSeen> ids_;
+  FirstSeen ids_;
 
   // Per kept job, while reading: its creation time, and its end when it was Running at the
   // end of its record (to tell, once the trace's last timestamp is known, whether it was
@@ -95,8 +81,7 @@ class AlibabaReader {
   double last_timestamp_ = -std::numeric_limits<double>::infinity();
 
   // The earliest creation_time over every row, dropped ones included, and its text.
-  double first_submit_ = std::numeric_limits<double>::infinity();
-  std::string first_submit_text_;
+  EarliestTime first_submit_;
   std::size_t dropped_cpu_only_ = 0;
   std::size_t dropped_unstarted_ = 0;
   std::size_t dropped_zero_duration_ = 0;
@@ -105,26 +90,13 @@ class AlibabaReader {
 };
 
 Workload AlibabaReader::read() {
-  workload_.source = path_;
-  workload_.format = "alibaba-gpu-2023";
-  const std::size_t lines = count_file_newlines(path_) + 1;
-  workload_.jobs.reserve(lines);
-  creations_.reserve(lines);
-  open_.reserve(lines);  // most pods were Running; pages are taken only as it fills
-  ids_.emplace(lines);
-
-  for_each_file_line(path_,
-                     [this](std::span<char> text, int line) {
-                       if (header_line_ == 0) {
-                         read_header(text, line);
-                       } else {
-                         read_row(text, line);
-                       }
-                     },
-                     {.skip_comments = true, .cr_is_blank = true});
-  if (header_line_ == 0) {
-    fail(0, "", "no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
+  creations_.reserve(csv_.expected_rows());
+  open_.reserve(csv_.expected_rows());  // most pods were Running; pages are taken only as it fills
+  if (!csv_.read_header()) {
+    csv_.fail_file("no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
   }
+  read_header();
+  while (csv_.next()) read_row();
 
   // Running pods whose record ends at the trace's last timestamp, or has no end, were still
   // running when the trace was taken: their durations are lower bounds. Those with no end
@@ -163,118 +135,97 @@ Workload AlibabaReader::read() {
   }
 
   for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
-    workload_.jobs[i].submit_s = creations_[i] - first_submit_;
+    workload_.jobs[i].submit_s = creations_[i] - first_submit_.seconds;
   }
   // Counts that are zero are not listed.
-  auto& meta = workload_.metadata;
-  if (!first_submit_text_.empty()) meta.emplace_back("epoch_first_submit", first_submit_text_);
-  const auto count = [&meta](const char* key, std::size_t n) {
-    if (n > 0) meta.emplace_back(key, std::to_string(n));
-  };
-  count("dropped_cpu_only", dropped_cpu_only_);
-  count("dropped_unstarted", dropped_unstarted_);
-  count("dropped_zero_duration", dropped_zero_duration_);
-  count("censored_running", censored);
-  count("gpu_milli_ignored", gpu_milli_ignored_);
-  count("gpu_spec_alternatives", gpu_spec_alternatives_);
+  if (first_submit_.seen()) {
+    workload_.metadata.emplace_back("epoch_first_submit", first_submit_.written);
+  }
+  add_count(workload_, "dropped_cpu_only", dropped_cpu_only_);
+  add_count(workload_, "dropped_unstarted", dropped_unstarted_);
+  add_count(workload_, "dropped_zero_duration", dropped_zero_duration_);
+  add_count(workload_, "censored_running", censored);
+  add_count(workload_, "gpu_milli_ignored", gpu_milli_ignored_);
+  add_count(workload_, "gpu_spec_alternatives", gpu_spec_alternatives_);
   return std::move(workload_);
 }
 
-void AlibabaReader::read_header(std::span<char> text, int line) {
-  header_line_ = line;
-  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
-                  workload_.ignored_columns);
-  for (Column c : {kName, kNumGpu}) {
-    if (index_[c] < 0) {
-      fail(line, c,
-           "required column missing from the header (expected the pod list header "
-           "'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
-           "deletion_time,scheduled_time')");
-    }
+void AlibabaReader::read_header() {
+  workload_.ignored_columns = csv_.ignored();
+  csv_.require({kName, kNumGpu},
+               "required column missing from the header (expected the pod list header "
+               "'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
+               "deletion_time,scheduled_time')");
+  if (!csv_.has(kCreationTime)) {
+    csv_.fail(kCreationTime,
+              "column missing: this pod list has no times (like openb_pod_list_multigpu50.csv, "
+              "which has only name, cpu_milli, memory_mib, num_gpu, gpu_milli), and a workload "
+              "needs submit times; use a pod list with creation_time, scheduled_time and "
+              "deletion_time");
   }
-  if (index_[kCreationTime] < 0) {
-    fail(line, kCreationTime,
-         "column missing: this pod list has no times (like openb_pod_list_multigpu50.csv, "
-         "which has only name, cpu_milli, memory_mib, num_gpu, gpu_milli), and a workload "
-         "needs submit times; use a pod list with creation_time, scheduled_time and "
-         "deletion_time");
-  }
-  for (Column c : {kScheduledTime, kDeletionTime}) {
-    if (index_[c] < 0) {
-      fail(line, c,
-           "required column missing from the header (jobs run from scheduled_time "
-           "to deletion_time)");
-    }
-  }
+  csv_.require({kScheduledTime, kDeletionTime},
+               "required column missing from the header (jobs run from scheduled_time "
+               "to deletion_time)");
 }
 
-int AlibabaReader::whole_number(Column c, int line) const {
-  const std::string_view text = field(c);
-  if (text.empty()) fail(line, c, "missing value");
+int AlibabaReader::whole_number(Column c) const {
+  const std::string_view text = csv_.field(c);
+  if (text.empty()) csv_.fail(c, "missing value");
   int value = 0;
   if (parse_int(text, value)) return value;
   double d = 0;
-  if (!parse_double(text, d)) fail(line, c, quote_for_message(text) + " is not a number");
-  if (d != std::trunc(d)) fail(line, c, quote_for_message(text) + " is not a whole number");
-  if (std::fabs(d) > 1e9) fail(line, c, quote_for_message(text) + " is out of range");
+  if (!parse_double(text, d)) csv_.fail(c, quote_for_message(text) + " is not a number");
+  if (d != std::trunc(d)) csv_.fail(c, quote_for_message(text) + " is not a whole number");
+  if (std::fabs(d) > 1e9) csv_.fail(c, quote_for_message(text) + " is out of range");
   return static_cast<int>(d);
 }
 
-std::optional<double> AlibabaReader::optional_time(Column c, int line) const {
-  const std::string_view text = field(c);
+std::optional<double> AlibabaReader::optional_time(Column c) const {
+  const std::string_view text = csv_.field(c);
   if (is_missing(text)) return std::nullopt;
   double value = 0;
-  if (!parse_double(text, value)) fail(line, c, quote_for_message(text) + " is not a number");
+  if (!parse_double(text, value)) csv_.fail(c, quote_for_message(text) + " is not a number");
   return value;
 }
 
-void AlibabaReader::read_row(std::span<char> text, int line) {
-  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
-
+void AlibabaReader::read_row() {
   // Every row is checked in full, dropped or not, so a bad row is found wherever it is.
-  const std::string_view name = field(kName);
-  if (name.empty()) fail(line, kName, "missing value");
-  if (const int first = ids_->insert(name, line)) {
-    fail(line, kName,
-         "duplicate pod name " + quote_for_message(name) + " (first on line " +
-             std::to_string(first) + ")");
-  }
-  const int num_gpu = whole_number(kNumGpu, line);
-  if (num_gpu < 0) fail(line, kNumGpu, "must be >= 0, got " + quote_for_message(field(kNumGpu)));
+  const std::string_view name = csv_.field(kName);
+  if (name.empty()) csv_.fail(kName, "missing value");
+  csv_.check_unique(ids_, kName, "pod name");
+  const int num_gpu = whole_number(kNumGpu);
+  if (num_gpu < 0)
+    csv_.fail(kNumGpu, "must be >= 0, got " + quote_for_message(csv_.field(kNumGpu)));
   int gpu_milli = -1;  // not given
-  if (index_[kGpuMilli] >= 0 && !is_missing(field(kGpuMilli))) {
-    gpu_milli = whole_number(kGpuMilli, line);
+  if (csv_.has(kGpuMilli) && !is_missing(csv_.field(kGpuMilli))) {
+    gpu_milli = whole_number(kGpuMilli);
     if (gpu_milli < 0 || gpu_milli > 1000) {
-      fail(line, kGpuMilli,
-           "must be in [0, 1000] (thousandths of one GPU), got " +
-               quote_for_message(field(kGpuMilli)));
+      csv_.fail(kGpuMilli, "must be in [0, 1000] (thousandths of one GPU), got " +
+                               quote_for_message(csv_.field(kGpuMilli)));
     }
   }
 
-  const std::string_view creation_text = field(kCreationTime);
-  if (is_missing(creation_text)) fail(line, kCreationTime, "missing value");
-  const double creation = *optional_time(kCreationTime, line);
-  const std::optional<double> scheduled = optional_time(kScheduledTime, line);
-  const std::optional<double> deletion = optional_time(kDeletionTime, line);
+  const std::string_view creation_text = csv_.field(kCreationTime);
+  if (is_missing(creation_text)) csv_.fail(kCreationTime, "missing value");
+  const double creation = *optional_time(kCreationTime);
+  const std::optional<double> scheduled = optional_time(kScheduledTime);
+  const std::optional<double> deletion = optional_time(kDeletionTime);
   if (scheduled && *scheduled < creation) {
-    fail(line, kScheduledTime,
-         "is before creation_time (" + quote_for_message(field(kScheduledTime)) + " < " +
-             quote_for_message(creation_text) + ")");
+    csv_.fail(kScheduledTime, "is before creation_time (" +
+                                  quote_for_message(csv_.field(kScheduledTime)) + " < " +
+                                  quote_for_message(creation_text) + ")");
   }
   if (deletion && *deletion < creation) {
-    fail(line, kDeletionTime,
-         "is before creation_time (" + quote_for_message(field(kDeletionTime)) + " < " +
-             quote_for_message(creation_text) + ")");
+    csv_.fail(kDeletionTime, "is before creation_time (" +
+                                 quote_for_message(csv_.field(kDeletionTime)) + " < " +
+                                 quote_for_message(creation_text) + ")");
   }
   if (scheduled && deletion && *deletion < *scheduled) {
-    fail(line, kDeletionTime,
-         "is before scheduled_time (" + quote_for_message(field(kDeletionTime)) + " < " +
-             quote_for_message(field(kScheduledTime)) + ")");
+    csv_.fail(kDeletionTime, "is before scheduled_time (" +
+                                 quote_for_message(csv_.field(kDeletionTime)) + " < " +
+                                 quote_for_message(csv_.field(kScheduledTime)) + ")");
   }
-  if (creation < first_submit_) {
-    first_submit_ = creation;
-    first_submit_text_.assign(creation_text);
-  }
+  first_submit_.see(creation, creation_text);
   last_timestamp_ = std::max(last_timestamp_, creation);
   if (scheduled) last_timestamp_ = std::max(last_timestamp_, *scheduled);
   if (deletion) last_timestamp_ = std::max(last_timestamp_, *deletion);
@@ -294,7 +245,7 @@ void AlibabaReader::read_row(std::span<char> text, int line) {
   }
 
   Job job;
-  job.line = line;
+  job.line = csv_.line();
   job.id.assign(name);
   job.num_gpus = num_gpu;
   if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000) {
@@ -303,14 +254,14 @@ void AlibabaReader::read_row(std::span<char> text, int line) {
     // A multi-GPU pod with a share, or one GPU with gpu_milli 0: taken as whole GPUs.
     ++gpu_milli_ignored_;
   }
-  if (index_[kGpuSpec] >= 0 && !is_missing(field(kGpuSpec))) {
-    job.gpu_type.assign(field(kGpuSpec));
+  if (csv_.has(kGpuSpec) && !is_missing(csv_.field(kGpuSpec))) {
+    job.gpu_type.assign(csv_.field(kGpuSpec));
     if (job.gpu_type.find('|') != std::string::npos) ++gpu_spec_alternatives_;
   }
-  job.trace_state.assign(field(kPodPhase));
+  job.trace_state.assign(csv_.field(kPodPhase));
   job.started_in_trace = true;
 
-  const bool running = field(kPodPhase) == "Running";
+  const bool running = csv_.field(kPodPhase) == "Running";
   if (deletion) {
     job.duration_s = *deletion - *scheduled;
     if (running) open_.push_back({workload_.jobs.size(), *deletion});

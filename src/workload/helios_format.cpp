@@ -2,16 +2,11 @@
 // job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,queue
 // One Slurm job per row; times are date-times (or epoch numbers in derived files); rows
 // without GPUs are CPU jobs and are dropped.
-#include <algorithm>
 #include <array>
-#include <limits>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/trace_time.hpp"
@@ -59,94 +54,54 @@ struct TimeColumn {
 class HeliosReader {
  public:
   HeliosReader(const std::string& path, const ReadOptions& options)
-      : path_(path), options_(options) {}
+      : csv_(path, kColumnNames),
+        options_(options),
+        workload_(start_workload(path, "helios", csv_.expected_rows())),
+        ids_(csv_.expected_rows()) {}
 
   Workload read();
 
  private:
-  [[noreturn]] void fail(int line, std::string_view column, const std::string& what) const {
-    throw InputError(located(path_, line, std::string(column), what));
-  }
-  [[noreturn]] void fail(int line, Column column, const std::string& what) const {
-    fail(line, kColumnNames[column], what);
-  }
-
-  void read_header(std::span<char> text, int line);
-  void read_row(std::span<char> text, int line);
-  std::string_view field(Column c) const {
-    const int i = index_[c];
-    return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
-  }
+  void read_header();
+  void read_row();
   // False when the cell is empty or says "no time" (None, NaN, NaT, ...).
-  bool time_value(Column c, int line, double& out);
-  bool number_value(Column c, int line, double& out) const;
+  bool time_value(Column c, double& out);
 
-  std::string path_;
+  CsvReader csv_;
   ReadOptions options_;
   Workload workload_;
-  int header_line_ = 0;
-  std::vector<std::string> header_names_;
-  std::array<int, kColumnCount> index_{};
+  FirstSeen ids_;
   std::array<TimeColumn, kColumnCount> time_columns_{};
-  std::vector<std::string_view> fields_;
-  std::optional<FirstSeen> ids_;
   std::array<std::size_t, kDropCount> dropped_{};
   // Earliest submission seen on any row (kept or not), as seconds and as written.
-  double epoch_ = std::numeric_limits<double>::infinity();
-  std::string epoch_text_;
+  EarliestTime first_;
 };
 
 Workload HeliosReader::read() {
-  workload_.source = path_;
-  workload_.format = "helios";
-  const std::size_t lines = count_file_newlines(path_) + 1;
-  workload_.jobs.reserve(lines);
-  ids_.emplace(lines);
-
-  for_each_file_line(path_, [this](std::span<char> text, int line) {
-    if (header_line_ == 0) {
-      read_header(text, line);
-    } else {
-      read_row(text, line);
-    }
-  });
-  if (header_line_ == 0) {
-    fail(0, "",
-         "no header line (the file is empty); expected the Helios header '" + std::string(kHeader) +
-             "'");
+  if (!csv_.read_header()) {
+    csv_.fail_file("no header line (the file is empty); expected the Helios header '" +
+                   std::string(kHeader) + "'");
   }
-
-  if (!epoch_text_.empty()) {
-    for (Job& job : workload_.jobs) job.submit_s -= epoch_;
-    workload_.metadata.emplace_back("epoch_first_submit", epoch_text_);
-  }
-  for (int d = 0; d < kDropCount; ++d) {
-    if (dropped_[d] > 0) {
-      workload_.metadata.emplace_back(std::string(kDropNames[d]), std::to_string(dropped_[d]));
-    }
-  }
+  read_header();
+  while (csv_.next()) read_row();
+  start_at_first_submit(workload_, first_);
+  for (int d = 0; d < kDropCount; ++d) add_count(workload_, kDropNames[d], dropped_[d]);
   return std::move(workload_);
 }
 
-void HeliosReader::read_header(std::span<char> text, int line) {
-  header_line_ = line;
-  read_csv_header(path_, line, text, kColumnNames, index_, fields_, header_names_,
-                  workload_.ignored_columns);
-  for (Column c : {kJobId, kGpuNum, kSubmitTime}) {
-    if (index_[c] < 0) {
-      fail(line, c,
-           "required column missing from the header (a Helios cluster_log.csv header reads '" +
-               std::string(kHeader) + "')");
-    }
-  }
-  if (index_[kDuration] < 0 && (index_[kStartTime] < 0 || index_[kEndTime] < 0)) {
-    fail(line, kDuration, "column missing: the header needs duration, or start_time and end_time");
+void HeliosReader::read_header() {
+  workload_.ignored_columns = csv_.ignored();
+  csv_.require({kJobId, kGpuNum, kSubmitTime},
+               "required column missing from the header (a Helios cluster_log.csv header reads '" +
+                   std::string(kHeader) + "')");
+  if (!csv_.has(kDuration) && (!csv_.has(kStartTime) || !csv_.has(kEndTime))) {
+    csv_.fail(kDuration, "column missing: the header needs duration, or start_time and end_time");
   }
 }
 
-bool HeliosReader::time_value(Column c, int line, double& out) {
-  if (index_[c] < 0) return false;
-  const std::string_view text = field(c);
+bool HeliosReader::time_value(Column c, double& out) {
+  if (!csv_.has(c)) return false;
+  const std::string_view text = csv_.field(c);
   if (is_missing_time(text)) return false;
   TimeColumn& column = time_columns_[c];
   switch (column.kind) {
@@ -158,45 +113,33 @@ bool HeliosReader::time_value(Column c, int line, double& out) {
       break;
     case TimeColumn::kUnknown:
       if (parse_datetime(text, out)) {
-        column = {TimeColumn::kDateTime, line};
+        column = {TimeColumn::kDateTime, csv_.line()};
         return true;
       }
       if (parse_double(text, out)) {
-        column = {TimeColumn::kNumber, line};
+        column = {TimeColumn::kNumber, csv_.line()};
         return true;
       }
-      fail(line, c,
-           quote_for_message(text) +
-               " is neither a date-time 'YYYY-MM-DD HH:MM:SS' nor a number of seconds");
+      csv_.fail(c, quote_for_message(text) +
+                       " is neither a date-time 'YYYY-MM-DD HH:MM:SS' nor a number of seconds");
   }
-  fail(line, c,
-       quote_for_message(text) + " is not " +
-           (column.kind == TimeColumn::kDateTime ? "a date-time 'YYYY-MM-DD HH:MM:SS'"
-                                                 : "a number of seconds") +
-           " like the column's first value (line " + std::to_string(column.decided_on) + ")");
+  csv_.fail(c, quote_for_message(text) + " is not " +
+                   (column.kind == TimeColumn::kDateTime ? "a date-time 'YYYY-MM-DD HH:MM:SS'"
+                                                         : "a number of seconds") +
+                   " like the column's first value (line " + std::to_string(column.decided_on) +
+                   ")");
 }
 
-bool HeliosReader::number_value(Column c, int line, double& out) const {
-  const std::string_view text = field(c);
-  if (text.empty()) return false;
-  if (!parse_double(text, out)) fail(line, c, quote_for_message(text) + " is not a number");
-  return true;
-}
-
-void HeliosReader::read_row(std::span<char> text, int line) {
-  read_csv_row(path_, line, text, fields_, header_names_, header_line_);
-
-  const std::string_view id = field(kJobId);
-  if (id.empty()) fail(line, kJobId, "missing value");
-  const int gpus = read_gpu_count(path_, line, kColumnNames[kGpuNum], field(kGpuNum));
+void HeliosReader::read_row() {
+  const std::string_view id = csv_.field(kJobId);
+  if (id.empty()) csv_.fail(kJobId, "missing value");
+  const int gpus =
+      read_gpu_count(csv_.path(), csv_.line(), csv_.name(kGpuNum), csv_.field(kGpuNum));
 
   // Every submission counts for time 0, whether or not its row is kept.
   double submit = 0;
-  const bool has_submit = time_value(kSubmitTime, line, submit);
-  if (has_submit && submit < epoch_) {
-    epoch_ = submit;
-    epoch_text_.assign(field(kSubmitTime));
-  }
+  const bool has_submit = time_value(kSubmitTime, submit);
+  if (has_submit) first_.see(submit, csv_.field(kSubmitTime));
   if (gpus == 0) {
     ++dropped_[kDropCpuOnly];
     return;
@@ -207,22 +150,21 @@ void HeliosReader::read_row(std::span<char> text, int line) {
   }
 
   double start = 0, end = 0, duration = 0;
-  const bool has_start = time_value(kStartTime, line, start);
-  const bool has_end = time_value(kEndTime, line, end);
-  bool has_duration = number_value(kDuration, line, duration);
+  const bool has_start = time_value(kStartTime, start);
+  const bool has_end = time_value(kEndTime, end);
+  bool has_duration = csv_.optional_number(kDuration, duration);
   if (has_duration) {
     if (duration < 0)
-      fail(line, kDuration, "must be >= 0, got " + quote_for_message(field(kDuration)));
+      csv_.fail(kDuration, "must be >= 0, got " + quote_for_message(csv_.field(kDuration)));
   } else if (has_start && has_end) {
     if (time_columns_[kStartTime].kind != time_columns_[kEndTime].kind) {
-      fail(line, kEndTime,
-           "start_time and end_time are written differently (one as date-times, the other as "
-           "numbers): cannot take their difference");
+      csv_.fail(kEndTime,
+                "start_time and end_time are written differently (one as date-times, the other as "
+                "numbers): cannot take their difference");
     }
     if (end < start) {
-      fail(line, kEndTime,
-           quote_for_message(field(kEndTime)) + " is before start_time " +
-               quote_for_message(field(kStartTime)));
+      csv_.fail(kEndTime, quote_for_message(csv_.field(kEndTime)) + " is before start_time " +
+                              quote_for_message(csv_.field(kStartTime)));
     }
     duration = end - start;
     has_duration = true;
@@ -238,20 +180,16 @@ void HeliosReader::read_row(std::span<char> text, int line) {
     return;
   }
 
-  if (const int first = ids_->insert(id, line)) {
-    fail(line, kJobId,
-         "duplicate job id " + quote_for_message(id) + " (first on line " + std::to_string(first) +
-             ")");
-  }
+  csv_.check_unique(ids_, kJobId, "job id");
   Job job;
-  job.line = line;
+  job.line = csv_.line();
   job.id.assign(id);
   job.submit_s = submit;  // made relative to the first submission at the end
   job.num_gpus = gpus;
   job.duration_s = started ? duration : 0;
   job.started_in_trace = started;
-  job.trace_state.assign(field(kState));
-  job.user.assign(field(kUser));
+  job.trace_state.assign(csv_.field(kState));
+  job.user.assign(csv_.field(kUser));
   workload_.jobs.push_back(std::move(job));
 }
 

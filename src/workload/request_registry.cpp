@@ -86,49 +86,16 @@ std::int32_t read_token_count(const std::string& path, int line, std::string_vie
 
 RequestCsv::RequestCsv(const std::string& path, std::span<const std::string_view> columns,
                        std::span<const int> required, std::string_view expected_header)
-    : path_(path), columns_(columns), lines_(path), index_(columns.size(), -1) {
-  std::span<char> text;
-  if (!next_line(text)) {
-    throw InputError(located(path_, 0, "",
-                             "no header line (the file is empty); expected a header like '" +
-                                 std::string(expected_header) + "'"));
+    : CsvReader(path, columns) {
+  if (!read_header()) {
+    fail_file("no header line (the file is empty); expected a header like '" +
+              std::string(expected_header) + "'");
   }
-  header_line_ = line_;
-  read_csv_header(path_, header_line_, text, columns_, index_, fields_, names_, ignored_);
   for (const int c : required) {
     if (!has(c))
       fail(c, "required column missing from the header (expected a header like '" +
                   std::string(expected_header) + "')");
   }
-}
-
-bool RequestCsv::next_line(std::span<char>& text) {
-  while (lines_.next(text)) {
-    if (is_skipped_line(text, LineRules{})) continue;
-    line_ = lines_.line();
-    return true;
-  }
-  return false;
-}
-
-bool RequestCsv::next() {
-  std::span<char> text;
-  if (!next_line(text)) return false;
-  read_csv_row(path_, line_, text, fields_, names_, header_line_);
-  return true;
-}
-
-void RequestCsv::fail(int column, const std::string& what) const {
-  throw InputError(
-      located(path_, line_, std::string(columns_[static_cast<std::size_t>(column)]), what));
-}
-
-double RequestCsv::number(int column) const {
-  const std::string_view text = field(column);
-  if (text.empty()) fail(column, "missing value");
-  double value = 0;
-  if (!parse_double(text, value)) fail(column, quote_for_message(text) + " is not a number");
-  return value;
 }
 
 double RequestCsv::seconds(int column) const {
@@ -138,7 +105,7 @@ double RequestCsv::seconds(int column) const {
 }
 
 std::int32_t RequestCsv::tokens(int column) const {
-  return read_token_count(path_, line_, columns_[static_cast<std::size_t>(column)], field(column));
+  return read_token_count(path(), line(), name(column), field(column));
 }
 
 RequestWorkload start_requests(const std::string& path, std::string_view format) {

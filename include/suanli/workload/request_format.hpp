@@ -69,40 +69,14 @@ std::int32_t read_token_count(const std::string& path, int line, std::string_vie
 // passed over. `columns` are the names the reader knows; the columns of `required` (indices
 // into `columns`) must be in the header, else InputError quoting `expected_header`. Other
 // columns are listed by ignored().
-class RequestCsv {
+class RequestCsv : public CsvReader {
  public:
   RequestCsv(const std::string& path, std::span<const std::string_view> columns,
              std::span<const int> required, std::string_view expected_header);
 
-  // Moves to the next data row and splits it; false after the last.
-  bool next();
-  int line() const { return line_; }
-  bool has(int column) const { return index_[static_cast<std::size_t>(column)] >= 0; }
-  // The cell of `column` in the current row; "" when the header has no such column.
-  std::string_view field(int column) const {
-    const int i = index_[static_cast<std::size_t>(column)];
-    return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
-  }
-  const std::vector<std::string>& ignored() const { return ignored_; }
-
-  [[noreturn]] void fail(int column, const std::string& what) const;
-  // The cell as a finite number; InputError when it is empty or not a number.
-  double number(int column) const;
   // The cell as a number of seconds >= 0.
   double seconds(int column) const;
   std::int32_t tokens(int column) const;
-
- private:
-  bool next_line(std::span<char>& text);  // the next line that is neither blank nor a comment
-
-  std::string path_;
-  std::span<const std::string_view> columns_;
-  FileLines lines_;
-  std::vector<int> index_;
-  std::vector<std::string_view> fields_;
-  std::vector<std::string> names_, ignored_;
-  int header_line_ = 0;
-  int line_ = 0;
 };
 
 // A workload about to be read from `path` as `format`: source and format set, room for one
