@@ -19,9 +19,15 @@ double Accountant::hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts) {
   return total;
 }
 
-double Accountant::hosts_energy_since(std::span<simgrid::s4u::Host* const> hosts, double before_j) {
+double Accountant::gpus_energy_j(std::span<const int> gpus) const {
+  double total = 0;
+  for (int g : gpus) total += sg_host_get_consumed_energy(gpu_hosts_[std::size_t(g)]);
+  return total;
+}
+
+double Accountant::gpus_energy_since(std::span<const int> gpus, double before_j) const {
   double energy = -before_j;
-  for (auto* host : hosts) energy += sg_host_get_consumed_energy(host);
+  for (int g : gpus) energy += sg_host_get_consumed_energy(gpu_hosts_[std::size_t(g)]);
   return energy;
 }
 

@@ -269,7 +269,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());
     for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
-    run.energy_at_start_j = energy::Accountant::hosts_energy_j(hosts);
+    run.energy_at_start_j = accountant_.gpus_energy_j(run.gpus);
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
     accountant_.work_started(*cluster_device_[decision.cluster], job.num_gpus,
                              share_of(decision.job));
@@ -394,10 +394,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
                                                   (now() - run.start_s) * share_of(index));
       allocation_.release_share(run.gpus.front(), share_milli);
     } else {
-      std::vector<sg4::Host*> hosts;
-      hosts.reserve(run.gpus.size());
-      for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
-      energy = energy::Accountant::hosts_energy_since(hosts, run.energy_at_start_j);
+      energy = accountant_.gpus_energy_since(run.gpus, run.energy_at_start_j);
       allocation_.release(run.gpus);
     }
     refresh_free(run.cluster);

@@ -23,9 +23,10 @@ class Accountant {
 
   // What the plugin has counted on these hosts so far.
   static double hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts);
-  // What the plugin has counted on these hosts since it had counted `before_j` on them
-  // (a hosts_energy_j() taken earlier): the energy they drew in between.
-  static double hosts_energy_since(std::span<simgrid::s4u::Host* const> hosts, double before_j);
+  // The same for GPUs by global index, and what they drew since the plugin had counted
+  // `before_j` on them (a gpus_energy_j() taken earlier).
+  double gpus_energy_j(std::span<const int> gpus) const;
+  double gpus_energy_since(std::span<const int> gpus, double before_j) const;
   // Every GPU's energy so far (at SimGrid's clock): the plugin's plus the computing timed
   // outside SimGrid.
   double gpu_energy_j() const;
