@@ -12,6 +12,8 @@
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform_loader.hpp"
 #include "suanli/report/recorder.hpp"
+#include "suanli/sched/allocation.hpp"
+#include "suanli/sched/policy.hpp"
 #include "suanli/sim/engine.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "test_support.hpp"

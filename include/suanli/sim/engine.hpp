@@ -14,9 +14,12 @@
 #include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/recorder.hpp"
-#include "suanli/sched/allocation.hpp"
-#include "suanli/sched/policy.hpp"
 #include "suanli/workload/job.hpp"
+
+namespace suanli::sched {
+class Policy;
+class Placement;
+}  // namespace suanli::sched
 
 namespace suanli::sim {
 
