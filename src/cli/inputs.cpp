@@ -224,7 +224,7 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   config.placement = sched::find_placement(o.placement)->make();
   config.policy_name = policy;
   config.phase_seconds = o.phase_seconds;
-  config.exec_model = platform::exec_model_named(o.exec_model);
+  config.exec_model = sim::exec_model_named(o.exec_model);
   config.seed = std::uint64_t(o.seed);
   config.progress = progress;
   return config;

@@ -7,9 +7,9 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/platform/platform_loader.hpp"
 #include "suanli/platform/platform_summary.hpp"
-#include "suanli/platform/route_dump.hpp"
+#include "suanli/sim/route_dump.hpp"
 #include "suanli/platform/topology.hpp"
-#include "suanli/platform/xml_export.hpp"
+#include "suanli/sim/xml_export.hpp"
 
 namespace suanli::cli {
 
@@ -48,12 +48,12 @@ int export_xml(const Args& args) {
   const auto p = platform::load_platform_file(path);
   const auto t = platform::build_topology(p);
   if (out_path.empty()) {
-    platform::write_simgrid_xml(p, t, std::cout);
+    sim::write_simgrid_xml(p, t, std::cout);
     return 0;
   }
   std::ofstream out(out_path);
   if (!out) throw InputError(out_path + ": cannot write");
-  platform::write_simgrid_xml(p, t, out);
+  sim::write_simgrid_xml(p, t, out);
   return 0;
 }
 
@@ -68,10 +68,10 @@ int routes(const Args& args) {
   if (!parse_or_help(args, "suanli platform routes PLATFORM [--from HOST]", d, pos)) return 0;
   std::vector<std::string> lines;
   if (ends_with(path, ".xml")) {
-    lines = platform::routes_of_simgrid_xml(path, from);
+    lines = sim::routes_of_simgrid_xml(path, from);
   } else {
     const auto p = platform::load_platform_file(path);
-    lines = platform::routes_of_platform(p, platform::build_topology(p), from);
+    lines = sim::routes_of_platform(p, platform::build_topology(p), from);
   }
   for (const auto& line : lines) std::cout << line << '\n';
   return 0;

@@ -101,7 +101,7 @@ namespace {
 sim::ServingConfig serving_config(const ServingOptions& o, const std::string& exec_model,
                                   std::uint64_t seed) {
   sim::ServingConfig config;
-  config.exec_model = platform::exec_model_named(exec_model);
+  config.exec_model = sim::exec_model_named(exec_model);
   config.seed = seed;
   config.sample_seconds = o.sample_seconds;
   return config;

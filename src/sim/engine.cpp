@@ -14,8 +14,8 @@
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/energy/accountant.hpp"
-#include "suanli/platform/simgrid_platform.hpp"
-#include "suanli/platform/simgrid_session.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_session.hpp"
 #include "suanli/report/progress.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sched/policy.hpp"
@@ -43,7 +43,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   // combined run); `reserved`: GPUs held by something else for the whole run (replicas).
   Simulation(const platform::Platform& platform, const platform::Topology& topology,
              const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-             const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+             const RunConfig& config, report::Recorder& recorder, const sim::SimPlatform& sim,
              energy::Accountant& accountant, std::span<const int> reserved)
       : platform_(platform),
         workload_(workload),
@@ -308,7 +308,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     for (int p = 0; p < phases; ++p) {
       if (share_milli > 0)
         run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster);
-      else if (config_.exec_model == platform::ExecModel::ptask)
+      else if (config_.exec_model == sim::ExecModel::ptask)
         run_parallel_task(hosts, flops, bytes);
       else
         run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes);
@@ -323,7 +323,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   // time is known, flops / bound: the actor sleeps it and tells the accountant, which accrues
   // the dynamic power the plugin cannot see (it sees an idle host) while it lasts.
   void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster) {
-    if (config_.exec_model != platform::ExecModel::ptask) {
+    if (config_.exec_model != sim::ExecModel::ptask) {
       sg4::this_actor::exec_init(flops)->set_host(host)->set_bound(bound_flops_per_s)->wait();
       return;
     }
@@ -455,7 +455,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   sched::AllocationState allocation_;
   std::shared_ptr<sched::Policy> policy_;
   std::shared_ptr<sched::Placement> placement_;
-  platform::SimPlatform sim_;
+  sim::SimPlatform sim_;
 
   std::vector<sched::ClusterInfo> clusters_;
   std::vector<double> cluster_peak_;
@@ -481,8 +481,8 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
                           const workload::Workload& workload,
                           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
                           report::Recorder& recorder) {
-  platform::SimgridSession session(config.exec_model);
-  const auto sim = platform::build_simgrid_platform(platform, topology);
+  sim::SimgridSession session(config.exec_model);
+  const auto sim = sim::build_simgrid_platform(platform, topology);
   energy::Accountant accountant(platform, sim.gpu_hosts);
   Simulation simulation(platform, topology, workload, jobs, config, recorder, sim, accountant, {});
   simulation.start();
@@ -493,7 +493,7 @@ RunOutcome run_simulation(const platform::Platform& platform, const platform::To
 std::unique_ptr<TrainingRun> make_training_run(
     const platform::Platform& platform, const platform::Topology& topology,
     const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-    const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+    const RunConfig& config, report::Recorder& recorder, const sim::SimPlatform& sim,
     energy::Accountant& accountant, std::span<const int> reserved_gpus) {
   return std::make_unique<Simulation>(platform, topology, workload, jobs, config, recorder, sim,
                                       accountant, reserved_gpus);

@@ -18,7 +18,7 @@
 #include "suanli/energy/accountant.hpp"
 #include "suanli/energy/power_model.hpp"
 #include "suanli/perf/llm_roofline.hpp"
-#include "suanli/platform/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/serving/kv_cache.hpp"
 #include "suanli/serving/replica_scheduler.hpp"
@@ -96,7 +96,7 @@ class ServingSimulation {
                     const workload::RequestWorkload& trace,
                     const std::vector<serving::Deployment>& deployments,
                     const ServingConfig& config, report::ServingRecorder& recorder,
-                    const platform::SimPlatform& sim, energy::Accountant& accountant)
+                    const sim::SimPlatform& sim, energy::Accountant& accountant)
       : platform_(platform),
         trace_(trace),
         deployments_(deployments),
@@ -331,7 +331,7 @@ class ServingSimulation {
   void serve(Replica& replica) {
     const auto& dep = deployments_[std::size_t(replica.deployment)];
     const bool in_simgrid =
-        config_.exec_model == platform::ExecModel::ptask || stages_cross_nodes(replica, dep);
+        config_.exec_model == sim::ExecModel::ptask || stages_cross_nodes(replica, dep);
     // Requests reach a decode replica when their KV transfer ends, an instant no barrier
     // knows in advance: replicas of a disaggregated deployment sleep every iteration in
     // SimGrid instead of chaining iterations in their own clock.
@@ -637,7 +637,7 @@ class ServingSimulation {
 
   void compute(const std::vector<sg4::Host*>& hosts, double seconds) {
     if (seconds <= 0) return;
-    if (config_.exec_model == platform::ExecModel::ptask) {
+    if (config_.exec_model == sim::ExecModel::ptask) {
       std::vector<double> flops;
       for (auto* h : hosts) flops.push_back(seconds * h->get_speed());
       sg4::this_actor::exec_init(hosts, flops, std::vector<double>(hosts.size() * hosts.size(), 0))
@@ -737,7 +737,7 @@ class ServingSimulation {
   report::ServingRecorder& recorder_;
   energy::Accountant& accountant_;
   sched::AllocationState allocation_;
-  platform::SimPlatform sim_;
+  sim::SimPlatform sim_;
   std::vector<std::uint32_t> deployment_of_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<std::vector<Replica*>> by_deployment_;
@@ -808,8 +808,8 @@ ServingOutcome run_serving(const platform::Platform& platform, const platform::T
                            const workload::RequestWorkload& requests,
                            const std::vector<serving::Deployment>& deployments,
                            const ServingConfig& config, report::ServingRecorder& recorder) {
-  platform::SimgridSession session(config.exec_model);
-  const auto sim = platform::build_simgrid_platform(platform, topology);
+  sim::SimgridSession session(config.exec_model);
+  const auto sim = sim::build_simgrid_platform(platform, topology);
   energy::Accountant accountant(platform, sim.gpu_hosts);
   ServingSimulation simulation(platform, topology, requests, deployments, config, recorder, sim,
                                accountant);
@@ -826,8 +826,8 @@ CombinedOutcome run_combined(const platform::Platform& platform, const platform:
                              const std::vector<serving::Deployment>& deployments,
                              const ServingConfig& serving_config,
                              report::ServingRecorder& serving_recorder) {
-  platform::SimgridSession session(run_config.exec_model);
-  const auto sim = platform::build_simgrid_platform(platform, topology);
+  sim::SimgridSession session(run_config.exec_model);
+  const auto sim = sim::build_simgrid_platform(platform, topology);
   // One accountant for both sides: each tells it what it timed outside SimGrid.
   energy::Accountant accountant(platform, sim.gpu_hosts);
   // Replicas first: training jobs get the GPUs they leave.

@@ -10,10 +10,10 @@
 #include "suanli/energy/accountant.hpp"
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform.hpp"
-#include "suanli/platform/simgrid_platform.hpp"
-#include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/recorder.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_session.hpp"
 #include "suanli/workload/job.hpp"
 
 namespace suanli::sched {
@@ -32,7 +32,7 @@ struct RunConfig {
   std::string policy_name;
   // Each job runs as phases of about this many seconds of work on its GPUs; 0 = one phase.
   double phase_seconds = 0;
-  platform::ExecModel exec_model = platform::ExecModel::flows;
+  sim::ExecModel exec_model = sim::ExecModel::flows;
   std::uint64_t seed = 0;
   bool progress = false;  // a live progress line on stderr
 };
@@ -64,7 +64,7 @@ class TrainingRun {
 std::unique_ptr<TrainingRun> make_training_run(
     const platform::Platform& platform, const platform::Topology& topology,
     const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-    const RunConfig& config, report::Recorder& recorder, const platform::SimPlatform& sim,
+    const RunConfig& config, report::Recorder& recorder, const sim::SimPlatform& sim,
     energy::Accountant& accountant, std::span<const int> reserved_gpus);
 
 }  // namespace suanli::sim

@@ -8,17 +8,17 @@
 #include <vector>
 
 #include "suanli/platform/platform.hpp"
-#include "suanli/platform/simgrid_session.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/serving_recorder.hpp"
 #include "suanli/serving/deployment.hpp"
 #include "suanli/sim/engine.hpp"
+#include "suanli/sim/simgrid_session.hpp"
 #include "suanli/workload/request.hpp"
 
 namespace suanli::sim {
 
 struct ServingConfig {
-  platform::ExecModel exec_model = platform::ExecModel::flows;
+  sim::ExecModel exec_model = sim::ExecModel::flows;
   std::uint64_t seed = 0;       // routers that draw (power-of-two)
   double sample_seconds = 1.0;  // timeline period
 };

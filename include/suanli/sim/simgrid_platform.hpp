@@ -20,7 +20,7 @@ namespace simgrid::s4u {
 class Host;
 }
 
-namespace suanli::platform {
+namespace suanli::sim {
 
 struct SimPlatform {
   std::vector<simgrid::s4u::Host*> gpu_hosts;  // by global GPU index
@@ -30,9 +30,9 @@ struct SimPlatform {
 inline const std::string kControllerHost = "suanli-controller";
 
 // Names shared by the programmatic build and the XML export.
-std::string node_zone_name(const Platform& p, int global_node);
-std::string leaf_zone_name(const Platform& p, int cluster, int local_leaf);
-std::string core_zone_name(const Platform& p, int cluster);
+std::string node_zone_name(const platform::Platform& p, int global_node);
+std::string leaf_zone_name(const platform::Platform& p, int cluster, int local_leaf);
+std::string core_zone_name(const platform::Platform& p, int cluster);
 std::string router_name(const std::string& zone_name);  // "<zone>-sw"
 
 // The WAN links from one site to another, each with the direction it is travelled in
@@ -41,10 +41,11 @@ struct WanHop {
   int wan = 0;
   bool forward = true;
 };
-std::vector<WanHop> directed_wan_path(const Platform& p, const Topology& t, int from_site,
-                                      int to_site);
+std::vector<WanHop> directed_wan_path(const platform::Platform& p, const platform::Topology& t,
+                                      int from_site, int to_site);
 
 // Needs a live simgrid::s4u::Engine with host/model:ptask_L07 and the energy plugin set up.
-SimPlatform build_simgrid_platform(const Platform& platform, const Topology& topology);
+SimPlatform build_simgrid_platform(const platform::Platform& platform,
+                                   const platform::Topology& topology);
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

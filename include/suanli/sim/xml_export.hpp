@@ -11,8 +11,9 @@
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 
-namespace suanli::platform {
+namespace suanli::sim {
 
-void write_simgrid_xml(const Platform& platform, const Topology& topology, std::ostream& out);
+void write_simgrid_xml(const platform::Platform& platform, const platform::Topology& topology,
+                       std::ostream& out);
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

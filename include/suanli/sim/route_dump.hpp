@@ -9,12 +9,13 @@
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 
-namespace suanli::platform {
+namespace suanli::sim {
 
 // from_host: only routes leaving this host ("" = every host).
-std::vector<std::string> routes_of_platform(const Platform& platform, const Topology& topology,
+std::vector<std::string> routes_of_platform(const platform::Platform& platform,
+                                            const platform::Topology& topology,
                                             const std::string& from_host);
 std::vector<std::string> routes_of_simgrid_xml(const std::string& xml_path,
                                                const std::string& from_host);
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

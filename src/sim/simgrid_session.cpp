@@ -1,9 +1,9 @@
-#include "suanli/platform/simgrid_session.hpp"
+#include "suanli/sim/simgrid_session.hpp"
 
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
-namespace suanli::platform {
+namespace suanli::sim {
 
 SimgridSession::SimgridSession(ExecModel model) {
   int argc = 3;
@@ -32,4 +32,4 @@ SimgridSession::SimgridSession(ExecModel model) {
 
 SimgridSession::~SimgridSession() = default;
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

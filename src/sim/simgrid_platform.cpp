@@ -1,4 +1,4 @@
-#include "suanli/platform/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -6,7 +6,9 @@
 
 #include "suanli/energy/power_model.hpp"
 
-namespace suanli::platform {
+namespace suanli::sim {
+
+using namespace suanli::platform;  // this file builds SimGrid from the platform model
 
 namespace sg4 = simgrid::s4u;
 using Direction = sg4::LinkInRoute::Direction;
@@ -184,4 +186,4 @@ SimPlatform build_simgrid_platform(const Platform& platform, const Topology& top
   return Builder(platform, topology).build();
 }
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

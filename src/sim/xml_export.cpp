@@ -1,4 +1,4 @@
-#include "suanli/platform/xml_export.hpp"
+#include "suanli/sim/xml_export.hpp"
 
 #include <string>
 #include <utility>
@@ -8,9 +8,11 @@
 #include <fmt/ostream.h>
 
 #include "suanli/energy/power_model.hpp"
-#include "suanli/platform/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
 
-namespace suanli::platform {
+namespace suanli::sim {
+
+using namespace suanli::platform;  // this file builds SimGrid from the platform model
 
 namespace {
 
@@ -161,4 +163,4 @@ void write_simgrid_xml(const Platform& platform, const Topology& topology, std::
   XmlWriter(platform, topology, out).write();
 }
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

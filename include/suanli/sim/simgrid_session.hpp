@@ -10,7 +10,7 @@ namespace simgrid::s4u {
 class Engine;
 }
 
-namespace suanli::platform {
+namespace suanli::sim {
 
 // How a job's work is handed to SimGrid (docs/model.md):
 //  - flows: one computation per GPU and one network flow per ring edge, on SimGrid's default
@@ -38,4 +38,4 @@ class SimgridSession {
   std::unique_ptr<simgrid::s4u::Engine> engine_;
 };
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim

@@ -1,4 +1,4 @@
-#include "suanli/platform/route_dump.hpp"
+#include "suanli/sim/route_dump.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -7,10 +7,12 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
-#include "suanli/platform/simgrid_platform.hpp"
-#include "suanli/platform/simgrid_session.hpp"
+#include "suanli/sim/simgrid_platform.hpp"
+#include "suanli/sim/simgrid_session.hpp"
 
-namespace suanli::platform {
+namespace suanli::sim {
+
+using namespace suanli::platform;  // this file builds SimGrid from the platform model
 
 namespace sg4 = simgrid::s4u;
 
@@ -62,4 +64,4 @@ std::vector<std::string> routes_of_simgrid_xml(const std::string& xml_path,
   return dump(from_host);
 }
 
-}  // namespace suanli::platform
+}  // namespace suanli::sim
