@@ -217,6 +217,18 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+sim::Scenario training_scenario(const Inputs& in, const RunOptions& o, const std::string& policy,
+                                bool progress) {
+  sim::Scenario scenario;
+  scenario.platform = &in.platform;
+  scenario.topology = &in.topology;
+  scenario.exec_model = sim::exec_model_named(o.exec_model);
+  scenario.workload = &in.workload;
+  scenario.jobs = &in.jobs;
+  scenario.training = run_config(o, policy, progress);
+  return scenario;
+}
+
 sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool progress) {
   sim::RunConfig config;
   // check_policy_name and check_run_options have made sure both names are known.
@@ -224,15 +236,13 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   config.placement = sched::find_placement(o.placement)->make();
   config.policy_name = policy;
   config.phase_seconds = o.phase_seconds;
-  config.exec_model = sim::exec_model_named(o.exec_model);
-  config.seed = std::uint64_t(o.seed);
   config.progress = progress;
   return config;
 }
 
 report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::string& policy,
-                         const sim::RunOutcome& outcome, double energy_until_s) {
-  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, energy_until_s);
+                         const sim::ScenarioOutcome& outcome) {
+  const auto& energy = outcome.energy;
   report::RunInfo info;
   info.policy = policy;
   info.placement = o.placement;
@@ -241,7 +251,7 @@ report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::strin
   info.jobs_total = int(in.workload.jobs.size());
   info.jobs_rejected = in.rejected;
   info.total_gpus = in.platform.total_gpus();
-  info.makespan_s = outcome.makespan_s;
+  info.makespan_s = outcome.training->makespan_s;
   info.gpu_energy_j = energy.gpu_j;
   info.it_energy_j = energy.it_j;
   info.facility_energy_j = energy.facility_j;
@@ -255,9 +265,9 @@ int execute_run(const Inputs& in, const RunOptions& o, const std::string& policy
   OutputDirectory out(o.out);
   const auto wall_start = std::chrono::steady_clock::now();
   report::Recorder recorder(o.out, o.sample_seconds);
-  const auto outcome = sim::run_simulation(in.platform, in.topology, in.workload, in.jobs,
-                                           run_config(o, policy, progress), recorder);
-  auto info = run_info(in, o, policy, outcome, outcome.makespan_s);
+  const auto outcome =
+      sim::run_scenario(training_scenario(in, o, policy, progress), {.training = &recorder});
+  auto info = run_info(in, o, policy, outcome);
   info.sim_wall_s = seconds_since(wall_start);
   recorder.finish(info);
   out.keep();

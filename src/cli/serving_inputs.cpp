@@ -13,7 +13,7 @@
 #include "suanli/platform/platform_loader.hpp"
 #include "suanli/report/serving_recorder.hpp"
 #include "suanli/serving/router.hpp"
-#include "suanli/sim/serving_engine.hpp"
+#include "suanli/sim/scenario.hpp"
 #include "suanli/workload/request_format.hpp"
 
 namespace suanli::cli {
@@ -98,20 +98,20 @@ void override_router(std::vector<serving::Deployment>& deployments, const std::s
 
 namespace {
 
-sim::ServingConfig serving_config(const ServingOptions& o, const std::string& exec_model,
-                                  std::uint64_t seed) {
+sim::ServingConfig serving_config(const ServingOptions& o, std::uint64_t seed) {
   sim::ServingConfig config;
-  config.exec_model = sim::exec_model_named(exec_model);
   config.seed = seed;
   config.sample_seconds = o.sample_seconds;
   return config;
 }
 
-// summary.json's fields for a serving run; energy counted up to energy_until_s.
+// summary.json's fields for a serving run (the outcome's energy: the whole cluster up to its
+// end).
 report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOptions& o,
                                     const std::string& exec_model, std::uint64_t seed,
-                                    const sim::ServingOutcome& outcome, double energy_until_s) {
-  const auto energy = energy::energy_totals(in.platform, outcome.gpu_energy_j, energy_until_s);
+                                    const sim::ScenarioOutcome& scenario) {
+  const auto& energy = scenario.energy;
+  const auto& outcome = *scenario.serving;
   report::ServingRunInfo info;
   std::vector<std::string> names, routers, schedulers;
   for (const auto& d : in.deployments) {
@@ -145,9 +145,15 @@ int execute_serving_run(const ServingInputs& in, const ServingOptions& o, const 
   OutputDirectory directory(out);
   const auto wall_start = std::chrono::steady_clock::now();
   report::ServingRecorder recorder(out, o.slo_ttft_s, o.slo_tpot_s);
-  const auto outcome = sim::run_serving(in.platform, in.topology, in.requests, in.deployments,
-                                        serving_config(o, exec_model, seed), recorder);
-  auto info = serving_info(in, o, exec_model, seed, outcome, outcome.makespan_s);
+  sim::Scenario scenario;
+  scenario.platform = &in.platform;
+  scenario.topology = &in.topology;
+  scenario.exec_model = sim::exec_model_named(exec_model);
+  scenario.requests = &in.requests;
+  scenario.deployments = &in.deployments;
+  scenario.serving = serving_config(o, seed);
+  const auto outcome = sim::run_scenario(scenario, {.serving = &recorder});
+  auto info = serving_info(in, o, exec_model, seed, outcome);
   info.sim_wall_s = seconds_since(wall_start);
   recorder.finish(info);
   directory.keep();
@@ -163,15 +169,15 @@ int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
   report::ServingRecorder serving_recorder(run_options.out, serving_options.slo_ttft_s,
                                            serving_options.slo_tpot_s, "serving_");
   const auto seed = std::uint64_t(run_options.seed);
-  const auto outcome = sim::run_combined(
-      jobs.platform, jobs.topology, jobs.workload, jobs.jobs,
-      run_config(run_options, policy, false), recorder, serving.requests, serving.deployments,
-      serving_config(serving_options, run_options.exec_model, seed), serving_recorder);
+  auto scenario = training_scenario(jobs, run_options, policy, false);
+  scenario.requests = &serving.requests;
+  scenario.deployments = &serving.deployments;
+  scenario.serving = serving_config(serving_options, seed);
+  const auto outcome =
+      sim::run_scenario(scenario, {.training = &recorder, .serving = &serving_recorder});
   // Both summaries count the whole cluster's energy up to the end of the whole run.
-  const double end = std::max(outcome.jobs.makespan_s, outcome.serving.makespan_s);
-  auto info = run_info(jobs, run_options, policy, outcome.jobs, end);
-  auto sinfo =
-      serving_info(serving, serving_options, run_options.exec_model, seed, outcome.serving, end);
+  auto info = run_info(jobs, run_options, policy, outcome);
+  auto sinfo = serving_info(serving, serving_options, run_options.exec_model, seed, outcome);
   info.sim_wall_s = sinfo.sim_wall_s = seconds_since(wall_start);
   recorder.finish(info);
   serving_recorder.finish(sinfo);

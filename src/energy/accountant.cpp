@@ -76,4 +76,9 @@ void Accountant::work_ended(const platform::DeviceSpec& device, int gpus, double
   busy_extra_w_ -= gpus * share * (device.tdp_w - device.idle_w);
 }
 
+void Accountant::gpu_powered(const platform::DeviceSpec& device, bool on) {
+  const auto profile = gpu_power_profile(device);
+  floor_w_ += (on ? 1 : -1) * (profile.idle_w - profile.off_w);
+}
+
 }  // namespace suanli::energy

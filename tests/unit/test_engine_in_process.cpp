@@ -14,7 +14,7 @@
 #include "suanli/report/recorder.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sched/policy.hpp"
-#include "suanli/sim/engine.hpp"
+#include "suanli/sim/scenario.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "test_support.hpp"
 
@@ -69,7 +69,13 @@ TEST_CASE("engine: runs in process with a policy object handed to it") {
   sim::RunOutcome outcome;
   {
     report::Recorder recorder(out.string(), 0);
-    outcome = sim::run_simulation(platform, topology, workload, jobs, config, recorder);
+    sim::Scenario scenario;
+    scenario.platform = &platform;
+    scenario.topology = &topology;
+    scenario.workload = &workload;
+    scenario.jobs = &jobs;
+    scenario.training = config;
+    outcome = *sim::run_scenario(scenario, {.training = &recorder}).training;
     recorder.finish({});
   }
   CHECK(outcome.completed == 3);

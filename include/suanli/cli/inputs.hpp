@@ -10,7 +10,7 @@
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
-#include "suanli/sim/engine.hpp"
+#include "suanli/sim/scenario.hpp"
 #include "suanli/workload/job.hpp"
 #include "suanli/workload/trace_format.hpp"
 
@@ -90,10 +90,13 @@ class OutputDirectory {
 };
 
 sim::RunConfig run_config(const RunOptions& options, const std::string& policy, bool progress);
-// summary.json's fields for a job run; energy (static power included) counted up to
-// energy_until_s. sim_wall_s is left for the caller.
+// The scenario of a job run: the inputs on their platform, scheduled as the options say.
+sim::Scenario training_scenario(const Inputs& inputs, const RunOptions& options,
+                                const std::string& policy, bool progress);
+// summary.json's fields for a job run (the outcome's energy: the whole cluster up to its end).
+// sim_wall_s is left for the caller.
 report::RunInfo run_info(const Inputs& inputs, const RunOptions& options, const std::string& policy,
-                         const sim::RunOutcome& outcome, double energy_until_s);
+                         const sim::ScenarioOutcome& outcome);
 
 // Runs one simulation and writes its outputs into options.out (created). Returns the exit
 // status. Used by `run` and, in a child process per policy, by `compare`.

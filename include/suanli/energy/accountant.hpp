@@ -51,7 +51,14 @@ class Accountant {
   // every GPU idle) plus the dynamic power of the work running now.
   void work_started(const platform::DeviceSpec& device, int gpus, double share);
   void work_ended(const platform::DeviceSpec& device, int gpus, double share);
+  // A GPU of `device` powered on or off (autoscaling): the floor follows.
+  void gpu_powered(const platform::DeviceSpec& device, bool on);
   double it_power_w() const { return floor_w_ + busy_extra_w_; }
+  // Mean IT power over a period in which the GPUs consumed `gpu_energy_j`: theirs plus the
+  // node and switch static power.
+  double mean_it_power_w(double gpu_energy_j, double period_s) const {
+    return gpu_energy_j / period_s + static_w_;
+  }
   // Node and switch static power (constant).
   double static_w() const { return static_w_; }
 

@@ -1,4 +1,4 @@
-#include "suanli/sim/serving_engine.hpp"
+#include "suanli/sim/serving_service.hpp"
 
 #include <simgrid/Exception.hpp>
 #include <simgrid/s4u.hpp>
@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -18,8 +19,6 @@
 #include "suanli/energy/accountant.hpp"
 #include "suanli/energy/power_model.hpp"
 #include "suanli/perf/llm_roofline.hpp"
-#include "suanli/sim/simgrid_platform.hpp"
-#include "suanli/sched/allocation.hpp"
 #include "suanli/serving/kv_cache.hpp"
 #include "suanli/serving/replica_scheduler.hpp"
 #include "suanli/serving/router.hpp"
@@ -76,7 +75,10 @@ struct Replica {
   int deployment = 0;
   int index = 0;  // within its deployment
   std::string name;
-  std::vector<sg4::Host*> hosts;  // stage-major: stage s holds hosts [s*tp, (s+1)*tp)
+  std::vector<int> home;          // the GPUs it was placed on (global indices)
+  std::vector<int> gpus;          // the GPUs it holds now: none while off
+  std::vector<sg4::Host*> hosts;  // of `gpus` (of `home` while off), stage-major: stage s
+                                  // holds hosts [s*tp, (s+1)*tp)
   std::unique_ptr<serving::KvCache> kv;
   std::unique_ptr<serving::ReplicaScheduler> scheduler;
   sg4::MutexPtr mutex;
@@ -90,22 +92,21 @@ struct Replica {
   enum class State : std::uint8_t { on, starting, draining, off } state = State::on;
 };
 
-class ServingSimulation {
+class Serving final : public ServingService {
  public:
-  ServingSimulation(const platform::Platform& platform, const platform::Topology& topology,
-                    const workload::RequestWorkload& trace,
-                    const std::vector<serving::Deployment>& deployments,
-                    const ServingConfig& config, report::ServingRecorder& recorder,
-                    const sim::SimPlatform& sim, energy::Accountant& accountant)
-      : platform_(platform),
+  Serving(Core& core, const workload::RequestWorkload& trace,
+          const std::vector<serving::Deployment>& deployments, const ServingConfig& config,
+          report::ServingRecorder& recorder)
+      : core_(core),
+        platform_(core.platform()),
         trace_(trace),
         deployments_(deployments),
         config_(config),
         recorder_(recorder),
-        accountant_(accountant),
-        allocation_(platform, topology) {
+        accountant_(core.accountant()),
+        allocation_(core.allocation()),
+        sim_(core.sim()) {
     deployment_of_ = route_to_deployments(trace, deployments);
-    sim_ = sim;
     const std::size_t n = trace.requests.size();
     first_token_s_.assign(n, -1);
     energy_j_.assign(n, 0);
@@ -117,55 +118,37 @@ class ServingSimulation {
     update_barrier();
   }
 
-  // The GPUs the replicas hold for the whole run.
-  std::vector<int> reserved_gpus() const { return reserved_; }
-
-  void start() {
-    sg4::Actor::create("submitter", sim_.controller, [this] { guarded([this] { submit_all(); }); });
+  void start(Core& core) override {
+    core.spawn("submitter", [this] { submit_all(); });
     for (auto& r : replicas_) {
       Replica* replica = r.get();
-      sg4::Actor::create("replica-" + replica->name, sim_.controller,
-                         [this, replica] { guarded([this, replica] { serve(*replica); }); });
+      core.spawn("replica-" + replica->name, [this, replica] { serve(*replica); });
     }
     if (config_.sample_seconds > 0)
-      sg4::Actor::create("sampler", sim_.controller, [this] {
-        sg4::Actor::self()->daemonize();
-        guarded([this] { sample_loop(); });
-      });
+      core.spawn(
+          "sampler", [this] { sample_loop(); }, true);
   }
 
-  ServingOutcome finish() {
-    if (error_) std::rethrow_exception(error_);
+  void finish() override {
     if (finished_ + rejected_ != trace_.requests.size())
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} requests open",
                                            trace_.requests.size() - finished_ - rejected_,
                                            trace_.requests.size()));
     write_sample(makespan_s_);
+  }
+
+  ServingOutcome outcome() const override {
     ServingOutcome outcome;
     outcome.makespan_s = makespan_s_;
-    outcome.gpu_energy_j = accountant_.gpu_energy_j();
     outcome.replicas = int(replicas_.size());
     for (const auto& r : replicas_) outcome.preemptions += r->scheduler->preemptions();
     return outcome;
   }
 
  private:
-  // An exception must not cross SimGrid's actor boundary: keep it, stop every actor, and
-  // rethrow it from run().
-  template <class F>
-  void guarded(F&& body) {
-    try {
-      body();
-    } catch (const simgrid::ForcefulKillException&) {
-      throw;  // SimGrid ending a daemon actor (the sampler) when the run is over
-    } catch (...) {
-      if (!error_) error_ = std::current_exception();
-      sg4::Actor::kill_all();
-    }
-  }
-
-  // Replicas take whole GPUs: each pipeline stage tp GPUs of one node, the first nodes with
-  // room in platform order, deployment after deployment.
+  // Every replica's home GPUs, placed now (serving-service.hpp): each pipeline stage tp GPUs
+  // of one node, the first nodes with room in platform order, deployment after deployment.
+  // Replicas that start off give theirs back to the pool at once.
   void place_replicas() {
     for (std::size_t d = 0; d < deployments_.size(); ++d) {
       const auto& dep = deployments_[d];
@@ -192,17 +175,19 @@ class ServingSimulation {
         } else {
           replica->name = fmt::format("{}/{}", dep.name, i);
         }
-        for (int stage = 0; stage < pp; ++stage) {
-          const std::vector<int> gpus = take_node_gpus(dep, tp);
-          if (gpus.empty())
-            throw InputError(located(
-                dep.source, dep.line, "replicas",
-                fmt::format("deployment '{}': replica {} finds no node with {} free {} GPUs "
-                            "(replicas are placed deployment after deployment; the platform "
-                            "has {} {} GPUs in all)",
-                            dep.name, i + 1, tp, dep.gpu, gpus_of_model(dep), dep.gpu)));
-          for (int g : gpus) replica->hosts.push_back(sim_.gpu_hosts[g]);
-        }
+        replica->home = free_gpus_for(dep);
+        if (replica->home.empty())
+          throw InputError(
+              located(dep.source, dep.line, "replicas",
+                      fmt::format("deployment '{}': replica {} finds no node with {} free {} GPUs "
+                                  "(replicas are placed deployment after deployment; the "
+                                  "platform has {} {} GPUs in all)",
+                                  dep.name, i + 1, tp, dep.gpu, gpus_of_model(dep), dep.gpu)));
+        core_.acquire(replica->home);
+        hold(*replica, replica->home);
+        // Held for the whole run: replicas autoscaling never turns off (scale-down drains the
+        // highest-index replica that is on, and never below `min`).
+        if (!dep.replicas.autoscaled() || i < dep.replicas.min) core_.hold_for_run(replica->home);
         serving::SchedulerConfig sc;
         sc.mode = batching_mode(dep.scheduler);
         sc.max_batch = std::uint32_t(dep.max_batch);
@@ -234,26 +219,51 @@ class ServingSimulation {
       decode_routers_.push_back(serving::find_router("least-tokens")->make(options));
       decode_loads_.emplace_back(decoders_[d].size());
     }
+    for (auto& r : replicas_)
+      if (r->state == Replica::State::off) {
+        core_.release(r->gpus, this);
+        r->gpus.clear();
+      }
     total_gpus_ = platform_.total_gpus();
   }
 
-  std::vector<int> take_node_gpus(const serving::Deployment& dep, int tp) {
-    for (int c : dep.clusters) {
-      const auto& cluster = platform_.clusters[c];
-      for (int n = 0; n < cluster.nodes; ++n) {
-        const int node = cluster.first_node + n;
-        if (allocation_.free_in_node(node) < tp) continue;
-        std::vector<int> gpus;
-        for (int local = 0; local < cluster.node.gpus && int(gpus.size()) < tp; ++local) {
-          const int g = allocation_.gpu_of_node(node, local);
-          if (allocation_.gpu_free(g)) gpus.push_back(g);
+  // GPUs for one replica of `dep`, free now: per pipeline stage tp GPUs of one node, the first
+  // nodes of the deployment's clusters with room, in platform order; empty when they are not
+  // all there.
+  std::vector<int> free_gpus_for(const serving::Deployment& dep) const {
+    const int tp = dep.parallelism.tp;
+    std::vector<int> gpus;
+    std::vector<int> nodes_taken;  // a stage takes a whole node's worth of room
+    for (int stage = 0; stage < dep.parallelism.pp; ++stage) {
+      bool found = false;
+      for (int c : dep.clusters) {
+        const auto& cluster = platform_.clusters[c];
+        for (int n = 0; n < cluster.nodes && !found; ++n) {
+          const int node = cluster.first_node + n;
+          const int taken = int(std::count(nodes_taken.begin(), nodes_taken.end(), node)) * tp;
+          if (allocation_.free_in_node(node) - taken < tp) continue;
+          int skip = taken;  // the node's first free GPUs went to earlier stages
+          for (int local = 0, got = 0; local < cluster.node.gpus && got < tp; ++local) {
+            const int g = allocation_.gpu_of_node(node, local);
+            if (!allocation_.gpu_free(g) || skip-- > 0) continue;
+            gpus.push_back(g);
+            ++got;
+          }
+          nodes_taken.push_back(node);
+          found = true;
         }
-        allocation_.allocate(gpus);
-        reserved_.insert(reserved_.end(), gpus.begin(), gpus.end());
-        return gpus;
+        if (found) break;
       }
+      if (!found) return {};
     }
-    return {};
+    return gpus;
+  }
+
+  // The replica now holds `gpus` (already acquired from the core).
+  void hold(Replica& r, std::vector<int> gpus) {
+    r.gpus = std::move(gpus);
+    r.hosts.clear();
+    for (int g : r.gpus) r.hosts.push_back(sim_.gpu_hosts[std::size_t(g)]);
   }
 
   int gpus_of_model(const serving::Deployment& dep) const {
@@ -330,8 +340,9 @@ class ServingSimulation {
   // iteration under --exec-model ptask, runs as SimGrid executions and communications.
   void serve(Replica& replica) {
     const auto& dep = deployments_[std::size_t(replica.deployment)];
-    const bool in_simgrid =
-        config_.exec_model == sim::ExecModel::ptask || stages_cross_nodes(replica, dep);
+    // Recomputed when the replica comes on: a scale-up may have taken other GPUs.
+    bool in_simgrid =
+        core_.exec_model() == sim::ExecModel::ptask || stages_cross_nodes(replica, dep);
     // Requests reach a decode replica when their KV transfer ends, an instant no barrier
     // knows in advance: replicas of a disaggregated deployment sleep every iteration in
     // SimGrid instead of chaining iterations in their own clock.
@@ -339,7 +350,7 @@ class ServingSimulation {
     std::vector<perf::SequenceWork> work;
     double now = sg4::Engine::get_clock();  // this replica's time, ahead of SimGrid's at most
                                             // to the next barrier
-    if (replica.state == Replica::State::off) power_off(replica);
+    if (replica.state == Replica::State::off) core_.park(replica.home);
     while (true) {
       if (replica.state == Replica::State::off) {
         if (all_input_done()) return;
@@ -351,6 +362,8 @@ class ServingSimulation {
         sg4::this_actor::sleep_until(std::max(now, sg4::Engine::get_clock()) +
                                      cold_start_seconds(dep));
         replica.state = Replica::State::on;
+        in_simgrid =
+            core_.exec_model() == sim::ExecModel::ptask || stages_cross_nodes(replica, dep);
         now = sg4::Engine::get_clock();
         continue;
       }
@@ -363,6 +376,9 @@ class ServingSimulation {
         // Requests may still come from KV transfers in flight (disaggregation).
         if (all_input_done()) {
           sg4::this_actor::sleep_until(now);  // so that SimGrid's clock reaches the makespan
+          if (config_.scale_down_after_trace && dep.replicas.autoscaled() &&
+              replicas_on(std::size_t(replica.deployment)) > dep.replicas.min)
+            power_off(replica);
           return;
         }
         wait_for_work(replica);
@@ -442,8 +458,8 @@ class ServingSimulation {
         std::uint64_t(std::ceil(double(request.prompt_tokens) *
                                 perf::kv_bytes_per_token_per_gpu(dep.llm, dep.parallelism)));
     const Replica* source = &from;
-    sg4::Actor::create("kv-transfer", sim_.controller, [this, source, to, seq = f.seq, bytes, now] {
-      guarded([&] { transfer(*source, *to, seq, bytes, now); });
+    core_.spawn("kv-transfer", [this, source, to, seq = f.seq, bytes, now] {
+      transfer(*source, *to, seq, bytes, now);
     });
   }
 
@@ -491,9 +507,14 @@ class ServingSimulation {
     for (std::size_t k = 0; k < replicas.size(); ++k)
       if (replicas[k]->state == Replica::State::starting) return int(k);
     if (!deployments_[d].replicas.autoscaled()) return -1;
+    return start_one_off(d);
+  }
+
+  // Starts the first replica of deployment d that is off and finds GPUs; its index, or -1.
+  int start_one_off(std::size_t d) {
+    const auto& replicas = by_deployment_[d];
     for (std::size_t k = 0; k < replicas.size(); ++k)
-      if (replicas[k]->state == Replica::State::off) {
-        start(*replicas[k]);
+      if (replicas[k]->state == Replica::State::off && start(*replicas[k])) {
         last_scale_s_[d] = sg4::Engine::get_clock();
         return int(k);
       }
@@ -530,8 +551,7 @@ class ServingSimulation {
     }
     if (off && live < dep.replicas.max && live > 0 &&
         double(waiting) / live > dep.autoscale.scale_up_queue) {
-      start(*off);
-      last_scale_s_[d] = now;
+      start_one_off(d);  // waits for the next evaluation when no GPUs are free
     } else if (on > dep.replicas.min && starting == 0 && last_on &&
                kv / on < dep.autoscale.scale_down_util) {
       last_on->state = Replica::State::draining;
@@ -540,10 +560,25 @@ class ServingSimulation {
     }
   }
 
-  void start(Replica& r) {
-    for (auto* h : r.hosts) h->turn_on();
+  // A scale-up (serving_service.hpp): false, and nothing changes, when the GPUs are not free.
+  bool start(Replica& r) {
+    const auto& dep = deployments_[std::size_t(r.deployment)];
+    const bool home_free =
+        std::all_of(r.home.begin(), r.home.end(), [&](int g) { return allocation_.gpu_free(g); });
+    std::vector<int> gpus = home_free ? r.home : free_gpus_for(dep);
+    if (gpus.empty()) return false;
+    core_.unpark(r.home);
+    core_.acquire(gpus);
+    hold(r, std::move(gpus));
     r.state = Replica::State::starting;
     if (r.sleeping) r.wake->notify_all();
+    return true;
+  }
+
+  int replicas_on(std::size_t d) const {
+    int on = 0;
+    for (const Replica* r : by_deployment_[d]) on += r->state == Replica::State::on;
+    return on;
   }
 
   // Cold start: the replica reads its weights from storage at storage_bps.
@@ -551,8 +586,12 @@ class ServingSimulation {
     return dep.llm.weight_bytes() / (dep.autoscale.storage_bps / 8.0);
   }
 
+  // Scale-down done: its GPUs go back to the pool, and its home GPUs are powered off while
+  // nobody else holds them.
   void power_off(Replica& r) {
-    for (auto* h : r.hosts) h->turn_off();
+    core_.park(r.home);
+    core_.release(r.gpus, this);
+    r.gpus.clear();
     r.state = Replica::State::off;
   }
 
@@ -637,7 +676,7 @@ class ServingSimulation {
 
   void compute(const std::vector<sg4::Host*>& hosts, double seconds) {
     if (seconds <= 0) return;
-    if (config_.exec_model == sim::ExecModel::ptask) {
+    if (core_.exec_model() == sim::ExecModel::ptask) {
       std::vector<double> flops;
       for (auto* h : hosts) flops.push_back(seconds * h->get_speed());
       sg4::this_actor::exec_init(hosts, flops, std::vector<double>(hosts.size() * hosts.size(), 0))
@@ -716,7 +755,7 @@ class ServingSimulation {
     const double energy = accountant_.gpu_energy_j();
     if (period > 0) {
       s.tokens_per_s = double(tokens_emitted_ - last_tokens_) / period;
-      s.it_power_w = (energy - last_energy_j_) / period + accountant_.static_w();
+      s.it_power_w = accountant_.mean_it_power_w(energy - last_energy_j_, period);
     } else {
       s.it_power_w = energy::idle_gpu_power_w(platform_) + accountant_.static_w();
     }
@@ -730,14 +769,15 @@ class ServingSimulation {
     ++samples_;
   }
 
+  Core& core_;
   const platform::Platform& platform_;
   const workload::RequestWorkload& trace_;
   const std::vector<serving::Deployment>& deployments_;
   const ServingConfig& config_;
   report::ServingRecorder& recorder_;
   energy::Accountant& accountant_;
-  sched::AllocationState allocation_;
-  sim::SimPlatform sim_;
+  const sched::AllocationState& allocation_;  // the core's: shared with every service
+  const sim::SimPlatform& sim_;
   std::vector<std::uint32_t> deployment_of_;
   std::vector<std::unique_ptr<Replica>> replicas_;
   std::vector<std::vector<Replica*>> by_deployment_;
@@ -749,7 +789,6 @@ class ServingSimulation {
   // Requests accepted by a prefill replica that have not reached their decode replica yet:
   // until none is left, an idle decode replica must wait rather than end.
   std::size_t handovers_pending_ = 0;
-  std::vector<int> reserved_;         // GPUs of every replica
   std::vector<double> last_scale_s_;  // per deployment: when it last scaled
   // Per request: fixed-size records.
   std::vector<double> first_token_s_;
@@ -767,7 +806,6 @@ class ServingSimulation {
   std::uint64_t last_tokens_ = 0;
   double last_energy_j_ = 0;
   std::uint64_t samples_ = 0;
-  std::exception_ptr error_;
   static constexpr double kNever = std::numeric_limits<double>::infinity();
   double next_arrival_s_ = 0;
   double next_sample_s_ = kNever;
@@ -804,46 +842,11 @@ std::vector<std::uint32_t> route_to_deployments(
   return out;
 }
 
-ServingOutcome run_serving(const platform::Platform& platform, const platform::Topology& topology,
-                           const workload::RequestWorkload& requests,
-                           const std::vector<serving::Deployment>& deployments,
-                           const ServingConfig& config, report::ServingRecorder& recorder) {
-  sim::SimgridSession session(config.exec_model);
-  const auto sim = sim::build_simgrid_platform(platform, topology);
-  energy::Accountant accountant(platform, sim.gpu_hosts);
-  ServingSimulation simulation(platform, topology, requests, deployments, config, recorder, sim,
-                               accountant);
-  simulation.start();
-  sg4::Engine::get_instance()->run();
-  return simulation.finish();
-}
-
-CombinedOutcome run_combined(const platform::Platform& platform, const platform::Topology& topology,
-                             const workload::Workload& workload,
-                             const std::vector<perf::PreparedJob>& jobs,
-                             const RunConfig& run_config, report::Recorder& recorder,
-                             const workload::RequestWorkload& requests,
-                             const std::vector<serving::Deployment>& deployments,
-                             const ServingConfig& serving_config,
-                             report::ServingRecorder& serving_recorder) {
-  sim::SimgridSession session(run_config.exec_model);
-  const auto sim = sim::build_simgrid_platform(platform, topology);
-  // One accountant for both sides: each tells it what it timed outside SimGrid.
-  energy::Accountant accountant(platform, sim.gpu_hosts);
-  // Replicas first: training jobs get the GPUs they leave.
-  ServingSimulation serving(platform, topology, requests, deployments, serving_config,
-                            serving_recorder, sim, accountant);
-  const std::vector<int> reserved = serving.reserved_gpus();
-  const auto training = make_training_run(platform, topology, workload, jobs, run_config, recorder,
-                                          sim, accountant, reserved);
-  serving.start();
-  training->start();
-  sg4::Engine::get_instance()->run();
-  CombinedOutcome outcome{training->finish(), serving.finish()};
-  // One SimGrid engine, one accountant: the whole cluster's GPU energy at the end of the run
-  // (the plugin's and what both sides timed themselves) is the same for both sides.
-  outcome.jobs.gpu_energy_j = outcome.serving.gpu_energy_j = accountant.gpu_energy_j();
-  return outcome;
+std::unique_ptr<ServingService> make_serving_service(
+    Core& core, const workload::RequestWorkload& requests,
+    const std::vector<serving::Deployment>& deployments, const ServingConfig& config,
+    report::ServingRecorder& recorder) {
+  return std::make_unique<Serving>(core, requests, deployments, config, recorder);
 }
 
 }  // namespace suanli::sim

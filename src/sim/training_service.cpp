@@ -1,4 +1,4 @@
-#include "suanli/sim/engine.hpp"
+#include "suanli/sim/training_service.hpp"
 
 #include <simgrid/s4u.hpp>
 
@@ -14,8 +14,6 @@
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/energy/accountant.hpp"
-#include "suanli/sim/simgrid_platform.hpp"
-#include "suanli/sim/simgrid_session.hpp"
 #include "suanli/report/progress.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sched/policy.hpp"
@@ -28,46 +26,48 @@ using sched::JobIndex;
 namespace {
 
 // What travels through the scheduler's mailbox: preallocated (one per arrival instant, one
-// completion per job), so that sending is a pointer and nothing is allocated per message.
-// An arrival event carries every job submitted at that instant (`count` entries of
-// arrival_order_ from `first`), so that the policy sees them together.
+// completion per job, one wake-up), so that sending is a pointer and nothing is allocated per
+// message. An arrival event carries every job submitted at that instant (`count` entries of
+// arrival_order_ from `first`), so that the policy sees them together. A wake-up says another
+// service gave GPUs back to the pool.
 struct Event {
-  enum class Kind : std::uint8_t { arrivals, completion } kind;
+  enum class Kind : std::uint8_t { arrivals, completion, gpus_freed } kind;
   JobIndex first;  // arrivals: position in arrival order; completion: the job
   JobIndex count;  // arrivals: how many jobs
 };
 
-class Simulation final : public sched::ClusterView, public TrainingRun {
+class Training final : public sched::ClusterView, public TrainingService {
  public:
-  // `sim`: the SimGrid platform, built once per process (shared with serving replicas in a
-  // combined run); `reserved`: GPUs held by something else for the whole run (replicas).
-  Simulation(const platform::Platform& platform, const platform::Topology& topology,
-             const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-             const RunConfig& config, report::Recorder& recorder, const sim::SimPlatform& sim,
-             energy::Accountant& accountant, std::span<const int> reserved)
-      : platform_(platform),
+  Training(Core& core, const workload::Workload& workload,
+           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
+           report::Recorder& recorder)
+      : core_(core),
+        platform_(core.platform()),
         workload_(workload),
         jobs_(jobs),
         config_(config),
         recorder_(recorder),
-        accountant_(accountant),
-        models_(perf::model_table(platform)),
-        allocation_(platform, topology) {
+        accountant_(core.accountant()),
+        models_(perf::model_table(platform_)),
+        allocation_(core.allocation()),
+        sim_(core.sim()) {
     policy_ = config.policy;
     placement_ = config.placement;
     if (!policy_ || !placement_) throw std::logic_error("a run needs a policy and a placement");
-    sim_ = sim;
-    allocation_.allocate(std::vector<int>(reserved.begin(), reserved.end()));
-    for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
-      const int left = allocation_.free_in_cluster(int(c));
+    bool others_hold = false;
+    for (std::size_t c = 0; c < platform_.clusters.size(); ++c) {
+      // What a job can ever count on: the cluster without what others hold for the whole run.
+      const int left = platform_.clusters[c].gpu_count() - core.held_for_run_in_cluster(int(c));
+      others_hold = others_hold || core.held_for_run_in_cluster(int(c)) > 0;
       clusters_.push_back({models_.cluster_model[c], left, left});
-      const auto& device = platform.device_of_cluster(int(c));
+      const auto& device = platform_.device_of_cluster(int(c));
       cluster_peak_.push_back(device.peak_flops());
       cluster_device_.push_back(&device);
     }
     by_cluster_.resize(clusters_.size());
-    total_gpus_ = platform.total_gpus() - int(reserved.size());
-    if (!reserved.empty()) check_fit_beside_reserved();
+    total_gpus_ = platform_.total_gpus();
+    if (others_hold) check_fit_beside_reserved();
+    for (std::size_t c = 0; c < clusters_.size(); ++c) refresh_free(int(c));
     completions_.resize(jobs.size());
     for (JobIndex i = 0; i < jobs.size(); ++i) {
       completions_[i] = {Event::Kind::completion, i, 1};
@@ -84,21 +84,26 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
       ++arrivals_.back().count;
     }
     mailbox_ = sg4::Mailbox::by_name("suanli-scheduler");
+    // GPUs another service gives back may let a queued job start: wake the scheduler (a
+    // message, so that the pass runs in its own actor, after everything at this instant).
+    core.gpus_released.connect([this](const void* by) {
+      if (by == this || !scheduling_) return;
+      mailbox_->put_init(&gpus_freed_, 0)->detach();
+    });
   }
 
-  void start() override {
-    sg4::Actor::create("submitter", sim_.controller, [this] { submit_all(); });
-    sg4::Actor::create("scheduler", sim_.controller, [this] { guarded_schedule_loop(); });
+  void start(Core& core) override {
+    core.spawn("submitter", [this] { submit_all(); });
+    core.spawn("scheduler", [this] { schedule_loop(); });
   }
 
-  RunOutcome finish() override {
-    if (error_) std::rethrow_exception(error_);
+  void finish() override {
     if (outcome_.completed != int(arrival_order_.size()))
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} jobs unfinished",
                                            arrival_order_.size() - std::size_t(outcome_.completed),
                                            arrival_order_.size()));
-    return outcome_;
   }
+  RunOutcome outcome() const override { return outcome_; }
 
   // With GPUs held by replicas, a job may no longer fit any cluster it may use: an input
   // error now rather than a job waiting forever.
@@ -184,22 +189,12 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     }
   }
 
-  // An exception must not cross SimGrid's actor boundary (it aborts the process): keep it,
-  // stop every actor, and rethrow it from run() once the engine has returned.
-  void guarded_schedule_loop() {
-    try {
-      schedule_loop();
-    } catch (...) {
-      error_ = std::current_exception();
-      sg4::Actor::kill_all();
-    }
-  }
-
   void schedule_loop() {
     record_rejected();
     const std::size_t expected = arrival_order_.size();
     progress_.start(expected, config_.progress);
     record_state();
+    scheduling_ = completed_ < expected;
     while (completed_ < expected) {
       handle(mailbox_->get<Event>());
       // Everything that happens at this instant is handled before one scheduling pass: jobs
@@ -211,17 +206,21 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
       record_state();
       progress_.update(now(), completed_);
     }
+    scheduling_ = false;
     progress_.finish(now(), completed_);
     spdlog::debug("{} messages handled in {} scheduling passes", messages_, passes_);
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
-    outcome_.gpu_energy_j = accountant_.gpu_energy_j();
   }
 
   void handle(const Event* event) {
     ++messages_;
     if (event->kind == Event::Kind::completion) {
       finish_job(event->first);
+      return;
+    }
+    if (event->kind == Event::Kind::gpus_freed) {
+      for (std::size_t c = 0; c < clusters_.size(); ++c) refresh_free(int(c));
       return;
     }
     for (JobIndex k = event->first; k < event->first + event->count; ++k)
@@ -255,12 +254,12 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
       // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
       int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
       if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
-      allocation_.allocate_share(gpu, prepared.share_milli);
+      core_.acquire_share(gpu, prepared.share_milli);
       run.gpus = {gpu};
     } else {
       run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
       std::sort(run.gpus.begin(), run.gpus.end());
-      allocation_.allocate(run.gpus);
+      core_.acquire(run.gpus);
     }
     refresh_free(decision.cluster);
     run.cluster = decision.cluster;
@@ -271,8 +270,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
     run.energy_at_start_j = accountant_.gpus_energy_j(run.gpus);
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
-    accountant_.work_started(*cluster_device_[decision.cluster], job.num_gpus,
-                             share_of(decision.job));
+    core_.work_started(*cluster_device_[decision.cluster], job.num_gpus, share_of(decision.job));
     running_.emplace(decision.job, std::move(run));
 
     const double flops = flops_on(prepared, decision.cluster);
@@ -282,11 +280,10 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     for (std::size_t i = 0; i < gpus.size(); ++i)
       edge_in_node[i] =
           platform_.node_of_gpu(gpus[i]) == platform_.node_of_gpu(gpus[(i + 1) % gpus.size()]);
-    sg4::Actor::create("job", sim_.controller,
-                       [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
+    core_.spawn("job", [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
                         phases, flops, index = decision.job, cluster = decision.cluster] {
-                         execute(index, hosts, edge_in_node, cluster, flops, phases);
-                       });
+      execute(index, hosts, edge_in_node, cluster, flops, phases);
+    });
   }
 
   int phase_count(double flops_per_gpu, int cluster) const {
@@ -308,7 +305,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     for (int p = 0; p < phases; ++p) {
       if (share_milli > 0)
         run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster);
-      else if (config_.exec_model == sim::ExecModel::ptask)
+      else if (core_.exec_model() == sim::ExecModel::ptask)
         run_parallel_task(hosts, flops, bytes);
       else
         run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes);
@@ -323,7 +320,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   // time is known, flops / bound: the actor sleeps it and tells the accountant, which accrues
   // the dynamic power the plugin cannot see (it sees an idle host) while it lasts.
   void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster) {
-    if (config_.exec_model != sim::ExecModel::ptask) {
+    if (core_.exec_model() != sim::ExecModel::ptask) {
       sg4::this_actor::exec_init(flops)->set_host(host)->set_bound(bound_flops_per_s)->wait();
       return;
     }
@@ -392,14 +389,14 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
       // Its GPU's energy also pays for the other shares there: the job is charged its share.
       energy = energy::Accountant::share_energy_j(*cluster_device_[run.cluster],
                                                   (now() - run.start_s) * share_of(index));
-      allocation_.release_share(run.gpus.front(), share_milli);
+      core_.release_share(run.gpus.front(), share_milli, this);
     } else {
       energy = accountant_.gpus_energy_since(run.gpus, run.energy_at_start_j);
-      allocation_.release(run.gpus);
+      core_.release(run.gpus, this);
     }
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
-    accountant_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
+    core_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
 
     report::JobRecord record;
     record.id = job.id;
@@ -445,6 +442,7 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
     recorder_.state(s);
   }
 
+  Core& core_;
   const platform::Platform& platform_;
   const workload::Workload& workload_;
   const std::vector<perf::PreparedJob>& jobs_;
@@ -452,10 +450,10 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   report::Recorder& recorder_;
   energy::Accountant& accountant_;
   perf::ModelTable models_;
-  sched::AllocationState allocation_;
+  const sched::AllocationState& allocation_;  // the core's: shared with every service
   std::shared_ptr<sched::Policy> policy_;
   std::shared_ptr<sched::Placement> placement_;
-  sim::SimPlatform sim_;
+  const sim::SimPlatform& sim_;
 
   std::vector<sched::ClusterInfo> clusters_;
   std::vector<double> cluster_peak_;
@@ -464,6 +462,8 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   std::unordered_map<JobIndex, Running> running_;
   std::vector<Event> arrivals_;     // one per distinct submit time
   std::vector<Event> completions_;  // one per job
+  Event gpus_freed_{Event::Kind::gpus_freed, 0, 0};
+  bool scheduling_ = false;  // the scheduler is waiting for events
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;
@@ -472,31 +472,16 @@ class Simulation final : public sched::ClusterView, public TrainingRun {
   std::size_t passes_ = 0;
   report::Progress progress_;
   RunOutcome outcome_;
-  std::exception_ptr error_;
 };
 
 }  // namespace
 
-RunOutcome run_simulation(const platform::Platform& platform, const platform::Topology& topology,
-                          const workload::Workload& workload,
-                          const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
-                          report::Recorder& recorder) {
-  sim::SimgridSession session(config.exec_model);
-  const auto sim = sim::build_simgrid_platform(platform, topology);
-  energy::Accountant accountant(platform, sim.gpu_hosts);
-  Simulation simulation(platform, topology, workload, jobs, config, recorder, sim, accountant, {});
-  simulation.start();
-  sg4::Engine::get_instance()->run();
-  return simulation.finish();
-}
-
-std::unique_ptr<TrainingRun> make_training_run(
-    const platform::Platform& platform, const platform::Topology& topology,
-    const workload::Workload& workload, const std::vector<perf::PreparedJob>& jobs,
-    const RunConfig& config, report::Recorder& recorder, const sim::SimPlatform& sim,
-    energy::Accountant& accountant, std::span<const int> reserved_gpus) {
-  return std::make_unique<Simulation>(platform, topology, workload, jobs, config, recorder, sim,
-                                      accountant, reserved_gpus);
+std::unique_ptr<TrainingService> make_training_service(Core& core,
+                                                       const workload::Workload& workload,
+                                                       const std::vector<perf::PreparedJob>& jobs,
+                                                       const RunConfig& config,
+                                                       report::Recorder& recorder) {
+  return std::make_unique<Training>(core, workload, jobs, config, recorder);
 }
 
 }  // namespace suanli::sim

@@ -1,0 +1,53 @@
+#pragma once
+// The training service: replays a job trace on the core's GPU pool. Jobs arrive at their
+// submit times, the policy object decides which start where, the placement picks their GPUs
+// from the pool (the same pool serving replicas take theirs from), and each job runs its
+// phases as SimGrid activities on its GPUs.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "suanli/perf/prepared_job.hpp"
+#include "suanli/report/recorder.hpp"
+#include "suanli/sim/core.hpp"
+#include "suanli/workload/job.hpp"
+
+namespace suanli::sched {
+class Policy;
+class Placement;
+}  // namespace suanli::sched
+
+namespace suanli::sim {
+
+// How the training service schedules and executes jobs. It is handed the policy and
+// placement objects (from the registries, or any other, e.g. a test's fake) and knows no
+// policy by name; `policy_name` is for messages only.
+struct RunConfig {
+  std::shared_ptr<sched::Policy> policy;
+  std::shared_ptr<sched::Placement> placement;
+  std::string policy_name;
+  // Each job runs as phases of about this many seconds of work on its GPUs; 0 = one phase.
+  double phase_seconds = 0;
+  bool progress = false;  // a live progress line on stderr
+};
+
+struct RunOutcome {
+  double makespan_s = 0;  // when the last job ended
+  int completed = 0;
+};
+
+class TrainingService : public Service {
+ public:
+  virtual RunOutcome outcome() const = 0;
+};
+
+// Throws InputError for a job larger than every cluster it may use has GPUs beside those
+// other services hold for the whole run (Core::hold_for_run): create it after them.
+std::unique_ptr<TrainingService> make_training_service(Core& core,
+                                                       const workload::Workload& workload,
+                                                       const std::vector<perf::PreparedJob>& jobs,
+                                                       const RunConfig& config,
+                                                       report::Recorder& recorder);
+
+}  // namespace suanli::sim

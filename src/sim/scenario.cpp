@@ -1,0 +1,47 @@
+#include "suanli/sim/scenario.hpp"
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "suanli/sim/core.hpp"
+
+namespace suanli::sim {
+
+ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& recorders) {
+  const bool training = scenario.workload != nullptr;
+  const bool serving = scenario.requests != nullptr;
+  if (!scenario.platform || !scenario.topology || (training && !recorders.training) ||
+      (serving && (!recorders.serving || !scenario.deployments)))
+    throw std::logic_error("run_scenario: incomplete scenario");
+  Core core(*scenario.platform, *scenario.topology, scenario.exec_model);
+  // Serving first: its replicas take their GPUs, and training learns what they hold for the
+  // whole run.
+  std::unique_ptr<ServingService> serving_service;
+  if (serving) {
+    ServingConfig config = scenario.serving;
+    config.scale_down_after_trace = training;
+    serving_service = make_serving_service(core, *scenario.requests, *scenario.deployments, config,
+                                           *recorders.serving);
+    core.add(*serving_service);
+  }
+  std::unique_ptr<TrainingService> training_service;
+  if (training) {
+    training_service = make_training_service(core, *scenario.workload, *scenario.jobs,
+                                             scenario.training, *recorders.training);
+    core.add(*training_service);
+  }
+  core.run();
+  ScenarioOutcome outcome;
+  if (training_service) outcome.training = training_service->outcome();
+  if (serving_service) outcome.serving = serving_service->outcome();
+  outcome.end_s = std::max(outcome.training ? outcome.training->makespan_s : 0.0,
+                           outcome.serving ? outcome.serving->makespan_s : 0.0);
+  // One engine, one accountant: the whole cluster's GPU energy at the end of the run (the
+  // plugin's and what the services timed themselves), with static power up to end_s.
+  outcome.energy =
+      energy::energy_totals(*scenario.platform, core.accountant().gpu_energy_j(), outcome.end_s);
+  return outcome;
+}
+
+}  // namespace suanli::sim
