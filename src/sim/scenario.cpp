@@ -1,6 +1,5 @@
 #include "suanli/sim/scenario.hpp"
 
-#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -35,10 +34,10 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
   ScenarioOutcome outcome;
   if (training_service) outcome.training = training_service->outcome();
   if (serving_service) outcome.serving = serving_service->outcome();
-  outcome.end_s = std::max(outcome.training ? outcome.training->makespan_s : 0.0,
-                           outcome.serving ? outcome.serving->makespan_s : 0.0);
-  // One engine, one accountant: the whole cluster's GPU energy at the end of the run (the
-  // plugin's and what the services timed themselves), with static power up to end_s.
+  // The simulation ends with its last actor: a replica may still be loading its weights
+  // after the last request, a training run may go on after the trace. Energy is counted up to
+  // there, GPUs (the plugin's and what the services timed themselves) and static power alike.
+  outcome.end_s = Core::now();
   outcome.energy =
       energy::energy_totals(*scenario.platform, core.accountant().gpu_energy_j(), outcome.end_s);
   return outcome;

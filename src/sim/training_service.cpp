@@ -190,6 +190,8 @@ class Training final : public sched::ClusterView, public TrainingService {
   }
 
   void schedule_loop() {
+    // Other services may have given GPUs back before this actor first ran (no wake-up then).
+    for (std::size_t c = 0; c < clusters_.size(); ++c) refresh_free(int(c));
     record_rejected();
     const std::size_t expected = arrival_order_.size();
     progress_.start(expected, config_.progress);

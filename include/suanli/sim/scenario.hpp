@@ -45,7 +45,7 @@ struct ScenarioRecorders {
 struct ScenarioOutcome {
   std::optional<RunOutcome> training;
   std::optional<ServingOutcome> serving;
-  double end_s = 0;             // when the last service finished its work
+  double end_s = 0;             // when the simulation ended (its last actor)
   energy::EnergyTotals energy;  // the whole cluster over [0, end_s]
 };
 

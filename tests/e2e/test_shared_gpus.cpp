@@ -1,0 +1,128 @@
+// Training and serving share the cluster's GPUs dynamically (include/suanli/sim/
+// serving_service.hpp, docs/serving-model.md): a replica that autoscaling turns off gives its
+// GPUs back, a training job runs on them, and a later scale-up takes them again — or cannot
+// while the job holds them.
+//
+// platform_2nodes.yaml: two nodes of one tgpu (GPU 0, GPU 1; 400 W computing, 50 W idle,
+// 0 W off, no static power, PUE 1). night.yaml: replicas {min 1, max 2, initial 2}, replica 0
+// on GPU 0 (held for the run), replica 1 on GPU 1; cold start 0.5 s; scale up at more than
+// 0.5 waiting per live replica, down below 50 % KV use; cooldown 50 s; samples every 1 s.
+// day_and_morning.csv: r1 at 0, m1 at 200.2, m2 at 320.2 (prompt 1000, 3 tokens: 0.02428032 s
+// of work on an idle replica, first token after 0.0202002 s; tests/e2e/test_serving.cpp).
+//
+// Both cases:
+//   t=0: r1 goes to replica 0 (least tokens, ties to the lowest index); the KV caches are
+//        empty, so replica 1 drains at once and powers off: GPU 1 is free (and off).
+//   t=10: the 1-GPU job starts on GPU 1 (powered on).
+//   r1, m1, m2 are all served by replica 0, each as on an idle replica.
+//   After m2 (the end of the trace) the autoscaled replicas above min power off; the run
+//   ends when the last actor does.
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "run_binary.hpp"
+
+using e2e::fixture;
+using e2e::num;
+
+namespace {
+
+e2e::Result run_night(const std::string& job_file, const std::string& out) {
+  return e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
+                          "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+                          fixture("serving_e2e/night.yaml"), "--requests",
+                          fixture("serving_e2e/day_and_morning.csv"), "--workload",
+                          fixture("serving_e2e/" + job_file), "--out", out});
+}
+
+void check_requests(const std::string& out) {
+  std::map<std::string, e2e::Row> rows;
+  for (auto& row : e2e::read_csv(out + "/requests.csv")) rows[row["request_id"]] = row;
+  REQUIRE(rows.size() == 3);
+  for (const auto& [id, row] : rows) CHECK(row.at("replica") == "toy-night/0");
+  CHECK(num(rows["r1"], "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
+  CHECK(num(rows["m1"], "first_token_time") == doctest::Approx(200.2202002).epsilon(1e-9));
+  CHECK(num(rows["m2"], "end_time") == doctest::Approx(320.22428032).epsilon(1e-9));
+}
+
+double gpu_energy_j(const std::string& summary) {
+  return nlohmann::json::parse(e2e::read_file(summary))["energy_gpu_kwh"].get<double>() * 3.6e6;
+}
+
+int replicas_on_at(const std::string& out, double t) {
+  for (auto& row : e2e::read_csv(out + "/serving_timeline.csv"))
+    if (num(row, "time") == doctest::Approx(t)) return int(num(row, "replicas_on"));
+  return -1;
+}
+
+}  // namespace
+
+// The job (10 s to 110 s) ends before the morning:
+//   t=200.2: m1 waits on the one live replica (1 > 0.5): replica 1 starts on its home GPU 1,
+//            free again; on at 200.7, idle.
+//   t=251: the first sample a cooldown after 200.2 with empty caches: replica 1 drains, off.
+//   t=320.2: m2 scales up again (the cooldown is over): replica 1 on GPU 1 from 320.2, on at
+//            320.7, when it powers off at the end of the trace: the run ends at 320.7.
+// GPU 1: job 100 s x 400 W = 40,000 J; idle 200.2-251 (50.8 s) and 320.2-320.7 (0.5 s) at
+//        50 W = 2,565 J; off otherwise. Total 42,565 J.
+// GPU 0: on 0-320.7: three requests computing 3 x 0.02428032 = 0.07284096 s at 400 W
+//        (29.136384 J), idle the other 320.62715904 s at 50 W (16,031.357952 J):
+//        16,060.494336 J.
+// Whole cluster: 58,625.494336 J in both summaries.
+TEST_CASE(
+    "shared GPUs: a training job runs on a scaled-down replica's GPU, which scales up after") {
+  const auto out = e2e::fresh_dir("shared-night");
+  const auto r = run_night("night_job.csv", out);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(out);
+  CHECK(jobs["night"]["hosts"] == "1");  // replica 1's home GPU
+  CHECK(num(jobs["night"], "start_time") == doctest::Approx(10));
+  CHECK(num(jobs["night"], "end_time") == doctest::Approx(110));
+  CHECK(num(jobs["night"], "energy_j") == doctest::Approx(40000));
+  check_requests(out);
+  CHECK(replicas_on_at(out, 200) == 1);
+  CHECK(replicas_on_at(out, 201) == 2);  // replica 1 starting (cold start) counts as on
+  CHECK(replicas_on_at(out, 251) == 2);  // the row is written before the evaluation
+  CHECK(replicas_on_at(out, 252) == 1);
+  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
+    CAPTURE(summary);
+    CHECK(gpu_energy_j(out + summary) == doctest::Approx(58625.494336).epsilon(1e-9));
+  }
+  // The training timeline counts the whole cluster: replica 0's GPU is busy from the start,
+  // GPU 1 off (0 W) until the job powers it on at 10 s.
+  auto timeline = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(timeline.size() >= 2);
+  CHECK(num(timeline[0], "busy_gpus") == 1);
+  CHECK(num(timeline[0], "total_gpus") == 2);
+  CHECK(num(timeline[0], "it_power_w") == doctest::Approx(50));
+  CHECK(num(timeline[1], "time") == doctest::Approx(10));
+  CHECK(num(timeline[1], "it_power_w") == doctest::Approx(450));
+}
+
+// The job (10 s to 310 s) still holds GPU 1 in the morning:
+//   t=200.2: m1 would scale up, but no GPU is free (GPU 0: replica 0, GPU 1: the job); the
+//            scale-up does not happen, m1 is served by replica 0 as in the first case, and
+//            the job is not disturbed.
+//   t=320.2: m2 scales up: GPU 1 is free since 310; replica 1 on it from 320.2 to 320.7.
+// GPU 1: job 300 s x 400 W = 120,000 J + idle 320.2-320.7 at 50 W (25 J) = 120,025 J.
+// GPU 0: as in the first case, 16,060.494336 J. Whole cluster: 136,085.494336 J.
+TEST_CASE("shared GPUs: a scale-up waits while a training job holds the GPUs") {
+  const auto out = e2e::fresh_dir("shared-long-night");
+  const auto r = run_night("long_night_job.csv", out);
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(out);
+  CHECK(jobs["long"]["hosts"] == "1");
+  CHECK(num(jobs["long"], "start_time") == doctest::Approx(10));
+  CHECK(num(jobs["long"], "end_time") == doctest::Approx(310));
+  check_requests(out);
+  for (double t : {201.0, 251.0, 300.0, 320.0}) {
+    CAPTURE(t);
+    CHECK(replicas_on_at(out, t) == 1);
+  }
+  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
+    CAPTURE(summary);
+    CHECK(gpu_energy_j(out + summary) == doctest::Approx(136085.494336).epsilon(1e-9));
+  }
+}
