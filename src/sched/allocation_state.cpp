@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "suanli/platform/topology.hpp"
 #include "suanli/sched/allocation.hpp"
 
 namespace suanli::sched {
@@ -21,7 +22,10 @@ constexpr int kWholeShare = 1000;  // thousandths in one GPU
 
 AllocationState::AllocationState(const platform::Platform& platform,
                                  const platform::Topology& topology)
-    : platform_(&platform), topology_(&topology) {
+    : platform_(&platform),
+      topology_(&topology),
+      leaf_of_node_(topology.leaf_of_node),
+      first_leaf_(topology.first_leaf) {
   const auto& clusters = platform.clusters;
   if (topology.first_leaf.size() < clusters.size()) mismatch("first_leaf per cluster");
 
@@ -128,7 +132,7 @@ int AllocationState::leaf_distance(int leaf_a, int leaf_b) const {
   if (cluster != cluster_of_leaf_.at(leaf_b))
     throw std::logic_error("leaf_distance: leaves " + std::to_string(leaf_a) + " and " +
                            std::to_string(leaf_b) + " are in different clusters");
-  const int first = topology_->first_leaf[cluster];
+  const int first = first_leaf_[cluster];
   const std::size_t row = static_cast<std::size_t>(leaf_a - first) * leaf_count_[cluster];
   return leaf_distance_[leaf_distance_offset_[cluster] + row + (leaf_b - first)];
 }
@@ -148,7 +152,7 @@ void AllocationState::set_gpu(int gpu, bool free) {
   const int delta = free ? 1 : -1;
   const int node = node_of_gpu_[gpu];
   node_free_[node] += delta;
-  leaf_free_[topology_->leaf_of_node[node]] += delta;
+  leaf_free_[leaf_of_node_[node]] += delta;
   cluster_free_[cluster_of_node_[node]] += delta;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Which GPUs are free, kept incrementally (per GPU, per node, per leaf, per cluster), and the
-// placement strategies that choose GPUs inside one cluster. No SimGrid here.
+// placement strategies that choose GPUs inside one cluster. No SimGrid here, and no Boost.Graph:
+// Topology is only declared (include suanli/platform/topology.hpp to build or read one).
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -11,7 +12,10 @@
 #include <vector>
 
 #include "suanli/platform/platform.hpp"
-#include "suanli/platform/topology.hpp"
+
+namespace suanli::platform {
+struct Topology;
+}
 
 namespace suanli::sched {
 
@@ -47,8 +51,8 @@ class AllocationState {
   // Index maps, precomputed so that allocate/release and placements are O(1) per GPU.
   int node_of_gpu(int gpu) const { return node_of_gpu_[gpu]; }
   int cluster_of_node(int node) const { return cluster_of_node_[node]; }
-  int leaf_of_node(int node) const { return topology_->leaf_of_node[node]; }
-  int first_leaf(int cluster) const { return topology_->first_leaf[cluster]; }
+  int leaf_of_node(int node) const { return leaf_of_node_[node]; }
+  int first_leaf(int cluster) const { return first_leaf_[cluster]; }
   int leaf_count(int cluster) const { return leaf_count_[cluster]; }
   // Global node indices under a leaf, ascending.
   std::span<const int> nodes_of_leaf(int leaf) const {
@@ -77,6 +81,8 @@ class AllocationState {
   std::vector<int> node_of_gpu_;       // global GPU -> global node
   std::vector<int> cluster_of_node_;   // global node -> cluster
   std::vector<int> cluster_of_leaf_;   // global leaf -> cluster
+  std::vector<int> leaf_of_node_;      // global node -> global leaf (the topology's)
+  std::vector<int> first_leaf_;        // cluster -> its first global leaf (the topology's)
   std::vector<int> leaf_count_;        // cluster -> number of leaves (1 for star)
   std::vector<int> leaf_nodes_;        // nodes grouped by leaf (CSR) ...
   std::vector<int> leaf_nodes_begin_;  // ... leaf -> first position in leaf_nodes_
