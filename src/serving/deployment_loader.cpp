@@ -332,11 +332,7 @@ void DeploymentReader::read_batching(const Keyed& m, Deployment& d) const {
   });
   m.maybe("router", [&](const Spot& s) {
     d.router = m.text(s);
-    if (!find_router(d.router)) {
-      std::vector<std::string> known;
-      for (const RouterEntry& r : routers()) known.emplace_back(r.name);
-      m.fail(s, "unknown router '" + d.router + "' (known: " + listed(known) + ")");
-    }
+    if (!find_router(d.router)) m.fail(s, router_registry().unknown_message("router", d.router));
   });
   d.chunk_tokens = d.max_batch_tokens;
   m.maybe("chunk_tokens", [&](const Spot& s) {

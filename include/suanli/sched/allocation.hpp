@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 
@@ -95,7 +96,8 @@ struct PlacementEntry {
   std::unique_ptr<Placement> (*make)();
 };
 
-const std::vector<PlacementEntry>& placements();  // registry: first-fit, compact
+const Registry<PlacementEntry>& placement_registry();  // first-fit, compact
+const std::vector<PlacementEntry>& placements();
 const PlacementEntry* find_placement(std::string_view name);
 
 }  // namespace suanli::sched

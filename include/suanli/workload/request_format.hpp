@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/request.hpp"
 
@@ -27,6 +28,7 @@ struct RequestFormatEntry {
   RequestWorkload (*read)(const std::string& path);
 };
 
+const Registry<RequestFormatEntry>& request_format_registry();
 const std::vector<RequestFormatEntry>& request_formats();
 const RequestFormatEntry* find_request_format(std::string_view name);
 
