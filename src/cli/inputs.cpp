@@ -152,10 +152,7 @@ po::options_description run_options_description(RunOptions& o) {
 
 void check_policy_name(const std::string& name, const std::string& option) {
   if (sched::find_policy(name)) return;
-  std::vector<std::string_view> known;
-  for (const auto& p : sched::policies()) known.push_back(p.name);
-  throw InputError(
-      fmt::format("{}: unknown policy '{}' (known: {})", option, name, fmt::join(known, ", ")));
+  throw InputError(option + ": " + sched::policy_registry().unknown_message("policy", name));
 }
 
 void check_run_limits(const Inputs& in, const RunOptions& o) {
@@ -175,12 +172,9 @@ void check_run_limits(const Inputs& in, const RunOptions& o) {
 }
 
 void check_run_options(const RunOptions& o) {
-  if (!sched::find_placement(o.placement)) {
-    std::vector<std::string_view> known;
-    for (const auto& p : sched::placements()) known.push_back(p.name);
-    throw InputError(fmt::format("--placement: unknown placement '{}' (known: {})", o.placement,
-                                 fmt::join(known, ", ")));
-  }
+  if (!sched::find_placement(o.placement))
+    throw InputError("--placement: " +
+                     sched::placement_registry().unknown_message("placement", o.placement));
   if (!(o.workload_options.read.gpus_per_proc > 0))
     throw InputError("--gpus-per-proc: must be > 0");
   if (o.exec_model != "flows" && o.exec_model != "ptask")

@@ -46,12 +46,9 @@ void check_serving_options(const ServingOptions& o) {
   if (!(o.slo_ttft_s >= 0)) throw InputError("--slo-ttft: must be >= 0");
   if (!(o.slo_tpot_s >= 0)) throw InputError("--slo-tpot: must be >= 0");
   if (!(o.sample_seconds > 0)) throw InputError("--serving-sample-seconds: must be > 0");
-  if (!o.request_format.empty() && !workload::find_request_format(o.request_format)) {
-    std::vector<std::string_view> known;
-    for (const auto& f : workload::request_formats()) known.push_back(f.name);
-    throw InputError(fmt::format("--request-format: unknown format '{}' (known: {})",
-                                 o.request_format, fmt::join(known, ", ")));
-  }
+  if (!o.request_format.empty() && !workload::find_request_format(o.request_format))
+    throw InputError("--request-format: " + workload::request_format_registry().unknown_message(
+                                                "format", o.request_format));
 }
 
 namespace {
@@ -87,12 +84,8 @@ ServingInputs load_serving_inputs(const std::string& platform_path,
 }
 
 void override_router(std::vector<serving::Deployment>& deployments, const std::string& router) {
-  if (!serving::find_router(router)) {
-    std::vector<std::string_view> known;
-    for (const auto& r : serving::routers()) known.push_back(r.name);
-    throw InputError(
-        fmt::format("--routers: unknown router '{}' (known: {})", router, fmt::join(known, ", ")));
-  }
+  if (!serving::find_router(router))
+    throw InputError("--routers: " + serving::router_registry().unknown_message("router", router));
   for (auto& d : deployments) d.router = router;
 }
 

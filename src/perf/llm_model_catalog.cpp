@@ -146,26 +146,9 @@ class ModelsReader {
     throw InputError(located(source_, v.line, v.path, what));
   }
 
-  // The entries of a map, each key allowed and given once.
-  std::vector<std::pair<std::string, Val>> entries(const Val& v, Keys allowed) const {
-    const std::string keys = fmt::format("{}", fmt::join(allowed, ", "));
-    if (!v.node.IsMap())
-      fail(v, "expected a map with keys " + keys + ", got " + yaml_shown(v.node));
-    std::vector<std::pair<std::string, Val>> out;
-    for (const auto& kv : v.node) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-      const int key_line = yaml_line(kv.first, v.line);
-      const Val at{kv.second, v.path.empty() ? key : v.path + "." + key,
-                   kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line)};
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        fail(Val{kv.first, at.path, key_line}, "unknown key '" + key + "' (allowed: " + keys + ")");
-      for (const auto& [k, earlier] : out)
-        if (k == key)
-          fail(at, "duplicate key '" + key + "' (first given at line " +
-                       std::to_string(earlier.line) + ")");
-      out.emplace_back(key, at);
-    }
-    return out;
+  // The entries of a map, each key allowed and given once (common/yaml_field.hpp).
+  YamlMap::Entries entries(const Val& v, Keys allowed) const {
+    return YamlMap(source_, v, allowed).entries();
   }
 
   std::string text(const Val& v) const {

@@ -45,17 +45,6 @@ using Field = YamlField;
   throw InputError(located(file, line, path, what));
 }
 
-std::string join(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string(key) : path + "." + std::string(key);
-}
-
-std::string describe(const YAML::Node& node) {
-  if (!node.IsDefined() || node.IsNull()) return "nothing";
-  if (node.IsMap()) return "a map";
-  if (node.IsSequence()) return "a list";
-  return "'" + node.Scalar() + "'";
-}
-
 template <typename Names>
 std::string comma_list(const Names& names) {
   std::string out;
@@ -66,37 +55,6 @@ std::string comma_list(const Names& names) {
   return out;
 }
 
-// Optimal-string-alignment distance: edits plus adjacent transpositions, so that the
-// common typo "nodse" is one edit from "nodes".
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.size()][b.size()];
-}
-
-// "; did you mean 'nodes'?" when a key is one or two typos away from an allowed key.
-std::string suggestion(std::string_view key, Allowed allowed) {
-  std::string_view best;
-  size_t best_distance = 3;
-  for (std::string_view a : allowed) {
-    const size_t d = edit_distance(key, a);
-    if (d < best_distance && d < a.size()) {
-      best = a;
-      best_distance = d;
-    }
-  }
-  return best.empty() ? "" : "; did you mean '" + std::string(best) + "'?";
-}
-
 // The parsing state: the file name every message starts with.
 class Reader {
  public:
@@ -104,13 +62,11 @@ class Reader {
   const std::string& file() const { return file_; }
 
   [[noreturn]] void fail(const Field& f, const std::string& what) const {
-    platform::fail(file_, f.line, f.path, what);
+    yaml_fail(file_, f, what);
   }
 
   std::string scalar(const Field& f, std::string_view expected) const {
-    if (!f.node.IsScalar())
-      fail(f, "expected " + std::string(expected) + ", got " + describe(f.node));
-    return f.node.Scalar();
+    return yaml_scalar(file_, f, expected);
   }
 
   std::string name(const Field& f) const {
@@ -205,7 +161,7 @@ class Reader {
 
   std::vector<Field> list(const Field& f, std::string_view expected) const {
     if (!f.node.IsSequence())
-      fail(f, "expected a list of " + std::string(expected) + ", got " + describe(f.node));
+      fail(f, "expected a list of " + std::string(expected) + ", got " + yaml_shown(f.node));
     std::vector<Field> items;
     for (size_t i = 0; i < f.node.size(); ++i) {
       const YAML::Node item = f.node[i];
@@ -228,54 +184,11 @@ class Reader {
   std::string file_;
 };
 
-// A YAML map whose keys were checked against the allowed set: a typo is an error, never
-// a silently ignored key that leaves a default in place.
-class Map {
+// A YAML map whose keys were checked against the allowed set (common/yaml_field.hpp): a
+// typo is an error, never a silently ignored key that leaves a default in place.
+class Map : public YamlMap {
  public:
-  Map(const Reader& r, const Field& self, Allowed allowed) : reader_(r), self_(self) {
-    if (!self.node.IsMap())
-      r.fail(self,
-             "expected a map with keys " + comma_list(allowed) + ", got " + describe(self.node));
-    for (const auto& kv : self.node) {
-      const int key_line = yaml_line(kv.first, self.line);
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-      const Field key_field{kv.first, join(self.path, key), key_line};
-      if (key.empty()) r.fail(key_field, "expected a key name, got " + describe(kv.first));
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        r.fail(key_field, "unknown key '" + key + "' (allowed: " + comma_list(allowed) + ")" +
-                              suggestion(key, allowed));
-      if (find(key))
-        r.fail(key_field, "duplicate key '" + key + "' (first given at line " +
-                              std::to_string(find(key)->line) + ")");
-      // An empty value ("count:") has its mark on the next token: point at the key instead.
-      const int value_line = kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line);
-      entries_.emplace_back(key, Field{kv.second, key_field.path, value_line});
-    }
-  }
-
-  const Field& self() const { return self_; }
-
-  std::optional<Field> get(std::string_view key) const {
-    if (const Field* f = find(key)) return *f;
-    return std::nullopt;
-  }
-
-  Field require(std::string_view key, const std::string& why = "") const {
-    if (const Field* f = find(key)) return *f;
-    reader_.fail(Field{self_.node, join(self_.path, key), self_.line},
-                 "missing required key '" + std::string(key) + "'" + why);
-  }
-
- private:
-  const Field* find(std::string_view key) const {
-    for (const auto& [k, f] : entries_)
-      if (k == key) return &f;
-    return nullptr;
-  }
-
-  const Reader& reader_;
-  Field self_;
-  std::vector<std::pair<std::string, Field>> entries_;
+  Map(const Reader& r, const Field& self, Allowed allowed) : YamlMap(r.file(), self, allowed) {}
 };
 
 // {bandwidth, latency}; each key may be left out when `base` already supplies it.
@@ -420,7 +333,7 @@ Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catal
   c.node.intra = device->intra;
   if (auto intra = node.get("intra")) c.node.intra = read_link(r, *intra, device->intra, false);
   if (c.node.intra.bandwidth_Bps <= 0)
-    r.fail(Field{node.self().node, join(node.self().path, "intra"), node.self().line},
+    r.fail(Field{node.self().node, yaml_join(node.self().path, "intra"), node.self().line},
            "device '" + device->name +
                "' defines no intra-node link: give intra {bandwidth, latency} here or in "
                "its devices entry");
@@ -516,8 +429,9 @@ void finish(const Reader& r, Platform& p, const std::vector<NodeOrigin>& origins
     if (origins[i].has_nic) continue;
     // A lone one-node cluster talks to nobody; anywhere else it needs a way out.
     if (p.clusters.size() > 1)
-      r.fail(Field{origins[i].node.node, join(origins[i].node.path, "nic"), origins[i].node.line},
-             "missing required key 'nic' (required when the platform has several clusters)");
+      r.fail(
+          Field{origins[i].node.node, yaml_join(origins[i].node.path, "nic"), origins[i].node.line},
+          "missing required key 'nic' (required when the platform has several clusters)");
     // Its node link is never crossed; give it the intra link so it stays a valid link.
     p.clusters[i].node.nic = p.clusters[i].node.intra;
   }

@@ -3,22 +3,25 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/sched/policy_factories.hpp"
 
 namespace suanli::sched {
 
-const std::vector<PlacementEntry>& placements() {
-  static const std::vector<PlacementEntry> entries = {
+const Registry<PlacementEntry>& placement_registry() {
+  static const Registry<PlacementEntry> entries = {
       {"first-fit", "the lowest-indexed free GPUs of the cluster", &make_first_fit},
       {"compact", "fewest nodes, then fewest leaf switches, nearest leaves first", &make_compact},
   };
   return entries;
 }
 
+const std::vector<PlacementEntry>& placements() {
+  return placement_registry().entries();
+}
+
 const PlacementEntry* find_placement(std::string_view name) {
-  for (const PlacementEntry& entry : placements())
-    if (entry.name == name) return &entry;
-  return nullptr;
+  return placement_registry().find(name);
 }
 
 }  // namespace suanli::sched

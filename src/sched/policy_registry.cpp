@@ -4,12 +4,13 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/sched/policy_factories.hpp"
 
 namespace suanli::sched {
 
-const std::vector<PolicyEntry>& policies() {
-  static const std::vector<PolicyEntry> entries = {
+const Registry<PolicyEntry>& policy_registry() {
+  static const Registry<PolicyEntry> entries = {
       {"fifo", "first come first served; the first job that does not fit blocks the rest",
        &make_fifo},
       {"sjf", "shortest walltime first; blocks like fifo, no backfilling", &make_sjf},
@@ -19,10 +20,12 @@ const std::vector<PolicyEntry>& policies() {
   return entries;
 }
 
+const std::vector<PolicyEntry>& policies() {
+  return policy_registry().entries();
+}
+
 const PolicyEntry* find_policy(std::string_view name) {
-  for (const PolicyEntry& entry : policies())
-    if (entry.name == name) return &entry;
-  return nullptr;
+  return policy_registry().find(name);
 }
 
 int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free) {

@@ -50,48 +50,10 @@ std::string listed(const std::vector<std::string>& names) {
   return fmt::format("{}", fmt::join(names, ", "));
 }
 
-// The checked keys of one YAML map: each allowed, each given once.
-class Keyed {
+// The checked keys of one YAML map (common/yaml_field.hpp), and the scalars of its values.
+class Keyed : public YamlMap {
  public:
-  Keyed(const std::string& source, const Spot& self,
-        std::initializer_list<std::string_view> allowed)
-      : source_(source), self_(self) {
-    std::vector<std::string> names(allowed.begin(), allowed.end());
-    if (!self.node.IsMap())
-      fail(self, "expected a map with keys " + listed(names) + ", got " + yaml_shown(self.node));
-    for (const auto& kv : self.node) {
-      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-      const int key_line = yaml_line(kv.first, self.line);
-      const std::string path = self.path.empty() ? key : self.path + "." + key;
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        fail(Spot{kv.first, path, key_line},
-             "unknown key '" + key + "' (allowed: " + listed(names) + ")");
-      if (const Spot* earlier = find(key))
-        fail(Spot{kv.second, path, key_line}, "duplicate key '" + key + "' (first given at line " +
-                                                  std::to_string(earlier->line) + ")");
-      // An empty value ("tp:") has its mark on the next token: point at the key instead.
-      entries_.emplace_back(
-          key,
-          Spot{kv.second, path, kv.second.IsNull() ? key_line : yaml_line(kv.second, key_line)});
-    }
-  }
-
-  [[noreturn]] void fail(const Spot& at, const std::string& what) const {
-    throw InputError(located(source_, at.line, at.path, what));
-  }
-
-  const Spot& self() const { return self_; }
-  std::optional<Spot> get(std::string_view key) const {
-    if (const Spot* s = find(key)) return *s;
-    return std::nullopt;
-  }
-  Spot require(std::string_view key) const {
-    if (const Spot* s = find(key)) return *s;
-    fail(Spot{self_.node,
-              self_.path.empty() ? std::string(key) : self_.path + "." + std::string(key),
-              self_.line},
-         "missing required key '" + std::string(key) + "'");
-  }
+  using YamlMap::YamlMap;
 
   // Scalars.
   std::string text(const Spot& at) const {
@@ -143,17 +105,6 @@ class Keyed {
   void maybe(std::string_view key, Read read) const {
     if (auto at = get(key)) read(*at);
   }
-
- private:
-  const Spot* find(std::string_view key) const {
-    for (const auto& [k, s] : entries_)
-      if (k == key) return &s;
-    return nullptr;
-  }
-
-  const std::string& source_;
-  Spot self_;
-  std::vector<std::pair<std::string, Spot>> entries_;
 };
 
 bool is_identifier(const std::string& n) {
@@ -332,11 +283,7 @@ void DeploymentReader::read_batching(const Keyed& m, Deployment& d) const {
   });
   m.maybe("router", [&](const Spot& s) {
     d.router = m.text(s);
-    if (!find_router(d.router)) {
-      std::vector<std::string> known;
-      for (const RouterEntry& r : routers()) known.emplace_back(r.name);
-      m.fail(s, "unknown router '" + d.router + "' (known: " + listed(known) + ")");
-    }
+    if (!find_router(d.router)) m.fail(s, router_registry().unknown_message("router", d.router));
   });
   d.chunk_tokens = d.max_batch_tokens;
   m.maybe("chunk_tokens", [&](const Spot& s) {

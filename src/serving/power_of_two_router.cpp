@@ -1,6 +1,7 @@
 // power-of-two: the power of two choices (Mitzenmacher). Two distinct accepting replicas drawn
 // uniformly from a seeded splitmix64 stream; the one with fewer outstanding tokens wins (ties:
 // lower index).
+#include "suanli/common/rng.hpp"
 #include "suanli/serving/router.hpp"
 
 namespace suanli::serving {
@@ -8,7 +9,7 @@ namespace {
 
 class PowerOfTwoRouter final : public Router {
  public:
-  explicit PowerOfTwoRouter(std::uint64_t seed) : state_(seed) {}
+  explicit PowerOfTwoRouter(std::uint64_t seed) : rng_(seed) {}
 
   int choose(const RouteRequest&, std::span<const ReplicaLoad> replicas) override {
     accepting_.clear();
@@ -17,8 +18,8 @@ class PowerOfTwoRouter final : public Router {
     const std::uint64_t n = accepting_.size();
     if (n == 0) return -1;
     if (n == 1) return accepting_[0];
-    const std::uint64_t i = next() % n;
-    std::uint64_t j = next() % (n - 1);
+    const std::uint64_t i = rng_.next() % n;
+    std::uint64_t j = rng_.next() % (n - 1);
     if (j >= i) ++j;  // distinct, uniform over the other n - 1
     int a = accepting_[i], b = accepting_[j];
     if (b < a) std::swap(a, b);
@@ -26,14 +27,7 @@ class PowerOfTwoRouter final : public Router {
   }
 
  private:
-  std::uint64_t next() {  // splitmix64 (Steele, Lea, Flood 2014)
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-
-  std::uint64_t state_;
+  SplitMix64 rng_;              // modulo draws: n is a handful of replicas, the bias is nil
   std::vector<int> accepting_;  // reused between calls
 };
 

@@ -2,10 +2,12 @@
 // line here.
 #include "suanli/serving/router.hpp"
 
+#include "suanli/common/registry.hpp"
+
 namespace suanli::serving {
 
-const std::vector<RouterEntry>& routers() {
-  static const std::vector<RouterEntry> entries = {
+const Registry<RouterEntry>& router_registry() {
+  static const Registry<RouterEntry> entries = {
       {"round-robin", "each accepting replica in turn", &make_round_robin_router},
       {"least-tokens", "the replica with the fewest outstanding tokens (ties: lowest index)",
        &make_least_tokens_router},
@@ -20,10 +22,12 @@ const std::vector<RouterEntry>& routers() {
   return entries;
 }
 
+const std::vector<RouterEntry>& routers() {
+  return router_registry().entries();
+}
+
 const RouterEntry* find_router(std::string_view name) {
-  for (const RouterEntry& entry : routers())
-    if (entry.name == name) return &entry;
-  return nullptr;
+  return router_registry().find(name);
 }
 
 int least_tokens_replica(std::span<const ReplicaLoad> replicas) {

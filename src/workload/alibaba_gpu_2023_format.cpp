@@ -16,6 +16,7 @@
 
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 
 namespace suanli::workload {
 
@@ -46,13 +47,11 @@ bool is_missing(std::string_view text) {
   return text.empty() || text == "nan" || text == "NaN" || text == "NAN";
 }
 
-class AlibabaReader {
+class AlibabaReader : CsvTraceReader {
  public:
   AlibabaReader(const std::string& path, const ReadOptions& options)
-      : csv_(path, kColumnNames, {.skip_comments = true, .cr_is_blank = true}),
-        options_(options),
-        workload_(start_workload(path, "alibaba-gpu-2023", csv_.expected_rows())),
-        ids_(csv_.expected_rows()) {}
+      : CsvTraceReader(path, kColumnNames, "alibaba-gpu-2023", options,
+                       {.skip_comments = true, .cr_is_blank = true}) {}
 
   Workload read();
 
@@ -63,11 +62,6 @@ class AlibabaReader {
   // the latter when a column had a missing value).
   int whole_number(Column c) const;
   std::optional<double> optional_time(Column c) const;
-
-  CsvReader csv_;
-  const ReadOptions& options_;
-  Workload workload_;
-  FirstSeen ids_;
 
   // Per kept job, while reading: its creation time, and its end when it was Running at the
   // end of its record (to tell, once the trace's last timestamp is known, whether it was
@@ -92,9 +86,7 @@ class AlibabaReader {
 Workload AlibabaReader::read() {
   creations_.reserve(csv_.expected_rows());
   open_.reserve(csv_.expected_rows());  // most pods were Running; pages are taken only as it fills
-  if (!csv_.read_header()) {
-    csv_.fail_file("no header line (the file is empty); expected 'name,cpu_milli,memory_mib,...'");
-  }
+  read_header_or_fail("'name,cpu_milli,memory_mib,...'");
   read_header();
   while (csv_.next()) read_row();
 

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -18,9 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 
 namespace suanli::workload {
 
@@ -101,17 +102,13 @@ bool is_homogeneous_type(std::string_view type) {
          type == "parallel_homogeneous_total" || type == "msg_par_hg_tot";
 }
 
-class BatsimReader {
+class BatsimReader : TraceFile {
  public:
-  BatsimReader(const std::string& path, const ReadOptions& options)
-      : path_(path), options_(options) {}
-
+  using TraceFile::TraceFile;
   Workload read();
 
  private:
-  [[noreturn]] void fail(int line, const std::string& where, const std::string& what) const {
-    throw InputError(located(path_, line, where, what));
-  }
+  using TraceFile::fail;
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
     fail(0, where, what);
   }
@@ -124,8 +121,6 @@ class BatsimReader {
   double number_at(const json& object, const char* key, const std::string& where) const;
   int gpus_for(double resources, const std::string& where) const;
 
-  std::string path_;
-  ReadOptions options_;
   Workload workload_;
   const json* profiles_ = nullptr;
   double flops_per_second_ = 0;  // 0: not given
@@ -156,15 +151,11 @@ json BatsimReader::parse(const std::string& text) const {
 }
 
 Workload BatsimReader::read() {
-  if (!(options_.gpus_per_proc > 0) || !std::isfinite(options_.gpus_per_proc)) {
-    fail("--gpus-per-proc", "must be a number > 0, got " + format_number(options_.gpus_per_proc));
-  }
-  workload_.source = path_;
-  workload_.format = "batsim";
+  check_gpus_per_proc(path_, options_.gpus_per_proc);
   const json doc = parse(read_whole_file(path_));
   read_top_level(doc);
   const json& jobs = doc["jobs"];
-  workload_.jobs.reserve(jobs.size());
+  workload_ = start_workload(path_, "batsim", jobs.size());
   for (std::size_t i = 0; i < jobs.size(); ++i) read_job(jobs[i], i);
 
   if (ids_.empty()) first_submit_ = 0;
@@ -354,18 +345,13 @@ ProfileInfo BatsimReader::read_profile(const json& desc, const std::string& wher
   return info;
 }
 
-// ceil(resources x gpus_per_proc), at least 1. A product within one part in 10^9 of a whole
-// number is taken as that number (3 x 1/3 is 1 GPU, not 2).
 int BatsimReader::gpus_for(double resources, const std::string& where) const {
-  double gpus = resources * options_.gpus_per_proc;
-  const double nearest = std::round(gpus);
-  if (std::fabs(gpus - nearest) <= 1e-9 * std::max(1.0, nearest)) gpus = nearest;
-  gpus = std::max(1.0, std::ceil(gpus));
-  if (gpus > std::numeric_limits<int>::max()) {
+  const std::optional<int> gpus = gpus_for_units(resources, options_.gpus_per_proc);
+  if (!gpus) {
     fail(where, format_number(resources) + " resources x " + format_number(options_.gpus_per_proc) +
                     " GPUs per resource is too many GPUs");
   }
-  return static_cast<int>(gpus);
+  return *gpus;
 }
 
 }  // namespace
@@ -389,27 +375,13 @@ void write_batsim(const Workload& workload, std::ostream& out) {
   FirstSeen ids(workload.jobs.size());
   int index = 0;
   for (const Job& job : workload.jobs) {
-    if (!job.has_duration()) {
-      throw std::invalid_argument(job_name(job) +
-                                  ": its work is given as params/tokens, not as a duration; "
-                                  "a Batsim delay profile needs seconds");
-    }
-    if (!(job.duration_s > 0) || !std::isfinite(job.duration_s)) {
-      throw std::invalid_argument(job_name(job) + ": duration " + format_number(job.duration_s) +
-                                  " s; a Batsim delay must be > 0");
-    }
+    check_written_duration(job, "a Batsim delay profile needs seconds",
+                           "a Batsim delay must be > 0");
     if (!std::isfinite(job.submit_s)) {
       throw std::invalid_argument(job_name(job) + ": submit time is not a finite number");
     }
-    if (job.num_gpus < 1) {
-      throw std::invalid_argument(job_name(job) + ": " + std::to_string(job.num_gpus) +
-                                  " GPUs; a Batsim job needs at least 1 resource");
-    }
-    if (job.gpu_milli > 0) {
-      throw std::invalid_argument(job_name(job) + ": asks for a share of one GPU (" +
-                                  std::to_string(job.gpu_milli) +
-                                  " thousandths); Batsim counts whole resources only");
-    }
+    check_written_gpus(job, "a Batsim job needs at least 1 resource",
+                       "Batsim counts whole resources only");
     if (ids.insert(job.id, ++index) != 0) {
       throw std::invalid_argument(job_name(job) + ": duplicate job id; Batsim ids are unique");
     }

@@ -19,6 +19,7 @@
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/gavel_throughputs.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 
 namespace suanli::workload {
 
@@ -66,31 +67,21 @@ bool numeric_fields_fit(const std::vector<std::string_view>& f, const Layout& la
          (layout.slo < 0 || parse_double(f[layout.slo], d));
 }
 
-class GavelReader {
+class GavelReader : TraceFile {
  public:
-  GavelReader(const std::string& path, const ReadOptions& options)
-      : path_(path), options_(options) {}
-
+  using TraceFile::TraceFile;
   Workload read();
 
  private:
-  [[noreturn]] void fail(int line, std::string_view field, const std::string& what) const {
-    throw InputError(located(path_, line, std::string(field), what));
-  }
-
   void read_row(std::string_view text, int line);
   double lookup(std::string_view job_type, int scale, int line);
 
-  std::string path_;
-  const ReadOptions& options_;
   GavelThroughputs table_;
   std::string reference_gpu_;
   const Layout* layout_ = nullptr;
   int layout_line_ = 0;
   std::vector<std::string_view> fields_;
-  std::vector<double> arrivals_;    // per job, as in the file
-  std::string first_arrival_text_;  // the earliest arrival_time as written
-  double first_arrival_ = 0;
+  EarliestTime first_arrival_;
   Workload workload_;
   std::size_t rounded_priorities_ = 0;
   std::size_t with_slo_ = 0;
@@ -115,11 +106,7 @@ Workload GavelReader::read() {
   }
   reference_gpu_ = gavel_worker_gpu(options_.reference_worker);
 
-  workload_.source = path_;
-  workload_.format = "gavel";
-  const std::size_t expected = count_file_newlines(path_) + 1;
-  workload_.jobs.reserve(expected);
-  arrivals_.reserve(expected);
+  workload_ = start_workload(path_, "gavel", count_file_newlines(path_) + 1);
 
   std::span<char> text;
   while (lines.next(text)) {
@@ -130,11 +117,8 @@ Workload GavelReader::read() {
     fail(0, "", "no jobs (the file is empty or holds only blank lines)");
   }
 
-  for (std::size_t i = 0; i < workload_.jobs.size(); ++i) {
-    workload_.jobs[i].submit_s = arrivals_[i] - first_arrival_;
-  }
+  start_at_first_submit(workload_, first_arrival_);
   auto& meta = workload_.metadata;
-  meta.emplace_back("epoch_first_submit", first_arrival_text_);
   meta.emplace_back("layout", layout_ == &kLayout10 ? "10 fields" : "7 fields");
   meta.emplace_back("throughputs", options_.throughputs_path);
   meta.emplace_back("reference_worker", options_.reference_worker);
@@ -244,11 +228,8 @@ void GavelReader::read_row(std::string_view text, int line) {
   job.duration_s = steps / rate;
   job.reference_gpu = reference_gpu_;
   job.started_in_trace = true;
-  if (arrivals_.empty() || arrival < first_arrival_) {
-    first_arrival_ = arrival;
-    first_arrival_text_.assign(arrival_text);
-  }
-  arrivals_.push_back(arrival);
+  first_arrival_.see(arrival, arrival_text);
+  job.submit_s = arrival;  // made relative to the first arrival at the end
   workload_.jobs.push_back(std::move(job));
 }
 

@@ -5,13 +5,13 @@
 #include <cmath>
 #include <numbers>
 #include <numeric>
-#include <random>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/rng.hpp"
 #include "suanli/platform/device_catalog.hpp"
 
 namespace suanli::workload {
@@ -60,27 +60,13 @@ constexpr std::array<double, 14> kPopularWalltimesS = {
 // [A6] Users u01..u40 with Zipf(1) activity.
 constexpr int kUsers = 40;
 
-// ---- portable sampling from raw mt19937_64 output ----
+// ---- portable sampling (common/rng.hpp) ----
 //
-// std:: distributions differ between standard libraries, so every draw below is built from
-// the engine's raw 64-bit values, which the standard fixes. Integer draws are exact; the
-// floating-point ones go through log/cos/exp only where the result is then rounded (to whole
-// seconds, to a walltime value, or decided by a comparison).
-class Sampler {
+// Integer draws are exact; the floating-point ones go through log/cos/exp only where the
+// result is then rounded (to whole seconds, to a walltime value, or decided by a comparison).
+class Sampler : public Rng {
  public:
-  explicit Sampler(std::uint64_t seed) : rng_(seed) {}
-
-  // Uniform in [0, 1): the top 53 bits.
-  double uniform() { return static_cast<double>(rng_() >> 11) * 0x1.0p-53; }
-
-  // Uniform integer in [0, n), n >= 1, without modulo bias.
-  std::uint64_t below(std::uint64_t n) {
-    const std::uint64_t threshold = (0 - n) % n;  // 2^64 mod n
-    while (true) {
-      const std::uint64_t x = rng_();
-      if (x >= threshold) return x % n;
-    }
-  }
+  using Rng::Rng;
 
   // Index i with probability weights[i] / total (integer weights: exact).
   std::size_t pick(const std::vector<std::uint64_t>& cumulative) {
@@ -97,19 +83,6 @@ class Sampler {
         std::upper_bound(cumulative.begin(), cumulative.end(), x) - cumulative.begin());
     return std::min(i, cumulative.size() - 1);
   }
-
-  // Standard normal by Box-Muller (one value per pair of draws).
-  double normal() {
-    const double u1 = 1.0 - uniform();  // (0, 1]
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
-  // Exponential with mean 1.
-  double exponential() { return -std::log(1.0 - uniform()); }
-
- private:
-  std::mt19937_64 rng_;
 };
 
 template <typename Weight>

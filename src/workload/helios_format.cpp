@@ -9,6 +9,7 @@
 
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 #include "suanli/workload/trace_time.hpp"
 
 namespace suanli::workload {
@@ -51,13 +52,10 @@ struct TimeColumn {
   int decided_on = 0;  // line of the value that decided the kind
 };
 
-class HeliosReader {
+class HeliosReader : CsvTraceReader {
  public:
   HeliosReader(const std::string& path, const ReadOptions& options)
-      : csv_(path, kColumnNames),
-        options_(options),
-        workload_(start_workload(path, "helios", csv_.expected_rows())),
-        ids_(csv_.expected_rows()) {}
+      : CsvTraceReader(path, kColumnNames, "helios", options) {}
 
   Workload read();
 
@@ -67,10 +65,6 @@ class HeliosReader {
   // False when the cell is empty or says "no time" (None, NaN, NaT, ...).
   bool time_value(Column c, double& out);
 
-  CsvReader csv_;
-  ReadOptions options_;
-  Workload workload_;
-  FirstSeen ids_;
   std::array<TimeColumn, kColumnCount> time_columns_{};
   std::array<std::size_t, kDropCount> dropped_{};
   // Earliest submission seen on any row (kept or not), as seconds and as written.
@@ -78,10 +72,7 @@ class HeliosReader {
 };
 
 Workload HeliosReader::read() {
-  if (!csv_.read_header()) {
-    csv_.fail_file("no header line (the file is empty); expected the Helios header '" +
-                   std::string(kHeader) + "'");
-  }
+  read_header_or_fail("the Helios header '" + std::string(kHeader) + "'");
   read_header();
   while (csv_.next()) read_row();
   start_at_first_submit(workload_, first_);

@@ -19,10 +19,6 @@ namespace {
 
 using At = YamlField;
 
-std::string key_list(std::initializer_list<std::string_view> keys) {
-  return fmt::format("{}", fmt::join(keys, ", "));
-}
-
 class MixReader {
  public:
   explicit MixReader(std::string source) : source_(std::move(source)) {}
@@ -30,16 +26,9 @@ class MixReader {
   JobMix read(const YAML::Node& root) const;
 
  private:
-  using Keys = std::initializer_list<std::string_view>;
-  using Fields = std::vector<std::pair<std::string, At>>;
-
   [[noreturn]] void fail(const At& at, const std::string& what) const {
     throw InputError(located(source_, at.line, at.path, what));
   }
-
-  Fields fields(const At& at, Keys allowed) const;
-  static const At* find(const Fields& f, std::string_view key);
-  const At& require(const At& parent, const Fields& f, std::string_view key) const;
 
   std::string scalar(const At& at, std::string_view expected) const;
   double number(const At& at) const;
@@ -57,45 +46,8 @@ class MixReader {
   std::string source_;
 };
 
-// The entries of a map whose keys are all allowed and given once: a typo is an error, never a
-// key silently ignored.
-MixReader::Fields MixReader::fields(const At& at, Keys allowed) const {
-  if (!at.node.IsMap())
-    fail(at, "expected a map with keys " + key_list(allowed) + ", got " + yaml_shown(at.node));
-  Fields out;
-  for (const auto& kv : at.node) {
-    const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
-    const At key_at{kv.first, at.path.empty() ? key : at.path + "." + key,
-                    yaml_line(kv.first, at.line)};
-    if (key.empty()) fail(key_at, "expected a key name, got " + yaml_shown(kv.first));
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      fail(key_at, "unknown key '" + key + "' (allowed: " + key_list(allowed) + ")");
-    if (const At* first = find(out, key))
-      fail(key_at, fmt::format("duplicate key '{}' (first given at line {})", key, first->line));
-    // An empty value ("weight:") is marked at the next token: point at the key instead.
-    const int value_line = kv.second.IsNull() ? key_at.line : yaml_line(kv.second, key_at.line);
-    out.emplace_back(key, At{kv.second, key_at.path, value_line});
-  }
-  return out;
-}
-
-const At* MixReader::find(const Fields& f, std::string_view key) {
-  for (const auto& [k, at] : f)
-    if (k == key) return &at;
-  return nullptr;
-}
-
-const At& MixReader::require(const At& parent, const Fields& f, std::string_view key) const {
-  if (const At* at = find(f, key)) return *at;
-  const std::string path =
-      parent.path.empty() ? std::string(key) : parent.path + "." + std::string(key);
-  fail(At{parent.node, path, parent.line}, "missing required key '" + std::string(key) + "'");
-}
-
 std::string MixReader::scalar(const At& at, std::string_view expected) const {
-  if (!at.node.IsScalar())
-    fail(at, "expected " + std::string(expected) + ", got " + yaml_shown(at.node));
-  return at.node.Scalar();
+  return yaml_scalar(source_, at, expected);
 }
 
 double MixReader::number(const At& at) const {
@@ -122,8 +74,8 @@ JobMix MixReader::read(const YAML::Node& root) const {
   const At top{root, "", yaml_line(root, 0)};
   if (!root.IsDefined() || root.IsNull())
     fail(top, "no job classes: the file is empty; expected a map with the key 'classes'");
-  const Fields f = fields(top, {"classes"});
-  const At& list = require(top, f, "classes");
+  const YamlMap f(source_, top, {"classes"});
+  const At& list = f.require("classes");
   if (!list.node.IsSequence() || list.node.size() == 0)
     fail(list, "expected a non-empty list of job classes, got " + yaml_shown(list.node));
   JobMix mix;
@@ -141,28 +93,28 @@ JobMix MixReader::read(const YAML::Node& root) const {
 }
 
 JobClass MixReader::read_class(const At& at) const {
-  const Fields f =
-      fields(at, {"name", "weight", "gpus", "duration", "model", "gpu_type", "priority"});
+  const YamlMap f(source_, at,
+                  {"name", "weight", "gpus", "duration", "model", "gpu_type", "priority"});
   JobClass c;
   c.path = at.path;
   c.line = at.line;
-  c.name = read_name(require(at, f, "name"));
-  c.weight = positive(require(at, f, "weight"));
+  c.name = read_name(f.require("name"));
+  c.weight = positive(f.require("weight"));
   c.gpus_line = at.line;
-  if (const At* gpus = find(f, "gpus")) {
+  if (const At* gpus = f.find("gpus")) {
     c.gpus = read_gpus(*gpus);
     c.gpus_line = gpus->line;
   }
-  const At* duration = find(f, "duration");
-  if (const At* model = find(f, "model")) {
+  const At* duration = f.find("duration");
+  if (const At* model = f.find("model")) {
     if (duration) fail(*duration, "give a duration or a model (params/tokens), not both");
     c.model = read_model(*model);
     c.model_line = model->line;
   } else if (duration) {
     c.duration = read_duration(*duration);
   }
-  if (const At* gpu_type = find(f, "gpu_type")) c.gpu_type = read_gpu_type(*gpu_type);
-  if (const At* priority = find(f, "priority")) c.priority = whole(*priority);
+  if (const At* gpu_type = f.find("gpu_type")) c.gpu_type = read_gpu_type(*gpu_type);
+  if (const At* priority = f.find("priority")) c.priority = whole(*priority);
   return c;
 }
 
@@ -212,28 +164,28 @@ DurationModel MixReader::read_duration(const At& at) const {
   if (!at.node.IsMap() || at.node.size() != 1)
     fail(at, "expected 'trace', {lognormal: {median_s, sigma}} or {fixed_s: seconds}, got " +
                  yaml_shown(at.node));
-  const Fields f = fields(at, {"lognormal", "fixed_s"});
-  if (const At* lognormal = find(f, "lognormal")) return read_lognormal(*lognormal);
+  const YamlMap f(source_, at, {"lognormal", "fixed_s"});
+  if (const At* lognormal = f.find("lognormal")) return read_lognormal(*lognormal);
   DurationModel d;
   d.kind = DurationModel::Kind::kFixed;
-  d.fixed_s = positive(*find(f, "fixed_s"));
+  d.fixed_s = positive(*f.find("fixed_s"));
   return d;
 }
 
 DurationModel MixReader::read_lognormal(const At& at) const {
-  const Fields f = fields(at, {"median_s", "sigma", "min_s", "max_s"});
+  const YamlMap f(source_, at, {"median_s", "sigma", "min_s", "max_s"});
   DurationModel d;
   d.kind = DurationModel::Kind::kLognormal;
-  d.median_s = positive(require(at, f, "median_s"));
-  const At& sigma = require(at, f, "sigma");
+  d.median_s = positive(f.require("median_s"));
+  const At& sigma = f.require("sigma");
   d.sigma = number(sigma);
   if (d.sigma < 0 || d.sigma > 10)
     fail(sigma, "must be between 0 and 10, got '" + sigma.node.Scalar() + "'");
-  if (const At* min = find(f, "min_s")) {
+  if (const At* min = f.find("min_s")) {
     d.min_s = number(*min);
     if (d.min_s < 1) fail(*min, "must be at least 1 s, got '" + min->node.Scalar() + "'");
   }
-  if (const At* max = find(f, "max_s")) {
+  if (const At* max = f.find("max_s")) {
     d.max_s = number(*max);
     if (d.max_s <= d.min_s)
       fail(*max, fmt::format("must be above min_s ({:g}), got '{}'", d.min_s, max->node.Scalar()));
@@ -254,19 +206,19 @@ DurationModel MixReader::read_lognormal(const At& at) const {
 }
 
 TrainingRun MixReader::read_model(const At& at) const {
-  const Fields f = fields(at, {"params", "tokens", "mfu", "batch_tokens"});
+  const YamlMap f(source_, at, {"params", "tokens", "mfu", "batch_tokens"});
   TrainingRun m;
-  m.params = positive(require(at, f, "params"));
-  const At& tokens = require(at, f, "tokens");
+  m.params = positive(f.require("params"));
+  const At& tokens = f.require("tokens");
   m.tokens = positive(tokens);
   if (!std::isfinite(6 * m.params * m.tokens))
     fail(tokens, "6 x params x tokens FLOPs is past what a double holds");
-  if (const At* mfu = find(f, "mfu")) {
+  if (const At* mfu = f.find("mfu")) {
     m.mfu = number(*mfu);
     if (!(m.mfu > 0 && m.mfu <= 1))
       fail(*mfu, "must be in (0, 1], got '" + mfu->node.Scalar() + "'");
   }
-  if (const At* batch = find(f, "batch_tokens")) m.batch_tokens = positive(*batch);
+  if (const At* batch = f.find("batch_tokens")) m.batch_tokens = positive(*batch);
   return m;
 }
 

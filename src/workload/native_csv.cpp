@@ -9,6 +9,7 @@
 
 #include "suanli/common/csv_field.hpp"
 #include "suanli/workload/csv_util.hpp"
+#include "suanli/workload/trace_reader.hpp"
 
 namespace suanli::workload {
 
@@ -53,14 +54,11 @@ std::string not_an_integer(std::string_view text) {
   return quote_for_message(text) + " is not an integer";
 }
 
-class NativeCsvReader {
+// The file is read in chunks and each row parsed in place in the chunk; the jobs are
+// reserved once from a count of the lines, so the vector never moves.
+class NativeCsvReader : CsvTraceReader {
  public:
-  // The file is read in chunks and each row parsed in place in the chunk; the jobs are
-  // reserved once from a count of the lines, so the vector never moves.
-  explicit NativeCsvReader(const std::string& path)
-      : csv_(path, kColumnNames),
-        workload_(start_workload(path, "", csv_.expected_rows())),
-        ids_(csv_.expected_rows()) {}
+  explicit NativeCsvReader(const std::string& path) : CsvTraceReader(path, kColumnNames, "") {}
 
   Workload read();
 
@@ -76,10 +74,6 @@ class NativeCsvReader {
     return value;
   }
   std::optional<int> optional_integer(Column c) const;
-
-  CsvReader csv_;
-  Workload workload_;
-  FirstSeen ids_;
 };
 
 Workload NativeCsvReader::read() {

@@ -5,7 +5,6 @@
 // so memory stays at the file plus the Jobs however large the log is.
 #include <array>
 #include <cstddef>
-#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,9 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 #include "suanli/workload/trace_time.hpp"
 
 namespace suanli::workload {
@@ -79,15 +78,16 @@ std::string json_error_text(const json::parse_error& e) {
   return std::string(text);
 }
 
-class PhillyReader {
+class PhillyReader : TraceFile {
  public:
-  explicit PhillyReader(const std::string& path) : path_(path) {}
+  explicit PhillyReader(const std::string& path) : TraceFile(path) {}
 
   Workload read();
 
  private:
+  // Philly's places are JSON paths ("[12].attempts[0].start_time"), not lines.
   [[noreturn]] void fail(const std::string& where, const std::string& what) const {
-    throw InputError(located(path_, 0, where, what));
+    TraceFile::fail(0, where, what);
   }
 
   void read_job(const json& job, std::size_t index);
@@ -98,26 +98,23 @@ class PhillyReader {
                                     int attempt) const;
   int first_attempt_gpus(const json& attempt, std::size_t index) const;
 
-  std::string path_;
   Workload workload_;
   std::unordered_map<std::string, std::size_t> ids_;  // job id -> index of its first job
   std::array<std::size_t, kCountCount> counts_{};
-  double epoch_ = std::numeric_limits<double>::infinity();
-  std::string epoch_text_;
+  EarliestTime first_submit_;
 };
 
 Workload PhillyReader::read() {
   const std::string data = read_whole_file(path_);
-  workload_.source = path_;
-  workload_.format = "philly";
+  workload_ = start_workload(path_, "philly", 0);
 
   std::size_t first = data.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   first = data.find_first_not_of(" \t\r\n", first);
   if (first == std::string::npos) fail("", "the file is empty; expected a JSON list of jobs");
   if (data[first] != '[') {
-    throw InputError(located(path_, line_of(data, first + 1), "",
-                             "expected a JSON list of jobs ('[' ...), found " +
-                                 quote_for_message(std::string_view(data).substr(first, 20))));
+    TraceFile::fail(line_of(data, first + 1), "",
+                    "expected a JSON list of jobs ('[' ...), found " +
+                        quote_for_message(std::string_view(data).substr(first, 20)));
   }
 
   std::size_t index = 0;
@@ -140,19 +137,11 @@ Workload PhillyReader::read() {
     const json rest = json::parse(data, on_event);
     (void)rest;
   } catch (const json::parse_error& e) {
-    throw InputError(
-        located(path_, line_of(data, e.byte), "", "invalid JSON: " + json_error_text(e)));
+    TraceFile::fail(line_of(data, e.byte), "", "invalid JSON: " + json_error_text(e));
   }
 
-  if (!epoch_text_.empty()) {
-    for (Job& job : workload_.jobs) job.submit_s -= epoch_;
-    workload_.metadata.emplace_back("epoch_first_submit", epoch_text_);
-  }
-  for (int c = 0; c < kCountCount; ++c) {
-    if (counts_[c] > 0) {
-      workload_.metadata.emplace_back(std::string(kCountNames[c]), std::to_string(counts_[c]));
-    }
-  }
+  start_at_first_submit(workload_, first_submit_);
+  for (int c = 0; c < kCountCount; ++c) add_count(workload_, kCountNames[c], counts_[c]);
   return std::move(workload_);
 }
 
@@ -222,10 +211,7 @@ void PhillyReader::read_job(const json& job, std::size_t index) {
     ++counts_[kDropNoSubmit];
     return;
   }
-  if (*submit < epoch_) {
-    epoch_ = *submit;
-    epoch_text_ = job.find("submitted_time")->get_ref<const std::string&>();
-  }
+  first_submit_.see(*submit, job.find("submitted_time")->get_ref<const std::string&>());
   const std::string_view status = text_member(job, "status", index);
   const std::string_view user = text_member(job, "user", index);
 

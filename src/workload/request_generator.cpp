@@ -5,11 +5,11 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/rng.hpp"
 
 namespace suanli::workload {
 
@@ -85,52 +85,10 @@ constexpr std::array<RequestLengthTable, 2> kTables = {{
      kCodePrompt, kCodeOutput},
 }};
 
-// ---- portable sampling from raw mt19937_64 output ----
-//
-// The standard fixes mt19937_64's output but not what std:: distributions make of it, so every
-// draw is built here from the raw 64-bit values (as in generator.cpp, whose Sampler is private
-// to that file). Lengths use only IEEE +, -, *, / and are the same everywhere; arrivals also go
-// through log, cos, sqrt and pow, whose last bit may differ between C libraries, and are rounded
-// to microseconds so that such a difference does not show.
-class Rng {
- public:
-  explicit Rng(std::uint64_t seed) : engine_(seed) {}
-
-  // Uniform in [0, 1): the top 53 bits.
-  double uniform() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
-
-  // Exponential with mean 1.
-  double exponential() { return -std::log(1.0 - uniform()); }
-
-  // Standard normal by Box-Muller (one value per pair of draws).
-  double normal() {
-    const double u1 = 1.0 - uniform();  // (0, 1]
-    const double u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
-  }
-
-  // Gamma with shape k and scale 1: Marsaglia and Tsang (2000), and for k < 1 their
-  // Gamma(k) = Gamma(k + 1) * U^(1/k).
-  double gamma(double k) {
-    if (k < 1) return gamma(k + 1) * std::pow(1.0 - uniform(), 1.0 / k);
-    const double d = k - 1.0 / 3.0;
-    const double c = 1.0 / std::sqrt(9.0 * d);
-    while (true) {
-      double x = 0, v = 0;
-      do {
-        x = normal();
-        v = 1.0 + c * x;
-      } while (v <= 0);
-      v = v * v * v;
-      const double u = 1.0 - uniform();  // (0, 1]
-      if (u < 1.0 - 0.0331 * (x * x) * (x * x)) return d * v;
-      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
-    }
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
+// Draws come from common/rng.hpp's Rng. Lengths use only IEEE +, -, *, / and are the same
+// everywhere; arrivals also go through log, cos, sqrt and pow, whose last bit may differ
+// between C libraries, and are rounded to microseconds so that such a difference does not
+// show.
 
 // A length from `quantiles` (at kPermille): linear between neighbouring quantiles, rounded
 // half up, at least 1.

@@ -9,12 +9,13 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/registry.hpp"
 #include "suanli/workload/request_format.hpp"
 
 namespace suanli::workload {
 
-const std::vector<RequestFormatEntry>& request_formats() {
-  static const std::vector<RequestFormatEntry> formats{
+const Registry<RequestFormatEntry>& request_format_registry() {
+  static const Registry<RequestFormatEntry> formats{
       {"mooncake", "Mooncake (Kimi) JSON lines: timestamp ms, input/output length, hash_ids",
        &sniff_mooncake_requests, &read_mooncake_requests},
       {"azure-llm", "Azure LLM inference trace 2023/2024 (TIMESTAMP,ContextTokens,GeneratedTokens)",
@@ -27,28 +28,21 @@ const std::vector<RequestFormatEntry>& request_formats() {
   return formats;
 }
 
+const std::vector<RequestFormatEntry>& request_formats() {
+  return request_format_registry().entries();
+}
+
 const RequestFormatEntry* find_request_format(std::string_view name) {
-  for (const auto& f : request_formats())
-    if (f.name == name) return &f;
-  return nullptr;
+  return request_format_registry().find(name);
 }
-
-namespace {
-
-std::string known_formats() {
-  std::vector<std::string_view> names;
-  for (const auto& f : request_formats()) names.push_back(f.name);
-  return fmt::format("{}", fmt::join(names, ", "));
-}
-
-}  // namespace
 
 RequestWorkload read_requests(const std::string& path, std::string_view format) {
   if (!format.empty()) {
     const RequestFormatEntry* f = find_request_format(format);
-    if (!f)
-      throw InputError(fmt::format("--format: unknown request trace format '{}' (known: {})",
-                                   format, known_formats()));
+    if (!f) {
+      throw InputError("--format: " +
+                       request_format_registry().unknown_message("request trace format", format));
+    }
     return f->read(path);
   }
   std::string head;
@@ -58,7 +52,7 @@ RequestWorkload read_requests(const std::string& path, std::string_view format) 
     if (f.sniff(head)) return f.read(path);
   throw InputError(fmt::format(
       "{}: cannot tell the request trace format from its first lines; give --format (known: {})",
-      path, known_formats()));
+      path, request_format_registry().known()));
 }
 
 // ---- building blocks ----

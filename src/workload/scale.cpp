@@ -1,9 +1,10 @@
 #include "suanli/workload/scale.hpp"
 
-#include <random>
 #include <string>
 
 #include <fmt/format.h>
+
+#include "suanli/common/rng.hpp"
 
 namespace suanli::workload {
 
@@ -15,11 +16,11 @@ Workload scale_workload(const Workload& workload, const ScaleOptions& options) {
   out.jobs.reserve(workload.jobs.size());
   // mt19937_64 and a plain comparison on its raw output: the same seed keeps the same jobs
   // on every platform (std:: distributions are not portable across standard libraries).
-  std::mt19937_64 rng(options.seed);
+  Rng rng(options.seed);
   const auto threshold =
-      static_cast<std::uint64_t>(options.sample * static_cast<double>(std::mt19937_64::max()));
+      static_cast<std::uint64_t>(options.sample * static_cast<double>(Rng::max()));
   for (const Job& job : workload.jobs) {
-    if (options.sample < 1.0 && rng() > threshold) continue;
+    if (options.sample < 1.0 && rng.next() > threshold) continue;
     Job scaled = job;
     scaled.submit_s = job.submit_s * options.time_factor;
     out.jobs.push_back(std::move(scaled));

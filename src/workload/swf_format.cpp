@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <stdexcept>
@@ -17,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/trace_format.hpp"
+#include "suanli/workload/trace_reader.hpp"
 
 namespace suanli::workload {
 
@@ -144,19 +145,16 @@ int status_code(const std::string& trace_state) {
   return -1;
 }
 
-class SwfReader {
+class SwfReader : TraceFile {
  public:
   SwfReader(const std::string& path, const ReadOptions& options)
-      : path_(path),
-        options_(options),
+      : TraceFile(path, options),
         lines_(path, kLineChunkBytes, kMaxLine, ": this is not an SWF file") {}
 
   Workload read();
 
  private:
-  [[noreturn]] void fail(int line, std::string_view field, const std::string& what) const {
-    throw InputError(located(path_, line, std::string(field), what));
-  }
+  using TraceFile::fail;
   [[noreturn]] void fail(int line, Field field, const std::string& what) const {
     fail(line, kFieldNames[field], what);
   }
@@ -167,8 +165,6 @@ class SwfReader {
   void check_duplicate_numbers();
   void add_metadata(const std::string& key, std::string value);
 
-  std::string path_;
-  ReadOptions options_;
   FileLines lines_;
   Workload workload_;
   std::array<std::string_view, kFieldCount> fields_{};
@@ -189,15 +185,9 @@ class SwfReader {
 };
 
 Workload SwfReader::read() {
-  if (!(options_.gpus_per_proc > 0) || !std::isfinite(options_.gpus_per_proc)) {
-    fail(0, "--gpus-per-proc",
-         "must be a number > 0, got " + format_number(options_.gpus_per_proc));
-  }
-  workload_.source = path_;
-  workload_.format = "swf";
-  const std::size_t expected = count_file_newlines(path_) + 1;
-  workload_.jobs.reserve(expected);
-  numbers_.reserve(expected);
+  check_gpus_per_proc(path_, options_.gpus_per_proc);
+  workload_ = start_workload(path_, "swf", count_file_newlines(path_) + 1);
+  numbers_.reserve(workload_.jobs.capacity());
   std::span<char> text;
   while (lines_.next(text)) {
     const std::string_view content = trim(std::string_view(text.data(), text.size()));
@@ -360,19 +350,14 @@ void SwfReader::read_row(std::string_view text, int line) {
   workload_.jobs.push_back(std::move(job));
 }
 
-// ceil(processors x gpus_per_proc), at least 1. A product within one part in 10^9 of a whole
-// number is taken as that number, so that 3 processors x (1/3) GPU is 1 GPU, not 2.
 int SwfReader::gpus_for(double processors, int line, Field field) const {
-  double gpus = processors * options_.gpus_per_proc;
-  const double nearest = std::round(gpus);
-  if (std::fabs(gpus - nearest) <= 1e-9 * std::max(1.0, nearest)) gpus = nearest;
-  gpus = std::max(1.0, std::ceil(gpus));
-  if (gpus > std::numeric_limits<int>::max()) {
+  const std::optional<int> gpus = gpus_for_units(processors, options_.gpus_per_proc);
+  if (!gpus) {
     fail(line, field,
          quote_for_message(fields_[field]) + " processors x " +
              format_number(options_.gpus_per_proc) + " GPUs per processor is too many GPUs");
   }
-  return static_cast<int>(gpus);
+  return *gpus;
 }
 
 // Job numbers are the ids, so they must be unique (apart from partial-execution lines, which
@@ -435,28 +420,13 @@ void write_swf(const Workload& workload, std::ostream& out) {
   int max_gpus = 0;
   bool numeric_users = true;
   for (const Job& job : workload.jobs) {
-    if (!job.has_duration()) {
-      throw std::invalid_argument(job_name(job) +
-                                  ": its work is given as params/tokens, not as a duration; "
-                                  "SWF can only carry a run time");
-    }
-    if (!(job.duration_s > 0) || !std::isfinite(job.duration_s)) {
-      throw std::invalid_argument(job_name(job) + ": duration " + format_number(job.duration_s) +
-                                  " s; SWF reads a run time <= 0 as a job that never ran");
-    }
+    check_written_duration(job, "SWF can only carry a run time",
+                           "SWF reads a run time <= 0 as a job that never ran");
     if (!(job.submit_s >= 0) || !std::isfinite(job.submit_s)) {
       throw std::invalid_argument(job_name(job) + ": submit time " + format_number(job.submit_s) +
                                   " s; SWF needs >= 0");
     }
-    if (job.num_gpus < 1) {
-      throw std::invalid_argument(job_name(job) + ": " + std::to_string(job.num_gpus) +
-                                  " GPUs; SWF needs at least 1 processor");
-    }
-    if (job.gpu_milli > 0) {
-      throw std::invalid_argument(job_name(job) + ": asks for a share of one GPU (" +
-                                  std::to_string(job.gpu_milli) +
-                                  " thousandths); SWF counts whole processors only");
-    }
+    check_written_gpus(job, "SWF needs at least 1 processor", "SWF counts whole processors only");
     max_gpus = std::max(max_gpus, job.num_gpus);
     if (!job.user.empty() && !is_numeric_user(job.user)) numeric_users = false;
   }

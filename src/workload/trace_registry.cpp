@@ -6,14 +6,15 @@
 #include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
+#include "suanli/common/registry.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/native_csv.hpp"
 #include "suanli/workload/trace_format.hpp"
 
 namespace suanli::workload {
 
-const std::vector<TraceFormat>& trace_formats() {
-  static const std::vector<TraceFormat> formats{
+const Registry<TraceFormat>& trace_format_registry() {
+  static const Registry<TraceFormat> formats{
       {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)", &read_philly,
        &sniff_philly},
       {"batsim", "Batsim JSON workload (jobs + delay profiles)", &read_batsim, &sniff_batsim},
@@ -28,21 +29,13 @@ const std::vector<TraceFormat>& trace_formats() {
   return formats;
 }
 
+const std::vector<TraceFormat>& trace_formats() {
+  return trace_format_registry().entries();
+}
+
 const TraceFormat* find_trace_format(std::string_view name) {
-  for (const auto& f : trace_formats())
-    if (f.name == name) return &f;
-  return nullptr;
+  return trace_format_registry().find(name);
 }
-
-namespace {
-
-std::string known_formats() {
-  std::vector<std::string_view> names;
-  for (const auto& f : trace_formats()) names.push_back(f.name);
-  return fmt::format("{}", fmt::join(names, ", "));
-}
-
-}  // namespace
 
 const TraceFormat* detect_trace_format(const std::string& path) {
   std::string head;
@@ -57,14 +50,13 @@ Workload read_workload(const std::string& path, const std::string& format,
   if (!format.empty()) {
     const TraceFormat* f = find_trace_format(format);
     if (!f)
-      throw InputError(
-          fmt::format("--format: unknown format '{}' (known: {})", format, known_formats()));
+      throw InputError("--format: " + trace_format_registry().unknown_message("format", format));
     return f->read(path, options);
   }
   if (const TraceFormat* f = detect_trace_format(path)) return f->read(path, options);
   throw InputError(fmt::format(
       "{}: cannot tell the workload format from its first lines; give --format (known: {})", path,
-      known_formats()));
+      trace_format_registry().known()));
 }
 
 Workload read_native(const std::string& path, const ReadOptions& /*options*/) {

@@ -198,7 +198,8 @@ TEST_CASE("deployment errors name the file, the line and the field") {
       {one("model: llama-2-7b, gpu: H100, tpp: 2"),
        e + "tpp: unknown key 'tpp' (allowed: name, model, gpu, tp, pp, replicas, max_batch, "
            "max_batch_tokens, scheduler, router, disaggregated, kv_block_tokens, "
-           "kv_reserve_fraction, prefix_caching, chunk_tokens, autoscale, serves)"},
+           "kv_reserve_fraction, prefix_caching, chunk_tokens, autoscale, serves); did you mean "
+           "'tp'?"},
       {one("gpu: H100"), e + "model: missing required key 'model'"},
       {one("model: llama-2-7b, gpu: H100, serves: []"),
        e + "serves: expected a non-empty list of the trace's model names, got a list"},
@@ -284,7 +285,7 @@ TEST_CASE("deployment errors name the file, the line and the field") {
        e + "autoscale: autoscale applies only when replicas is a {min, max} range with min < max"},
       {one("model: llama-2-7b, gpu: H100, replicas: {max: 2}, autoscale: {cooldown: 5}"),
        e + "autoscale.cooldown: unknown key 'cooldown' (allowed: scale_up_queue, "
-           "scale_down_util, cooldown_s, storage_gbps)"},
+           "scale_down_util, cooldown_s, storage_gbps); did you mean 'cooldown_s'?"},
       {one("model: llama-2-7b, gpu: H100, replicas: {max: 2}, autoscale: {scale_down_util: 1.5}"),
        e + "autoscale.scale_down_util: must be at least 0 and below 1, got 1.5"},
       {one("model: llama-2-7b, gpu: H100, replicas: {max: 2}, autoscale: {storage_gbps: 0}"),
@@ -303,7 +304,8 @@ TEST_CASE("deployment errors name the file, the line and the field") {
       {"deployments: []\n",
        "d.yaml:1: deployments: expected a non-empty list of deployments, got an empty list"},
       {"deployment:\n  - {name: a}\n",
-       "d.yaml:1: deployment: unknown key 'deployment' (allowed: deployments)"},
+       "d.yaml:1: deployment: unknown key 'deployment' (allowed: deployments); did you mean "
+       "'deployments'?"},
       {"", "d.yaml: the deployment file is empty (expected deployments:)"},
       {"deployments: [\n", "d.yaml:2: malformed YAML: end of sequence flow not found"},
   };

@@ -97,7 +97,7 @@ TEST_CASE(
   // Unknown key.
   CHECK(error_of("classes:\n  - name: a\n    wieght: 1\n") ==
         "mix.yaml:3: classes[0].wieght: unknown key 'wieght' (allowed: name, weight, gpus, "
-        "duration, model, gpu_type, priority)");
+        "duration, model, gpu_type, priority); did you mean 'weight'?");
   // Weight <= 0.
   CHECK(error_of("classes:\n  - name: a\n    weight: 0\n") ==
         "mix.yaml:3: classes[0].weight: must be > 0, got '0'");

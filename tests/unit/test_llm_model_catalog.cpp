@@ -226,7 +226,9 @@ TEST_CASE("models file errors name the file, the line and the field") {
       {"models:\n  - {name: llama-2-7b, layers: 2, layers: 3}\n",
        "models.yaml:2: models[0].layers: duplicate key 'layers' (first given at line 2)"},
       {"models: {name: x}\n", "models.yaml:1: models: expected a list of models, got a map"},
-      {"model:\n  - {name: x}\n", "models.yaml:1: model: unknown key 'model' (allowed: models)"},
+      {"model:\n  - {name: x}\n",
+       "models.yaml:1: model: unknown key 'model' (allowed: models); did you "
+       "mean 'models'?"},
       {"", "models.yaml: the models file is empty (expected models:)"},
       {"models: [\n", "models.yaml:2: malformed YAML: end of sequence flow not found"},
   };

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/platform/platform.hpp"
 
 namespace suanli::platform {
@@ -101,7 +102,8 @@ struct PlacementEntry {
   std::unique_ptr<Placement> (*make)();
 };
 
-const std::vector<PlacementEntry>& placements();  // registry: first-fit, compact
+const Registry<PlacementEntry>& placement_registry();  // first-fit, compact
+const std::vector<PlacementEntry>& placements();
 const PlacementEntry* find_placement(std::string_view name);
 
 }  // namespace suanli::sched

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/sched/cluster_view.hpp"
 
 namespace suanli::sched {
@@ -34,6 +35,7 @@ struct PolicyEntry {
 };
 
 // The registry: one line per policy in src/sched/policy_registry.cpp.
+const Registry<PolicyEntry>& policy_registry();
 const std::vector<PolicyEntry>& policies();
 // nullptr when unknown.
 const PolicyEntry* find_policy(std::string_view name);

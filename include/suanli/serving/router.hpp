@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/serving/kv_cache.hpp"
 
 namespace suanli::serving {
@@ -56,6 +57,7 @@ struct RouterEntry {
 };
 
 // The registry: one line per router in src/serving/router.cpp.
+const Registry<RouterEntry>& router_registry();
 const std::vector<RouterEntry>& routers();
 const RouterEntry* find_router(std::string_view name);  // nullptr when unknown
 

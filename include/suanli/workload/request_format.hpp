@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/request.hpp"
 
@@ -27,6 +28,7 @@ struct RequestFormatEntry {
   RequestWorkload (*read)(const std::string& path);
 };
 
+const Registry<RequestFormatEntry>& request_format_registry();
 const std::vector<RequestFormatEntry>& request_formats();
 const RequestFormatEntry* find_request_format(std::string_view name);
 
@@ -85,21 +87,12 @@ RequestWorkload start_requests(const std::string& path, std::string_view format)
 
 // The earliest request a published-trace reader keeps: its arrival as the reader computed it,
 // and its time as the file wrote it, which metadata "epoch_first_arrival" gives as
-// before + written + after.
-struct FirstArrival {
+// before + written + after. The same earliest-time rule as the job trace readers'.
+struct FirstArrival : EarliestTime {
   explicit FirstArrival(std::string_view before_text = {}, std::string_view after_text = {})
       : before(before_text), after(after_text) {}
 
-  void see(double s, std::string_view text) {
-    if (s < seconds) {
-      seconds = s;
-      written.assign(text);
-    }
-  }
-
   std::string_view before, after;
-  double seconds = std::numeric_limits<double>::infinity();
-  std::string written;
 };
 
 // Rows a reader dropped for one reason, reported as metadata "dropped_<reason>" when any.

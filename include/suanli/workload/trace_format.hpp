@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/registry.hpp"
 #include "suanli/workload/job.hpp"
 
 namespace suanli::workload {
@@ -37,6 +38,7 @@ struct TraceFormat {
   bool (*sniff)(std::string_view head, std::string_view path);
 };
 
+const Registry<TraceFormat>& trace_format_registry();
 const std::vector<TraceFormat>& trace_formats();
 const TraceFormat* find_trace_format(std::string_view name);
 // The first format (registry order) whose sniff claims the file's first 64 KiB; nullptr when
