@@ -153,10 +153,9 @@ class Serving final : public ServingService {
     for (std::size_t d = 0; d < deployments_.size(); ++d) {
       const auto& dep = deployments_[d];
       const int tp = dep.parallelism.tp;
-      const int pp = dep.parallelism.pp;
       const int prefill = dep.disaggregated ? dep.disaggregated->prefill_replicas : 0;
-      // An autoscaled deployment gets GPUs for its most replicas; those above `initial`
-      // start powered off.
+      // An autoscaled deployment gets home GPUs for its most replicas; those above
+      // `initial` start off.
       const int count = dep.disaggregated           ? prefill + dep.disaggregated->decode_replicas
                         : dep.replicas.autoscaled() ? dep.replicas.max
                                                     : dep.replicas.initial;
