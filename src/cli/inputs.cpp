@@ -36,24 +36,41 @@ std::string bundled_path(const std::string& relative) {
   return (fs::path(SUANLI_SOURCE_DIR) / relative).string();
 }
 
+namespace {
+
+// A format's option as program_options sees it: it writes `target`, whose value before
+// parsing is the default.
+template <class T>
+po::typed_value<T>* option_value(T& target, const workload::FormatOption& f) {
+  auto* v = po::value(&target);
+  if (f.show_default) v->default_value(target);
+  if (!f.value_name.empty()) v->value_name(std::string(f.value_name));
+  return v;
+}
+
+}  // namespace
+
+// --format and --drop-unstarted, then the options each trace format declares in its registry
+// entry (src/workload/trace_registry.cpp), in registry order, each once.
 po::options_description workload_options_description(WorkloadOptions& o) {
+  const auto& formats = workload::trace_format_registry();
   po::options_description d("Workload options");
   d.add_options()("format", po::value(&o.format)->value_name("NAME"),
-                  "workload format (default: detected): native, swf, batsim, philly, helios, "
-                  "alibaba-gpu-2023, gavel, tiresias")(
+                  ("workload format (default: detected): " + formats.known()).c_str())(
       "drop-unstarted", po::bool_switch(&o.drop_unstarted),
-      "drop jobs that never started in the trace (default: keep them)")(
-      "gpus-per-proc", po::value(&o.read.gpus_per_proc)->default_value(1.0),
-      "swf/batsim: GPUs per processor or resource")(
-      "batsim-speed", po::value(&o.read.batsim_flops_per_second)->value_name("FLOPS"),
-      "batsim: FLOP/s of one resource, for parallel-task profiles")(
-      "throughputs", po::value(&o.read.throughputs_path)->value_name("FILE"),
-      "steps/s per job type and GPU model: Gavel's throughputs JSON or a CSV "
-      "job_type,gpu_type,num_gpus,steps_per_s. Gavel traces take their durations from it (JSON "
-      "only); run/compare/validate run every job with a job type at its measured speed on "
-      "each GPU model")("reference-worker",
-                        po::value(&o.read.reference_worker)->default_value("v100"),
-                        "gavel: the worker type whose throughputs give durations");
+      "drop jobs that never started in the trace (default: keep them)");
+  std::vector<std::string_view> added;
+  for (const workload::TraceFormat& format : formats.entries()) {
+    for (const workload::FormatOption& f : format.options) {
+      if (std::find(added.begin(), added.end(), f.name) != added.end()) continue;
+      added.push_back(f.name);
+      const std::string name(f.name), help(f.help);
+      if (f.number)
+        d.add_options()(name.c_str(), option_value(o.read.*f.number, f), help.c_str());
+      else
+        d.add_options()(name.c_str(), option_value(o.read.*f.text, f), help.c_str());
+    }
+  }
   return d;
 }
 

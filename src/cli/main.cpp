@@ -9,10 +9,12 @@
 
 #include "suanli/cli/commands.hpp"
 #include "suanli/common/input_error.hpp"
+#include "suanli/workload/trace_format.hpp"
 
 namespace {
 
-constexpr const char* kUsage =
+// The usage text, around the list of trace formats (from their registry).
+constexpr const char* kUsageHead =
     R"(suanli )" SUANLI_VERSION
     R"( - discrete-event simulator of heterogeneous GPU clusters (SimGrid)
 
@@ -31,7 +33,8 @@ trace (native, azure-llm, burstgpt, mooncake) on serving replicas (docs/serving-
 
 Without --platform/--workload, run and compare use platforms/default.yaml and
 workloads/default.csv. Workloads may be in any supported trace format (--format, or
-detected): native, swf, batsim, philly, helios, alibaba-gpu-2023, gavel, tiresias. `suanli COMMAND --help` lists a command's options.
+detected): )";
+constexpr const char* kUsageTail = R"(. `suanli COMMAND --help` lists a command's options.
 
 global options:
   -v, --verbose   more log output (debug)
@@ -59,7 +62,7 @@ int main(int argc, char** argv) {
       args.push_back(a);
   }
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << kUsage;
+    std::cout << kUsageHead << suanli::workload::trace_format_registry().known() << kUsageTail;
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {

@@ -447,4 +447,14 @@ void write_batsim(const Workload& workload, std::ostream& out) {
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
+std::span<const FormatOption> batsim_options() {
+  static constexpr FormatOption kOptions[] = {
+      kGpusPerProcOption,
+      {.name = "batsim-speed",
+       .value_name = "FLOPS",
+       .help = "batsim: FLOP/s of one resource, for parallel-task profiles",
+       .number = &ReadOptions::batsim_flops_per_second}};
+  return kOptions;
+}
+
 }  // namespace suanli::workload

@@ -304,4 +304,21 @@ bool sniff_gavel(std::string_view head, std::string_view path) {
   return checked > 0;
 }
 
+// --throughputs is more than Gavel's: run/compare/validate also read a speed table from it.
+std::span<const FormatOption> gavel_options() {
+  static constexpr FormatOption kOptions[] = {
+      {.name = "throughputs",
+       .value_name = "FILE",
+       .help = "steps/s per job type and GPU model: Gavel's throughputs JSON or a CSV "
+               "job_type,gpu_type,num_gpus,steps_per_s. Gavel traces take their durations from it "
+               "(JSON only); run/compare/validate run every job with a job type at its measured "
+               "speed on each GPU model",
+       .text = &ReadOptions::throughputs_path},
+      {.name = "reference-worker",
+       .help = "gavel: the worker type whose throughputs give durations",
+       .text = &ReadOptions::reference_worker,
+       .show_default = true}};
+  return kOptions;
+}
+
 }  // namespace suanli::workload

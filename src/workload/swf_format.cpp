@@ -485,4 +485,9 @@ void write_swf(const Workload& workload, std::ostream& out) {
   out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
 }
 
+std::span<const FormatOption> swf_options() {
+  static constexpr FormatOption kOptions[] = {kGpusPerProcOption};
+  return kOptions;
+}
+
 }  // namespace suanli::workload

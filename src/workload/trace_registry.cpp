@@ -17,13 +17,16 @@ const Registry<TraceFormat>& trace_format_registry() {
   static const Registry<TraceFormat> formats{
       {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)", &read_philly,
        &sniff_philly},
-      {"batsim", "Batsim JSON workload (jobs + delay profiles)", &read_batsim, &sniff_batsim},
+      {"batsim", "Batsim JSON workload (jobs + delay profiles)", &read_batsim, &sniff_batsim,
+       batsim_options()},
       {"helios", "SenseTime Helios cluster_log.csv", &read_helios, &sniff_helios},
       {"alibaba-gpu-2023", "Alibaba cluster-trace-gpu-v2023 (openb) pod list",
        &read_alibaba_gpu_2023, &sniff_alibaba_gpu_2023},
       {"tiresias", "Tiresias simulator job CSV", &read_tiresias, &sniff_tiresias},
-      {"gavel", "Gavel tab-separated job trace (needs --throughputs)", &read_gavel, &sniff_gavel},
-      {"swf", "Standard Workload Format (Parallel Workloads Archive)", &read_swf, &sniff_swf},
+      {"gavel", "Gavel tab-separated job trace (needs --throughputs)", &read_gavel, &sniff_gavel,
+       gavel_options()},
+      {"swf", "Standard Workload Format (Parallel Workloads Archive)", &read_swf, &sniff_swf,
+       swf_options()},
       {"native", "suanli's own CSV (docs/workload-format.md)", &read_native, &sniff_native},
   };
   return formats;

@@ -3,6 +3,7 @@
 // src/workload/ and one line in src/workload/trace_registry.cpp. Readers turn a published
 // trace into Jobs as it is published (times become seconds from the trace's first
 // submission, the original epoch goes to metadata) and say what they kept and dropped.
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,19 @@ struct ReadOptions {
   std::string reference_worker = "v100";
 };
 
+// A command-line option of the formats that need one (--gpus-per-proc, ...): declared by the
+// format's own file and listed in its registry entry, so that the CLI builds its workload
+// options from the registry and a new format adds its option without touching the CLI. The
+// value goes to one member of ReadOptions, a number or a text.
+struct FormatOption {
+  std::string_view name = {};                // without the dashes
+  std::string_view value_name = {};          // for --help ("FILE"); "" for the default ("arg")
+  std::string_view help = {};                // one line, naming the formats it applies to
+  double ReadOptions::*number = nullptr;     // the member it sets: either a number ...
+  std::string ReadOptions::*text = nullptr;  // ... or a text
+  bool show_default = false;                 // --help shows ReadOptions' default ("(=1)")
+};
+
 struct TraceFormat {
   std::string_view name;         // as given to --format
   std::string_view description;  // one line, for --help and docs
@@ -36,6 +50,9 @@ struct TraceFormat {
   // True when the start of the file (up to 64 KiB) looks like this format. Must be cheap and
   // specific: auto-detection takes the first format that claims the file.
   bool (*sniff)(std::string_view head, std::string_view path);
+  // The options this format reads; several formats may list the same one (SWF and Batsim
+  // share --gpus-per-proc): it is one option, described by the first in registry order.
+  std::span<const FormatOption> options = {};
 };
 
 const Registry<TraceFormat>& trace_format_registry();
@@ -68,6 +85,11 @@ bool sniff_helios(std::string_view head, std::string_view path);
 bool sniff_tiresias(std::string_view head, std::string_view path);
 bool sniff_gavel(std::string_view head, std::string_view path);
 bool sniff_alibaba_gpu_2023(std::string_view head, std::string_view path);
+
+// The options of the formats that have some (declared in each format's file).
+std::span<const FormatOption> swf_options();
+std::span<const FormatOption> batsim_options();
+std::span<const FormatOption> gavel_options();
 
 // Writers for `workload convert` (native is write_native_csv). Each writes every job so that
 // its reader gives back the same submit times, sizes and durations.

@@ -51,6 +51,13 @@ class CsvTraceReader {
   FirstSeen ids_;
 };
 
+// --gpus-per-proc, which SWF and Batsim both list.
+inline constexpr FormatOption kGpusPerProcOption{
+    .name = "gpus-per-proc",
+    .help = "swf/batsim: GPUs per processor or resource",
+    .number = &ReadOptions::gpus_per_proc,
+    .show_default = true};
+
 // ReadOptions::gpus_per_proc must be a finite number > 0: InputError "file: --gpus-per-proc:
 // must be a number > 0, got x" otherwise.
 void check_gpus_per_proc(const std::string& path, double gpus_per_proc);
