@@ -29,9 +29,10 @@ using e2e::num;
 
 namespace {
 
-e2e::Result run_night(const std::string& job_file, const std::string& out) {
-  return e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
-                          "--models", fixture("serving_e2e/models.yaml"), "--deployment",
+e2e::Result run_night(const std::string& job_file, const std::string& out,
+                      const std::string& platform = "platform_2nodes.yaml") {
+  return e2e::run_suanli({"run", "--platform", fixture("serving_e2e/" + platform), "--models",
+                          fixture("serving_e2e/models.yaml"), "--deployment",
                           fixture("serving_e2e/night.yaml"), "--requests",
                           fixture("serving_e2e/day_and_morning.csv"), "--workload",
                           fixture("serving_e2e/" + job_file), "--out", out});
@@ -125,4 +126,26 @@ TEST_CASE("shared GPUs: a scale-up waits while a training job holds the GPUs") {
     CAPTURE(summary);
     CHECK(gpu_energy_j(out + summary) == doctest::Approx(136085.494336).epsilon(1e-9));
   }
+}
+
+// As above on platform_3nodes.yaml (a third node, GPU 2, that no replica calls home; it idles
+// at 50 W the whole run). The job takes GPU 1 (compact: the lowest free index), replica 1's
+// home:
+//   t=200.2: m1 scales up: the home GPU is busy, GPU 2 is free: replica 1 starts there.
+//   t=251: replica 1 drains and gives GPU 2 back (not parked: it stays on, idle).
+//   t=320.2: m2 scales up on the home GPU, free since 310; on to 320.7 as before.
+// GPU 1: 120,000 J (job) + 25 J (idle 320.2-320.7) = 120,025 J; GPU 2: 320.7 s x 50 W =
+// 16,035 J; GPU 0: 16,060.494336 J. Whole cluster: 152,120.494336 J.
+TEST_CASE("shared GPUs: a scale-up takes other free GPUs when a job holds its home GPUs") {
+  const auto out = e2e::fresh_dir("shared-three-nodes");
+  const auto r = run_night("long_night_job.csv", out, "platform_3nodes.yaml");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(out);
+  CHECK(jobs["long"]["hosts"] == "1");
+  CHECK(num(jobs["long"], "end_time") == doctest::Approx(310));
+  check_requests(out);
+  CHECK(replicas_on_at(out, 200) == 1);
+  CHECK(replicas_on_at(out, 201) == 2);
+  CHECK(replicas_on_at(out, 252) == 1);
+  CHECK(gpu_energy_j(out + "/summary.json") == doctest::Approx(152120.494336).epsilon(1e-9));
 }
