@@ -28,7 +28,7 @@ class HoldingService final : public sim::Service {
  public:
   explicit HoldingService(sim::Core& core) {
     core.acquire(gpus_);
-    core.gpus_released.connect([this](const void* by) { released_by_ = by; });
+    core.gpus_released.connect([this](const void* by) { released_by.push_back(by); });
   }
   void start(sim::Core& core) override {
     core.spawn("holder", [this, &core] {
@@ -47,7 +47,7 @@ class HoldingService final : public sim::Service {
   bool gpu2_on_after_release = true;
   bool gpu0_on_after_release = false;
   bool finished = false;
-  const void* released_by_ = nullptr;
+  std::vector<const void*> released_by;  // every release, in order
 
  private:
   std::vector<int> gpus_{0, 1, 2, 3};
@@ -77,6 +77,7 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
   HoldingService holder(core);
   CHECK(core.allocation().free_in_cluster(0) == 0);
   double end_s = 0;
+  const void* training_ptr = nullptr;
   {
     report::Recorder recorder(out.string(), 0);
     const auto training = sim::make_training_service(core, workload, jobs, config, recorder);
@@ -84,11 +85,15 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
     core.add(*training);
     core.run();
     end_s = training->outcome().makespan_s;
+    training_ptr = dynamic_cast<const void*>(training.get());  // the object releases as itself
     CHECK(training->outcome().completed == 1);
     recorder.finish({});
   }
   CHECK(holder.finished);
-  CHECK(holder.released_by_ == &holder);
+  // The holder's release at 50, then the job's at 60 (by the training service).
+  REQUIRE(holder.released_by.size() == 2);
+  CHECK(holder.released_by[0] == &holder);
+  CHECK(holder.released_by[1] == training_ptr);
   CHECK(holder.on_while_held);
   CHECK_FALSE(holder.gpu2_on_after_release);
   CHECK(holder.gpu0_on_after_release);
