@@ -24,15 +24,19 @@ int run_serving(RunOptions& options, const ServingOptions& serving, const std::s
   const ServingInputs inputs = load_serving_inputs(options.platform, serving.deployment, serving);
   if (!options.workload.empty()) {
     check_policy_name(policy, "--policy");
+    if (options.sample_seconds > 0)
+      throw InputError(
+          "--sample-seconds: a combined run has one timeline, sampled every "
+          "--serving-sample-seconds");
     const Inputs jobs = load_inputs(options.platform, options.workload, options.workload_options,
                                     options.reject_oversized);
     check_run_limits(jobs, options);
     const int status = execute_combined_run(jobs, inputs, options, serving, policy);
+    const auto summary = report::read_summary(options.out + "/summary.json");
     std::cout << report::format_compare_table(
-                     {{policy, report::read_summary(options.out + "/summary.json")}})
-              << report::format_compare_table(
-                     {{inputs.deployments.front().name,
-                       report::read_summary(options.out + "/serving_summary.json")}});
+                     {{policy, report::summary_section(summary, "training")}})
+              << report::format_compare_table({{inputs.deployments.front().name,
+                                                report::summary_section(summary, "serving")}});
     return status;
   }
   const int status = execute_serving_run(inputs, serving, options.out, options.exec_model,

@@ -11,6 +11,7 @@
 #include "suanli/energy/power_model.hpp"
 #include "suanli/perf/llm_model.hpp"
 #include "suanli/platform/platform_loader.hpp"
+#include "suanli/report/combined_summary.hpp"
 #include "suanli/report/serving_recorder.hpp"
 #include "suanli/serving/router.hpp"
 #include "suanli/sim/scenario.hpp"
@@ -158,9 +159,10 @@ int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
                          const std::string& policy) {
   OutputDirectory directory(run_options.out);
   const auto wall_start = std::chrono::steady_clock::now();
-  report::Recorder recorder(run_options.out, run_options.sample_seconds);
+  // One timeline, the serving recorder's, with the training columns beside serving's.
+  report::Recorder recorder(run_options.out, run_options.sample_seconds, false);
   report::ServingRecorder serving_recorder(run_options.out, serving_options.slo_ttft_s,
-                                           serving_options.slo_tpot_s, "serving_");
+                                           serving_options.slo_tpot_s, true);
   const auto seed = std::uint64_t(run_options.seed);
   auto scenario = training_scenario(jobs, run_options, policy, false);
   scenario.requests = &serving.requests;
@@ -168,12 +170,12 @@ int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
   scenario.serving = serving_config(serving_options, seed);
   const auto outcome =
       sim::run_scenario(scenario, {.training = &recorder, .serving = &serving_recorder});
-  // Both summaries count the whole cluster's energy up to the end of the whole run.
+  // The energy is the whole cluster's up to the end of the whole run (energy per token
+  // included: see docs/serving-model.md).
   auto info = run_info(jobs, run_options, policy, outcome);
   auto sinfo = serving_info(serving, serving_options, run_options.exec_model, seed, outcome);
   info.sim_wall_s = sinfo.sim_wall_s = seconds_since(wall_start);
-  recorder.finish(info);
-  serving_recorder.finish(sinfo);
+  report::finish_combined(run_options.out, outcome.end_s, recorder, info, serving_recorder, sinfo);
   directory.keep();
   return 0;
 }

@@ -55,6 +55,13 @@ nlohmann::json read_summary(const std::string& path) {
   return nlohmann::json::parse(in);
 }
 
+nlohmann::json summary_section(const nlohmann::json& summary, const std::string& section) {
+  nlohmann::json out = summary.at(section);
+  for (const auto& [key, value] : summary.items())
+    if (key.starts_with("energy_")) out[key] = value;
+  return out;
+}
+
 std::string format_compare_table(const std::vector<CompareRow>& rows) {
   const bool serving = is_serving(rows);
   const std::span<const Column> columns =

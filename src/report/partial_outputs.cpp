@@ -29,6 +29,7 @@ PartialOutputs::~PartialOutputs() {
     if (f) std::fclose(f);
   if (committed_) return;
   for (const auto& name : names_) std::remove((out_dir_ + "/" + name + kPartial).c_str());
+  std::remove((out_dir_ + "/" + summary_name_ + kPartial).c_str());
 }
 
 void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& costs) {
@@ -37,10 +38,7 @@ void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& cost
   summary["energy_facility_kwh"] = costs.facility_energy_j / 3.6e6;
   summary["sim_wall_s"] = costs.sim_wall_s;
   summary["peak_rss_mb"] = costs.peak_rss_mb;
-  for (std::FILE*& f : files_) {
-    std::fclose(f);
-    f = nullptr;
-  }
+  close_streams();
   {
     std::ofstream out(out_dir_ + "/" + summary_name_ + kPartial);
     out << summary.dump(2) << "\n";
@@ -48,7 +46,25 @@ void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& cost
   }
   std::vector<std::string> all = names_;
   all.push_back(summary_name_);
-  for (const auto& name : all) {
+  rename_into_place(all);
+}
+
+void PartialOutputs::commit_streams() {
+  close_streams();
+  rename_into_place(names_);
+}
+
+void PartialOutputs::close_streams() {
+  for (std::size_t i = 0; i < files_.size(); ++i) {
+    const bool failed = std::ferror(files_[i]) != 0;
+    const bool closed = std::fclose(files_[i]) == 0;
+    files_[i] = nullptr;
+    if (failed || !closed) throw std::runtime_error("cannot write " + out_dir_ + "/" + names_[i]);
+  }
+}
+
+void PartialOutputs::rename_into_place(const std::vector<std::string>& names) {
+  for (const auto& name : names) {
     const std::string to = out_dir_ + "/" + name;
     if (std::rename((to + kPartial).c_str(), to.c_str()) != 0)
       throw std::runtime_error("cannot write " + to);

@@ -40,17 +40,19 @@ double percentile(std::vector<double>& values, double q) {
   return quantile_of_sorted(values, q);
 }
 
-Recorder::Recorder(const std::string& out_dir, double sample_seconds)
+Recorder::Recorder(const std::string& out_dir, double sample_seconds, bool timeline)
     : sample_seconds_(sample_seconds),
-      outputs_(out_dir, {"jobs.csv", "timeline.csv"}),
+      outputs_(out_dir, timeline ? std::vector<std::string>{"jobs.csv", "timeline.csv"}
+                                 : std::vector<std::string>{"jobs.csv"}),
       jobs_(outputs_.file(0)),
-      timeline_(outputs_.file(1)) {
+      timeline_(timeline ? outputs_.file(1) : nullptr) {
   std::fputs(
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
       "final_state,gpu_fraction\n",
       jobs_);
-  std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
-             timeline_);
+  if (timeline_)
+    std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
+               timeline_);
 }
 
 void Recorder::job(const JobRecord& r) {
@@ -104,20 +106,35 @@ void Recorder::write_samples_before(double limit_s) {
 }
 
 void Recorder::state(const ClusterState& s) {
+  if (!timeline_) return;
   flush_pending_until(s.time_s);
   pending_ = s;
   have_pending_ = true;
 }
 
-void Recorder::finish(const RunInfo& info) {
+void Recorder::flush_timeline(double makespan_s) {
   if (sample_seconds_ > 0) {
     // Samples up to and including the makespan, if one falls exactly on it.
-    if (have_pending_) write_samples_before(std::nextafter(info.makespan_s, HUGE_VAL));
+    if (have_pending_) write_samples_before(std::nextafter(makespan_s, HUGE_VAL));
   } else if (have_pending_) {
     write_row(pending_);
   }
   have_pending_ = false;
+}
 
+void Recorder::finish(const RunInfo& info) {
+  flush_timeline(info.makespan_s);
+  outputs_.commit(summary(info), {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j,
+                                  info.sim_wall_s, info.peak_rss_mb});
+}
+
+nlohmann::ordered_json Recorder::finish_section(const RunInfo& info) {
+  flush_timeline(info.makespan_s);
+  outputs_.commit_streams();
+  return summary(info);
+}
+
+nlohmann::ordered_json Recorder::summary(const RunInfo& info) {
   nlohmann::ordered_json j;
   const auto completed = jct_.size();
   const double mean_jct =
@@ -142,8 +159,7 @@ void Recorder::finish(const RunInfo& info) {
                              ? busy_gpu_seconds_ / (info.total_gpus * info.makespan_s)
                              : 0;
   j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
-  outputs_.commit(j, {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
-                      info.peak_rss_mb});
+  return j;
 }
 
 }  // namespace suanli::report

@@ -26,20 +26,24 @@ double mean(const std::vector<double>& v) {
 }  // namespace
 
 ServingRecorder::ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s,
-                                 const std::string& prefix)
+                                 bool training_columns)
     : slo_ttft_s_(slo_ttft_s),
       slo_tpot_s_(slo_tpot_s),
-      outputs_(out_dir, {"requests.csv", prefix + "timeline.csv"}, prefix + "summary.json"),
+      training_columns_(training_columns),
+      outputs_(out_dir, {"requests.csv", "timeline.csv"}),
       requests_(outputs_.file(0)),
       timeline_(outputs_.file(1)) {
   std::fputs(
       "request_id,arrival_time,first_token_time,end_time,ttft_s,tpot_s,e2e_s,prompt_tokens,"
       "output_tokens,replica,preemptions,prefix_hit_tokens,energy_j,final_state\n",
       requests_);
-  std::fputs(
-      "time,running_requests,queued_requests,kv_cache_util,tokens_per_s,busy_gpus,total_gpus,"
-      "it_power_w,facility_power_w,replicas_on\n",
-      timeline_);
+  std::fputs(training_columns
+                 ? "time,busy_gpus,total_gpus,queued_jobs,running_jobs,training_gpus,"
+                   "running_requests,queued_requests,kv_cache_util,tokens_per_s,"
+                   "serving_busy_gpus,replicas_on,it_power_w,facility_power_w\n"
+                 : "time,running_requests,queued_requests,kv_cache_util,tokens_per_s,busy_gpus,"
+                   "total_gpus,it_power_w,facility_power_w,replicas_on\n",
+             timeline_);
 }
 
 // A request meets the SLO when each given target is met: TTFT, and TPOT for requests that
@@ -75,13 +79,32 @@ void ServingRecorder::request(const RequestRecord& r) {
              r.output_tokens, r.replica, r.preemptions, r.prefix_hit_tokens, num(r.energy_j));
 }
 
-void ServingRecorder::sample(const ServingSample& s) {
+void ServingRecorder::sample(const TimelineSample& s) {
+  if (training_columns_) {
+    // busy_gpus: every GPU doing work, training's (held means busy) and serving's.
+    fmt::print(timeline_, "{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", num(s.time_s),
+               s.training_gpus + s.busy_gpus, s.total_gpus, s.queued_jobs, s.running_jobs,
+               s.training_gpus, s.running_requests, s.queued_requests, num(s.kv_cache_util),
+               num(s.tokens_per_s), s.busy_gpus, s.replicas_on, num(s.it_power_w),
+               num(s.facility_power_w));
+    return;
+  }
   fmt::print(timeline_, "{},{},{},{},{},{},{},{},{},{}\n", num(s.time_s), s.running_requests,
              s.queued_requests, num(s.kv_cache_util), num(s.tokens_per_s), s.busy_gpus,
              s.total_gpus, num(s.it_power_w), num(s.facility_power_w), s.replicas_on);
 }
 
 void ServingRecorder::finish(const ServingRunInfo& info) {
+  outputs_.commit(summary(info), {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j,
+                                  info.sim_wall_s, info.peak_rss_mb});
+}
+
+nlohmann::ordered_json ServingRecorder::finish_section(const ServingRunInfo& info) {
+  outputs_.commit_streams();
+  return summary(info);
+}
+
+nlohmann::ordered_json ServingRecorder::summary(const ServingRunInfo& info) {
   nlohmann::ordered_json j;
   const auto completed = e2e_.size();
   const double ttft_mean = mean(ttft_);
@@ -123,8 +146,7 @@ void ServingRecorder::finish(const ServingRunInfo& info) {
   // tokens: what serving the trace cost the machine room before cooling.
   j["energy_per_1k_output_tokens_j"] =
       output_tokens_ ? info.it_energy_j / double(output_tokens_) * 1000.0 : 0.0;
-  outputs_.commit(j, {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
-                      info.peak_rss_mb});
+  return j;
 }
 
 }  // namespace suanli::report

@@ -19,7 +19,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
   std::unique_ptr<ServingService> serving_service;
   if (serving) {
     ServingConfig config = scenario.serving;
-    config.scale_down_after_trace = training;
+    config.beside_training = training;
     serving_service = make_serving_service(core, *scenario.requests, *scenario.deployments, config,
                                            *recorders.serving);
     core.add(*serving_service);

@@ -134,7 +134,8 @@ class Serving final : public ServingService {
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} requests open",
                                            trace_.requests.size() - finished_ - rejected_,
                                            trace_.requests.size()));
-    write_sample(makespan_s_);
+    // The last row closes the period in which the run ended.
+    write_sample(config_.beside_training ? Core::now() : makespan_s_);
   }
 
   ServingOutcome outcome() const override {
@@ -375,7 +376,7 @@ class Serving final : public ServingService {
         // Requests may still come from KV transfers in flight (disaggregation).
         if (all_input_done()) {
           sg4::this_actor::sleep_until(now);  // so that SimGrid's clock reaches the makespan
-          if (config_.scale_down_after_trace && dep.replicas.autoscaled() &&
+          if (config_.beside_training && dep.replicas.autoscaled() &&
               replicas_on(std::size_t(replica.deployment)) > dep.replicas.min)
             power_off(replica);
           return;
@@ -741,7 +742,7 @@ class Serving final : public ServingService {
   void write_sample(double now) {
     const double period = now - last_sample_s_;
     if (period <= 0 && samples_ > 0) return;
-    report::ServingSample s;
+    report::TimelineSample s;
     s.time_s = now;
     double kv = 0;
     for (const auto& r : replicas_) {
@@ -761,6 +762,7 @@ class Serving final : public ServingService {
     s.facility_power_w = s.it_power_w * platform_.pue;
     s.busy_gpus = busy_gpus_;
     s.total_gpus = total_gpus_;
+    core_.timeline_sample(s);
     recorder_.sample(s);
     last_sample_s_ = now;
     last_tokens_ = tokens_emitted_;

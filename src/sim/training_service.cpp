@@ -90,6 +90,11 @@ class Training final : public sched::ClusterView, public TrainingService {
       if (by == this || !scheduling_) return;
       mailbox_->put_init(&gpus_freed_, 0)->detach();
     });
+    core.timeline_sample.connect([this](report::TimelineSample& row) {
+      row.queued_jobs = int(policy_->queued());
+      row.running_jobs = int(running_.size());
+      row.training_gpus = gpus_held_;
+    });
   }
 
   void start(Core& core) override {
@@ -256,12 +261,14 @@ class Training final : public sched::ClusterView, public TrainingService {
       // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
       int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
       if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
+      gpus_held_ += allocation_.share_used(gpu) == 0;
       core_.acquire_share(gpu, prepared.share_milli);
       run.gpus = {gpu};
     } else {
       run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
       std::sort(run.gpus.begin(), run.gpus.end());
       core_.acquire(run.gpus);
+      gpus_held_ += int(run.gpus.size());
     }
     refresh_free(decision.cluster);
     run.cluster = decision.cluster;
@@ -392,7 +399,9 @@ class Training final : public sched::ClusterView, public TrainingService {
       energy = energy::Accountant::share_energy_j(*cluster_device_[run.cluster],
                                                   (now() - run.start_s) * share_of(index));
       core_.release_share(run.gpus.front(), share_milli, this);
+      gpus_held_ -= allocation_.share_used(run.gpus.front()) == 0;
     } else {
+      gpus_held_ -= int(run.gpus.size());
       energy = accountant_.gpus_energy_since(run.gpus, run.energy_at_start_j);
       core_.release(run.gpus, this);
     }
@@ -469,6 +478,7 @@ class Training final : public sched::ClusterView, public TrainingService {
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;
+  int gpus_held_ = 0;  // by running jobs: whole GPUs, and GPUs holding any share
   std::size_t completed_ = 0;
   std::size_t messages_ = 0;
   std::size_t passes_ = 0;

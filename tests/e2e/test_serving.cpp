@@ -319,13 +319,46 @@ TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leav
   REQUIRE(requests.size() == 1);
   CHECK(requests[0]["replica"] == "toy1/0");
   CHECK(num(requests[0], "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
-  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
-    CAPTURE(summary);
-    const auto s = nlohmann::json::parse(e2e::read_file(out + summary));
-    CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(45008.498112).epsilon(1e-6));
+  // One summary.json: a section per service, the cluster's energy once.
+  const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(45008.498112).epsilon(1e-6));
+  CHECK(s["end_s"].get<double>() == doctest::Approx(100));
+  CHECK(s["training"]["jobs_completed"] == 1);
+  CHECK(s["training"]["policy"] == "fifo");
+  CHECK(s["serving"]["requests_completed"] == 1);
+  CHECK(!s["training"].contains("energy_gpu_kwh"));
+  CHECK(!std::filesystem::exists(out + "/serving_summary.json"));
+  CHECK(!std::filesystem::exists(out + "/serving_timeline.csv"));
+  // One timeline, every 1 s to the end (t = 100): the job on GPU 1 throughout, the replica on
+  // GPU 0 computing only in (0, 0.0243); 400 W + 50 W = 450 W in every period after the first.
+  auto timeline = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(timeline.size() == 100);
+  CHECK(num(timeline[99], "time") == 100);
+  for (std::size_t i = 1; i < timeline.size(); ++i) {
+    CAPTURE(i);
+    CHECK(timeline[i]["training_gpus"] == "1");
+    CHECK(timeline[i]["running_jobs"] == "1");
+    CHECK(timeline[i]["busy_gpus"] == "1");
+    CHECK(timeline[i]["serving_busy_gpus"] == "0");
+    CHECK(timeline[i]["total_gpus"] == "2");
+    CHECK(timeline[i]["replicas_on"] == "1");
+    CHECK(num(timeline[i], "it_power_w") == doctest::Approx(450).epsilon(1e-9));
   }
-  CHECK(std::filesystem::exists(out + "/timeline.csv"));
-  CHECK(std::filesystem::exists(out + "/serving_timeline.csv"));
+}
+
+// A combined run has one timeline, sampled every --serving-sample-seconds: a training
+// timeline period is refused rather than silently ignored.
+TEST_CASE("serving: a combined run refuses --sample-seconds") {
+  const auto out = e2e::fresh_dir("serve-combined-sample");
+  const auto r = e2e::run_suanli(
+      {"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"), "--models",
+       fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/one.yaml"),
+       "--requests", fixture("serving_e2e/one_request.csv"), "--workload",
+       fixture("serving_e2e/one_job.csv"), "--sample-seconds", "10", "--out", out});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--sample-seconds") != std::string::npos);
+  CHECK(r.err.find("--serving-sample-seconds") != std::string::npos);
+  CHECK(!std::filesystem::exists(out));
 }
 
 // The issue's deployment file on the bundled default platform (128 H100): every request
@@ -397,8 +430,9 @@ TEST_CASE("serving: --requests without --deployment is refused, not ignored") {
 // to be lost from a combined run's totals (they were the serving side's only).
 // GPU 1: 100 s at idle 50 W + half of (400 - 50) W = 225 W -> 22,500 J; GPU 0: the request's
 // 0.02428032 s at 400 W (9.712128 J) + 50 W for the rest of the 100 s (4,998.785984 J).
-// Total 27,508.498112 J in both summaries; the serving timeline's second row (t in (1, 2])
-// is 50 + 225 = 275 W under both models.
+// Total 27,508.498112 J; the timeline's second row (t in (1, 2]) is 50 + 225 = 275 W under
+// both models, with the half-GPU job's GPU and the replica's among the 2 GPUs (the issue's
+// example: two timelines used to say 275 W and 1 GPU, and 371 W and 2 GPUs).
 TEST_CASE("serving: a GPU share beside a replica draws the same energy under flows and ptask") {
   for (const char* model : {"flows", "ptask"}) {
     CAPTURE(model);
@@ -409,14 +443,12 @@ TEST_CASE("serving: a GPU share beside a replica draws the same energy under flo
          "--requests", fixture("serving_e2e/one_request.csv"), "--workload",
          fixture("reference/inputs/half_job.csv"), "--exec-model", model, "--out", out});
     REQUIRE_MESSAGE(r.status == 0, r.err);
-    for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
-      CAPTURE(summary);
-      const auto s = nlohmann::json::parse(e2e::read_file(out + summary));
-      CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 ==
-            doctest::Approx(27508.498112).epsilon(1e-9));
-    }
-    auto timeline = e2e::read_csv(out + "/serving_timeline.csv");
+    const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+    CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(27508.498112).epsilon(1e-9));
+    auto timeline = e2e::read_csv(out + "/timeline.csv");
     REQUIRE(timeline.size() >= 2);
     CHECK(num(timeline[1], "it_power_w") == doctest::Approx(275).epsilon(1e-9));
+    CHECK(timeline[1]["training_gpus"] == "1");
+    CHECK(timeline[1]["total_gpus"] == "2");
   }
 }

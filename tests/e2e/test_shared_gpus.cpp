@@ -52,10 +52,16 @@ double gpu_energy_j(const std::string& summary) {
   return nlohmann::json::parse(e2e::read_file(summary))["energy_gpu_kwh"].get<double>() * 3.6e6;
 }
 
+// The combined timeline's row at time t (one per second).
+e2e::Row row_at(const std::string& out, double t) {
+  for (auto& row : e2e::read_csv(out + "/timeline.csv"))
+    if (num(row, "time") == doctest::Approx(t)) return row;
+  FAIL("no timeline row at " << t);
+  return {};
+}
+
 int replicas_on_at(const std::string& out, double t) {
-  for (auto& row : e2e::read_csv(out + "/serving_timeline.csv"))
-    if (num(row, "time") == doctest::Approx(t)) return int(num(row, "replicas_on"));
-  return -1;
+  return int(num(row_at(out, t), "replicas_on"));
 }
 
 }  // namespace
@@ -71,7 +77,10 @@ int replicas_on_at(const std::string& out, double t) {
 // GPU 0: on 0-320.7: three requests computing 3 x 0.02428032 = 0.07284096 s at 400 W
 //        (29.136384 J), idle the other 320.62715904 s at 50 W (16,031.357952 J):
 //        16,060.494336 J.
-// Whole cluster: 58,625.494336 J in both summaries.
+// Whole cluster: 58,625.494336 J.
+// Timeline (each row the mean power over the second ending at its time): (0, 1]: GPU 0 computes
+// r1 for 0.02428032 s, 50 + 350 x 0.02428032 = 58.498112 W, GPU 1 off; (9, 10]: 50 W; (10, 11]
+// and on to 110: the job on GPU 1, 450 W; (110, 111]: GPU 1 parked again, off: 50 W.
 TEST_CASE(
     "shared GPUs: a training job runs on a scaled-down replica's GPU, which scales up after") {
   const auto out = e2e::fresh_dir("shared-night");
@@ -87,19 +96,21 @@ TEST_CASE(
   CHECK(replicas_on_at(out, 201) == 2);  // replica 1 starting (cold start) counts as on
   CHECK(replicas_on_at(out, 251) == 2);  // the row is written before the evaluation
   CHECK(replicas_on_at(out, 252) == 1);
-  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
-    CAPTURE(summary);
-    CHECK(gpu_energy_j(out + summary) == doctest::Approx(58625.494336).epsilon(1e-9));
+  CHECK(gpu_energy_j(out + "/summary.json") == doctest::Approx(58625.494336).epsilon(1e-9));
+  CHECK(num(row_at(out, 1), "it_power_w") == doctest::Approx(58.498112).epsilon(1e-9));
+  CHECK(num(row_at(out, 1), "total_gpus") == 2);
+  CHECK(num(row_at(out, 10), "it_power_w") == doctest::Approx(50).epsilon(1e-9));
+  CHECK(num(row_at(out, 10), "training_gpus") == 0);
+  for (double t : {11.0, 60.0, 110.0}) {
+    CAPTURE(t);
+    const auto row = row_at(out, t);
+    CHECK(num(row, "it_power_w") == doctest::Approx(450).epsilon(1e-9));
+    CHECK(num(row, "training_gpus") == 1);
+    CHECK(num(row, "running_jobs") == 1);
+    CHECK(num(row, "busy_gpus") == 1);
   }
-  // The training timeline counts the whole cluster: replica 0's GPU is busy from the start,
-  // GPU 1 off (0 W) until the job powers it on at 10 s.
-  auto timeline = e2e::read_csv(out + "/timeline.csv");
-  REQUIRE(timeline.size() >= 2);
-  CHECK(num(timeline[0], "busy_gpus") == 1);
-  CHECK(num(timeline[0], "total_gpus") == 2);
-  CHECK(num(timeline[0], "it_power_w") == doctest::Approx(50));
-  CHECK(num(timeline[1], "time") == doctest::Approx(10));
-  CHECK(num(timeline[1], "it_power_w") == doctest::Approx(450));
+  CHECK(num(row_at(out, 111), "it_power_w") == doctest::Approx(50).epsilon(1e-9));
+  CHECK(num(row_at(out, 111), "training_gpus") == 0);
 }
 
 // The job (10 s to 310 s) still holds GPU 1 in the morning:
@@ -122,10 +133,7 @@ TEST_CASE("shared GPUs: a scale-up waits while a training job holds the GPUs") {
     CAPTURE(t);
     CHECK(replicas_on_at(out, t) == 1);
   }
-  for (const char* summary : {"/summary.json", "/serving_summary.json"}) {
-    CAPTURE(summary);
-    CHECK(gpu_energy_j(out + summary) == doctest::Approx(136085.494336).epsilon(1e-9));
-  }
+  CHECK(gpu_energy_j(out + "/summary.json") == doctest::Approx(136085.494336).epsilon(1e-9));
 }
 
 // As above on platform_3nodes.yaml (a third node, GPU 2, that no replica calls home; it idles

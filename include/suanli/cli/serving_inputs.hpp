@@ -54,8 +54,8 @@ int execute_serving_run(const ServingInputs& inputs, const ServingOptions& optio
                         const std::string& out, const std::string& exec_model, std::uint64_t seed);
 
 // Training jobs (`jobs`, run under `policy`) and serving replicas on one cluster: jobs.csv,
-// timeline.csv and summary.json for the jobs, requests.csv, serving_timeline.csv and
-// serving_summary.json for the requests, all in run_options.out.
+// requests.csv, one timeline.csv (training and serving columns) and one summary.json
+// (sections "training" and "serving"), all in run_options.out.
 int execute_combined_run(const Inputs& jobs, const ServingInputs& serving,
                          const RunOptions& run_options, const ServingOptions& serving_options,
                          const std::string& policy);

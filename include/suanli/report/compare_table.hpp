@@ -14,6 +14,9 @@ struct CompareRow {
 };
 
 nlohmann::json read_summary(const std::string& path);
+// One section ("training", "serving") of a combined run's summary, as a summary of its own:
+// the section's fields and the whole run's energy_*_kwh.
+nlohmann::json summary_section(const nlohmann::json& summary, const std::string& section);
 std::string format_compare_table(const std::vector<CompareRow>& rows);
 void write_compare_csv(const std::vector<CompareRow>& rows, const std::string& path);
 

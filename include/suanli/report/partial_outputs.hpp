@@ -33,8 +33,14 @@ class PartialOutputs {
   // Closes the streamed files, writes the summary (with `costs` appended as energy_*_kwh,
   // sim_wall_s, peak_rss_mb), and renames all of them into place.
   void commit(nlohmann::ordered_json summary, const RunCosts& costs);
+  // Closes the streamed files and renames them into place, with no summary: a recorder whose
+  // summary is a section of the run's one summary.json (report/combined_summary.hpp).
+  void commit_streams();
 
  private:
+  void close_streams();  // throws if a write failed (a full disk)
+  void rename_into_place(const std::vector<std::string>& names);
+
   std::string out_dir_;
   std::vector<std::string> names_;
   std::string summary_name_;

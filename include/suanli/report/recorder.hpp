@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "suanli/report/partial_outputs.hpp"
 
 namespace suanli::report {
@@ -61,8 +63,10 @@ class Recorder {
   // Writes out_dir/jobs.csv.partial and timeline.csv.partial (the directory must exist);
   // finish() renames them to jobs.csv and timeline.csv once summary.json is written, so a run
   // that fails leaves the directory as it was (the destructor removes the partial files).
-  // sample_seconds > 0: one timeline row per period instead of one per change.
-  Recorder(const std::string& out_dir, double sample_seconds);
+  // sample_seconds > 0: one timeline row per period instead of one per change. Without
+  // `timeline`, only jobs.csv: the run's timeline is another recorder's (a combined run's,
+  // with training and serving columns, is the serving recorder's).
+  Recorder(const std::string& out_dir, double sample_seconds, bool timeline = true);
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
@@ -71,8 +75,14 @@ class Recorder {
   void state(const ClusterState& state);
   // Flushes the timeline up to the makespan and writes summary.json.
   void finish(const RunInfo& info);
+  // The same, for a run whose summary.json has this as its "training" section: flushes and
+  // renames the streamed files, and returns the section (RunInfo's energy and costs are the
+  // whole summary's, not the section's).
+  nlohmann::ordered_json finish_section(const RunInfo& info);
 
  private:
+  nlohmann::ordered_json summary(const RunInfo& info);
+  void flush_timeline(double makespan_s);
   void write_row(const ClusterState& row);
   void flush_pending_until(double time_s);
   void write_samples_before(double limit_s);

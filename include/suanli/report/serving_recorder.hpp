@@ -9,7 +9,10 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "suanli/report/partial_outputs.hpp"
+#include "suanli/report/timeline_sample.hpp"
 
 namespace suanli::report {
 
@@ -25,19 +28,6 @@ struct RequestRecord {
   std::uint32_t prefix_hit_tokens = 0;
   double energy_j = 0;
   std::string_view rejected_because;  // empty when served
-};
-
-struct ServingSample {
-  double time_s = 0;
-  std::uint64_t running_requests = 0;
-  std::uint64_t queued_requests = 0;
-  double kv_cache_util = 0;  // mean over replicas of the used share of their KV blocks
-  double tokens_per_s = 0;   // output tokens emitted over the period ending here / period
-  int busy_gpus = 0;         // GPUs of replicas that were running an iteration at time_s
-  int replicas_on = 0;       // replicas whose GPUs are powered (not off by autoscaling)
-  int total_gpus = 0;
-  double it_power_w = 0;  // mean over the period ending here
-  double facility_power_w = 0;
 };
 
 struct ServingRunInfo {
@@ -63,23 +53,28 @@ struct ServingRunInfo {
 class ServingRecorder {
  public:
   // Writes out_dir/requests.csv.partial and timeline.csv.partial; finish() renames them, and
-  // a run that fails leaves nothing (the destructor removes the partial files).
-  // `prefix` goes before timeline.csv and summary.json: "serving_" when a training run
-  // writes its own into the same directory.
+  // a run that fails leaves nothing (the destructor removes the partial files). With
+  // `training_columns`, the timeline is a combined run's: the whole simulation's, training's
+  // columns beside serving's (docs/serving-model.md, "Outputs").
   ServingRecorder(const std::string& out_dir, double slo_ttft_s, double slo_tpot_s,
-                  const std::string& prefix = "");
+                  bool training_columns = false);
   ServingRecorder(const ServingRecorder&) = delete;
   ServingRecorder& operator=(const ServingRecorder&) = delete;
 
   void request(const RequestRecord& record);
-  void sample(const ServingSample& sample);
+  void sample(const TimelineSample& sample);
   void finish(const ServingRunInfo& info);
+  // For a run whose summary.json has this as its "serving" section: renames the streamed
+  // files and returns the section (energy and run costs are the whole summary's).
+  nlohmann::ordered_json finish_section(const ServingRunInfo& info);
 
  private:
+  nlohmann::ordered_json summary(const ServingRunInfo& info);
   bool meets_slo(double ttft, double tpot) const;
 
   double slo_ttft_s_;
   double slo_tpot_s_;
+  bool training_columns_;
   PartialOutputs outputs_;
   std::FILE* requests_;
   std::FILE* timeline_;

@@ -15,6 +15,7 @@
 #include "suanli/energy/accountant.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
+#include "suanli/report/timeline_sample.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sim/signal.hpp"
 #include "suanli/sim/simgrid_platform.hpp"
@@ -71,6 +72,9 @@ class Core {
   // Work began or ended on `gpus` GPUs of `device`, each at `share` of its full load.
   Signal<const platform::DeviceSpec&, int, double> work_started;
   Signal<const platform::DeviceSpec&, int, double> work_ended;
+  // A timeline row is being made at row.time_s (the serving service's sampler, at instants
+  // every replica has reached): each other service fills its own columns.
+  Signal<report::TimelineSample&> timeline_sample;
 
   // --- actors and services ---
   // An actor on the controller host whose exception, if any, stops the simulation and is

@@ -28,10 +28,12 @@ namespace suanli::sim {
 struct ServingConfig {
   std::uint64_t seed = 0;       // routers that draw (power-of-two)
   double sample_seconds = 1.0;  // timeline period
-  // When the trace ends, autoscaled replicas above `min` power off and give their GPUs back
-  // (as the autoscaler would with no load left), for the services that run on; off when
-  // serving runs alone, where the run ends with the trace.
-  bool scale_down_after_trace = false;
+  // Training runs on the same cluster (a combined run). Then, when the trace ends, autoscaled
+  // replicas above `min` power off and give their GPUs back (as the autoscaler would with no
+  // load left) for the jobs that run on; and the timeline is the whole simulation's: its rows
+  // carry the training columns (Core::timeline_sample) and go on to the engine's end. Alone,
+  // serving's run and timeline end with its last request.
+  bool beside_training = false;
 };
 
 struct ServingOutcome {
