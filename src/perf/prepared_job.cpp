@@ -181,6 +181,20 @@ struct TableCounts {
   }
 };
 
+// Whether some node of a cluster the job may use could hold the whole pod at once: its GPUs,
+// CPUs and memory (a resource the node does not model always fits).
+bool pod_fits_a_node(const platform::Platform& platform, const ModelTable& models,
+                     std::uint64_t allowed, const workload::Job& job) {
+  for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+    if (allowed != 0 && !(allowed >> models.cluster_model[c] & 1)) continue;
+    const platform::NodeSpec& node = platform.clusters[c].node;
+    if (job.num_gpus <= node.gpus && (node.cpu_milli == 0 || job.cpu_milli <= node.cpu_milli) &&
+        (node.memory_mib == 0 || job.memory_mib <= node.memory_mib))
+      return true;
+  }
+  return false;
+}
+
 std::string model_names(const ModelTable& models, std::uint64_t bits) {
   std::vector<std::string> names;
   for (std::size_t m = 0; m < models.names.size(); ++m)
@@ -268,6 +282,11 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
             fmt::format("'{}' is not in the device catalog; add it under devices: in platform '{}'",
                         job.reference_gpu, platform.name)));
     }
+    if (job.num_gpus == 0 && !job.has_duration())
+      throw InputError(located(workload.source, job.line, "num_gpus",
+                               fmt::format("job '{}' is CPU-only: its work must be a duration, "
+                                           "not params and tokens (those run on GPUs)",
+                                           job.id)));
     out.reference_peak = reference->peak_flops();
     out.work = job_work(job, *reference);
     out.walltime_ref_s = walltime_estimate(job, out.work);
@@ -341,7 +360,17 @@ std::vector<PreparedJob> prepare_jobs(const platform::Platform& platform,
                           speeds->source(), kMaxSimulatedSeconds)));
       }
     }
-    if (job.num_gpus > limit) {
+    if (job.is_pod() && !pod_fits_a_node(platform, models, out.models, job)) {
+      std::string reason = fmt::format(
+          "job '{}' is a pod asking for {} GPUs, {} CPU thousandths and {} MiB on one node, but "
+          "no node of a cluster it may use has as much",
+          job.id, job.num_gpus, job.cpu_milli, job.memory_mib);
+      if (!reject_oversized)
+        throw InputError(located(workload.source, job.line, "num_gpus",
+                                 reason + " (use --reject-oversized to skip such jobs)"));
+      out.rejected = true;
+      out.reject_reason = std::move(reason);
+    } else if (job.num_gpus > limit) {
       std::string reason =
           fmt::format("job '{}' asks for {} GPUs but the largest cluster it may use has {}", job.id,
                       job.num_gpus, limit);

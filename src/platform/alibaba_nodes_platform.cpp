@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -54,9 +55,9 @@ class NodeListReader {
     const int i = index_[c];
     return i < 0 ? std::string_view() : fields_[static_cast<std::size_t>(i)];
   }
-  // cpu_milli and memory_mib are not part of a Platform, but a bad one is still bad input:
-  // when the column is there, its value must be a number >= 0.
-  void check_amount(Column c, int line) const;
+  // A node's cpu_milli or memory_mib: a number >= 0 when the column is there (rounded to a
+  // whole number, as pandas may write "32000.0"); 0, "not modelled", when it is not.
+  int amount(Column c, int line) const;
 
   std::string source_;
   std::string data_;  // the file; fields_ and names_ point into it
@@ -67,8 +68,15 @@ class NodeListReader {
   std::array<int, kColumnCount> index_{};
   std::vector<std::string_view> fields_;
   std::optional<FirstSeen> names_;
-  // Nodes per (catalog model name, GPUs per node): one cluster each, in this order.
-  std::map<std::pair<std::string, int>, int> nodes_;
+  // Nodes per kind of node: one cluster each, in this order.
+  struct Kind {
+    std::string model;  // the catalog's name
+    int gpus = 0;
+    int cpu_milli = 0;
+    int memory_mib = 0;
+    auto operator<=>(const Kind&) const = default;
+  };
+  std::map<Kind, int> nodes_;
   int gpus_ = 0;
   int gpu_nodes_ = 0;
   int cpu_only_ = 0;
@@ -105,14 +113,21 @@ Platform NodeListReader::read(std::string data) {
   p.source = source_;
   p.devices = catalog_;
   p.sites.push_back(Site{kSiteName, {}});
-  for (const auto& [key, nodes] : nodes_) {
-    const auto& [model, gpus] = key;
+  // Kinds sharing a model and GPU count differ by CPUs or memory: their names say so.
+  std::map<std::pair<std::string, int>, int> same_gpus;
+  for (const auto& [kind, nodes] : nodes_) ++same_gpus[{kind.model, kind.gpus}];
+  for (const auto& [kind, nodes] : nodes_) {
+    const auto& [model, gpus, cpu_milli, memory_mib] = kind;
     Cluster c;
     c.name = fmt::format("{}x{}", model, gpus);
+    if (same_gpus[{model, gpus}] > 1)
+      c.name += fmt::format("-{:g}c{:g}g", cpu_milli / 1000.0, memory_mib / 1024.0);
     c.site = 0;
     c.nodes = nodes;
     c.node.gpu_model = model;
     c.node.gpus = gpus;
+    c.node.cpu_milli = cpu_milli;
+    c.node.memory_mib = memory_mib;
     c.node.intra = catalog_.find(model)->intra;
     c.node.nic = LinkSpec{kAlibabaNodeNicBps / gpus, kAlibabaNodeNicLatencyS};
     p.sites[0].clusters.push_back(static_cast<int>(p.clusters.size()));
@@ -139,8 +154,8 @@ void NodeListReader::read_header(std::span<char> text, int line) {
   }
 }
 
-void NodeListReader::check_amount(Column c, int line) const {
-  if (index_[c] < 0) return;
+int NodeListReader::amount(Column c, int line) const {
+  if (index_[c] < 0) return 0;
   const std::string_view text = field(c);
   if (text.empty()) fail(line, c, "missing value");
   double value = 0;
@@ -148,6 +163,8 @@ void NodeListReader::check_amount(Column c, int line) const {
     fail(line, c, quote_for_message(text) + " is not a number");
   }
   if (value < 0) fail(line, c, "must be >= 0, got " + quote_for_message(text));
+  if (value > 1e9) fail(line, c, "is out of range, got " + quote_for_message(text));
+  return static_cast<int>(std::lround(value));
 }
 
 void NodeListReader::read_row(std::span<char> text, int line) {
@@ -160,8 +177,8 @@ void NodeListReader::read_row(std::span<char> text, int line) {
          "duplicate node name " + quote_for_message(sn) + " (first on line " +
              std::to_string(first) + ")");
   }
-  check_amount(kCpuMilli, line);
-  check_amount(kMemoryMib, line);
+  const int cpu_milli = amount(kCpuMilli, line);
+  const int memory_mib = amount(kMemoryMib, line);
   const int gpus = read_gpu_count(source_, line, kColumnNames[kGpu], field(kGpu));
   if (gpus == 0) {
     ++cpu_only_;  // whatever its model says
@@ -185,7 +202,7 @@ void NodeListReader::read_row(std::span<char> text, int line) {
   }
   gpus_ += gpus;
   ++gpu_nodes_;
-  ++nodes_[{device->name, gpus}];
+  ++nodes_[{device->name, gpus, cpu_milli, memory_mib}];
 }
 
 }  // namespace

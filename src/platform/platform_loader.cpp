@@ -317,7 +317,8 @@ Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catal
   c.name = r.identifier(m.require("name"));
   c.nodes = r.count(m.require("nodes"));
 
-  const Map node(r, m.require("node"), {"gpu", "intra", "nic", "static_w"});
+  const Map node(r, m.require("node"),
+                 {"gpu", "intra", "nic", "static_w", "cpu_cores", "memory_gib"});
   origin.node = node.self();
   const Map gpu(r, node.require("gpu"), {"model", "count"});
   const Field model = gpu.require("model");
@@ -345,6 +346,12 @@ Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catal
     node.require("nic", " (required when nodes > 1)");
   }
   if (auto w = node.get("static_w")) c.node.static_w = r.power(*w);
+  // Host CPUs and memory, for jobs that ask for them (docs/platform-format.md): kept in the
+  // units traces use, thousandths of a core and MiB.
+  if (auto cores = node.get("cpu_cores"))
+    c.node.cpu_milli = static_cast<int>(std::lround(r.in_range(*cores, 0.001, 1e6) * 1000));
+  if (auto gib = node.get("memory_gib"))
+    c.node.memory_mib = static_cast<int>(std::lround(r.in_range(*gib, 1.0 / 1024, 1e6) * 1024));
   if (auto fabric = m.get("fabric")) c.fabric = read_fabric(r, *fabric);
   return c;
 }

@@ -1,5 +1,6 @@
 // Free-GPU bookkeeping at every level a placement looks at (GPU, node, leaf switch,
 // cluster), kept exact by allocate/release so that no decision ever rescans the platform.
+#include <algorithm>
 #include <deque>
 #include <limits>
 #include <stdexcept>
@@ -34,12 +35,16 @@ AllocationState::AllocationState(const platform::Platform& platform,
   for (std::size_t c = 0; c < clusters.size(); ++c) {
     const platform::Cluster& cl = clusters[c];
     if (cl.first_gpu != static_cast<int>(gpu_free_.size()) ||
-        cl.first_node != static_cast<int>(node_free_.size()))
+        cl.first_node != static_cast<int>(node_room_.size()))
       mismatch("cluster " + cl.name + " is not numbered contiguously");
     gpu_free_.insert(gpu_free_.end(), cl.gpu_count(), 1);
     for (int n = 0; n < cl.nodes; ++n) {
       const int node = cl.first_node + n;
-      node_free_.push_back(cl.node.gpus);
+      NodeRoom room;
+      room.gpus = cl.node.gpus;
+      if (cl.node.cpu_milli > 0) room.cpu_milli = cl.node.cpu_milli;
+      if (cl.node.memory_mib > 0) room.memory_mib = cl.node.memory_mib;
+      node_room_.push_back(room);
       cluster_of_node_.push_back(static_cast<int>(c));
       node_of_gpu_.insert(node_of_gpu_.end(), cl.node.gpus, node);
     }
@@ -58,7 +63,7 @@ AllocationState::AllocationState(const platform::Platform& platform,
       cluster_of_leaf_[topology.first_leaf[c] + l] = static_cast<int>(c);
 
   // Leaf counts and the leaf -> nodes index (CSR, nodes ascending within a leaf).
-  const int total_nodes = static_cast<int>(node_free_.size());
+  const int total_nodes = static_cast<int>(node_room_.size());
   if (static_cast<int>(topology.leaf_of_node.size()) != total_nodes) mismatch("leaf_of_node");
   leaf_free_.assign(total_leaves, 0);
   leaf_nodes_begin_.assign(total_leaves + 1, 0);
@@ -66,7 +71,7 @@ AllocationState::AllocationState(const platform::Platform& platform,
     const int leaf = topology.leaf_of_node[n];
     if (leaf < 0 || leaf >= total_leaves || cluster_of_leaf_[leaf] != cluster_of_node_[n])
       mismatch("node " + std::to_string(n) + " is under a leaf of another cluster");
-    leaf_free_[leaf] += node_free_[n];
+    leaf_free_[leaf] += node_room_[n].gpus;
     ++leaf_nodes_begin_[leaf + 1];
   }
   for (int l = 0; l < total_leaves; ++l) leaf_nodes_begin_[l + 1] += leaf_nodes_begin_[l];
@@ -151,7 +156,7 @@ void AllocationState::set_gpu(int gpu, bool free) {
   gpu_free_[gpu] = free ? 1 : 0;
   const int delta = free ? 1 : -1;
   const int node = node_of_gpu_[gpu];
-  node_free_[node] += delta;
+  node_room_[node].gpus += delta;
   leaf_free_[leaf_of_node_[node]] += delta;
   cluster_free_[cluster_of_node_[node]] += delta;
 }
@@ -209,6 +214,7 @@ void AllocationState::allocate_share(int gpu, int milli) {
   }
   share_used_[gpu] = used + milli;
   if (used + milli < kWholeShare) rooms.insert({kWholeShare - used - milli, gpu});
+  refresh_share_room(node_of_gpu_[gpu]);
 }
 
 void AllocationState::release_share(int gpu, int milli) {
@@ -224,6 +230,52 @@ void AllocationState::release_share(int gpu, int milli) {
     set_gpu(gpu, true);
   else
     rooms.insert({kWholeShare - used + milli, gpu});
+  refresh_share_room(node_of_gpu_[gpu]);
+}
+
+void AllocationState::refresh_share_room(int node) {
+  const int gpus = platform_->clusters[cluster_of_node_[node]].node.gpus;
+  int room = 0;
+  for (int local = 0; local < gpus; ++local) {
+    const int used = share_used_[gpu_of_node(node, local)];
+    if (used > 0) room = std::max(room, kWholeShare - used);
+  }
+  node_room_[node].share_room_milli = room;
+}
+
+int AllocationState::best_fit_share_gpu_on_node(int node, int milli) const {
+  const int gpus = platform_->clusters[cluster_of_node_.at(node)].node.gpus;
+  int best = -1;
+  for (int local = 0; local < gpus; ++local) {
+    const int gpu = gpu_of_node(node, local);
+    const int used = share_used_[gpu];
+    if (used == 0 || kWholeShare - used < milli) continue;
+    if (best < 0 || used > share_used_[best]) best = gpu;
+  }
+  return best;
+}
+
+void AllocationState::allocate_host(int node, int cpu_milli, int memory_mib) {
+  NodeRoom& room = node_room_.at(node);
+  if (cpu_milli < 0 || memory_mib < 0 || cpu_milli > room.cpu_milli || memory_mib > room.memory_mib)
+    throw std::logic_error("AllocationState: node " + std::to_string(node) + " has not " +
+                           std::to_string(cpu_milli) + " CPU thousandths and " +
+                           std::to_string(memory_mib) + " MiB free");
+  if (room.cpu_milli != NodeRoom::kUnlimited) room.cpu_milli -= cpu_milli;
+  if (room.memory_mib != NodeRoom::kUnlimited) room.memory_mib -= memory_mib;
+}
+
+void AllocationState::release_host(int node, int cpu_milli, int memory_mib) {
+  NodeRoom& room = node_room_.at(node);
+  const auto& spec = platform_->clusters[cluster_of_node_[node]].node;
+  const bool cpu = room.cpu_milli != NodeRoom::kUnlimited;
+  const bool memory = room.memory_mib != NodeRoom::kUnlimited;
+  if (cpu_milli < 0 || memory_mib < 0 || (cpu && room.cpu_milli + cpu_milli > spec.cpu_milli) ||
+      (memory && room.memory_mib + memory_mib > spec.memory_mib))
+    throw std::logic_error("AllocationState: node " + std::to_string(node) +
+                           " released more CPU or memory than it holds");
+  if (cpu) room.cpu_milli += cpu_milli;
+  if (memory) room.memory_mib += memory_mib;
 }
 
 }  // namespace suanli::sched

@@ -59,11 +59,11 @@ class EasyPolicy final : public Policy {
         ++it;
         continue;
       }
-      const int whole = take(job, free[cluster]);
+      detail::start(job, cluster, free[cluster], started);
+      const int whole = started.back().whole_gpus;
       if (cluster == reservation.cluster &&
           view.now() + view.estimated_runtime(job, cluster) > reservation.shadow)
         reservation.extra -= whole;  // still running at the shadow time: uses the spare
-      started.push_back(detail::Started{job, cluster, whole});
       it = queue_.erase(it);
     }
     return detail::to_decisions(started);
@@ -86,10 +86,15 @@ class EasyPolicy final : public Policy {
     const auto clusters = view.clusters();
     const double now = view.now();
     Reservation best;
+    // A pod waits for one node to hold it, and which node a running job frees is not known
+    // here: no shadow time, so the clusters it could use are closed (below).
+    bool pod_on_nodes = false;
+    for (std::size_t c = 0; c < clusters.size(); ++c)
+      pod_on_nodes = pod_on_nodes || (head.is_pod() && !free[c].nodes.empty());
     std::vector<std::pair<double, int>> mine;  // (expected end, GPUs) started in this call
     for (std::size_t i = 0; i < clusters.size(); ++i) {
       const int c = static_cast<int>(i);
-      if (!could_hold(head, clusters[c])) continue;
+      if (pod_on_nodes || !could_hold(head, clusters[c])) continue;
       mine.clear();
       for (const detail::Started& s : started)
         if (s.cluster == c) mine.emplace_back(now + view.estimated_runtime(s.job, c), s.whole_gpus);
@@ -130,7 +135,8 @@ class EasyPolicy final : public Policy {
     }
     if (best.cluster < 0) {
       // The running jobs never free enough (the view's free + running GPUs fall short of
-      // the total, e.g. failed GPUs): close every cluster the head could use.
+      // the total, e.g. failed GPUs), or the head is a pod: close every cluster the head
+      // could use.
       best.closed.assign(clusters.size(), 0);
       for (std::size_t c = 0; c < clusters.size(); ++c)
         best.closed[c] = could_hold(head, clusters[c]) ? 1 : 0;

@@ -1,4 +1,5 @@
 // The policy registry: adding a policy is one file defining make_<name>() and one line here.
+#include <algorithm>
 #include <limits>
 #include <stdexcept>
 #include <string_view>
@@ -36,9 +37,39 @@ int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free) {
   return free.whole >= job.gpus ? job.gpus : -1;
 }
 
+int pod_node(const QueuedJob& job, const FreeGpus& free) {
+  if (free.placed_elsewhere) return -1;
+  for (std::size_t n = 0; n < free.nodes.size(); ++n) {
+    if (!pod_fits(job, free.nodes[n])) continue;
+    if (std::find(free.pod_nodes.begin(), free.pod_nodes.end(), int(n)) == free.pod_nodes.end())
+      return int(n);
+  }
+  return -1;
+}
+
+// On a view with nodes, a pod takes the GPUs of its node: whole GPUs the node has free, or
+// room on one of its GPUs holding shares.
+int pod_whole_gpus(const QueuedJob& job, const NodeRoom& room) {
+  if (job.share_milli > 0) return room.share_room_milli >= job.share_milli ? 0 : 1;
+  return job.gpus;
+}
+
+bool fits(const QueuedJob& job, const FreeGpus& free) {
+  if (whole_gpus_needed(job, free) < 0) return false;
+  return !job.is_pod() || free.nodes.empty() || pod_node(job, free) >= 0;
+}
+
 int take(const QueuedJob& job, FreeGpus& free) {
-  const int whole = whole_gpus_needed(job, free);
+  int whole = whole_gpus_needed(job, free);
   if (whole < 0) throw std::logic_error("take: the job does not fit");
+  if (job.is_pod() && !free.nodes.empty()) {
+    const int node = pod_node(job, free);
+    if (node < 0) throw std::logic_error("take: no node holds the pod");
+    free.pod_nodes.push_back(node);
+    whole = pod_whole_gpus(job, free.nodes[std::size_t(node)]);
+  } else if (whole > 0 || job.share_milli > 0) {
+    free.placed_elsewhere = true;
+  }
   if (job.share_milli > 0 && whole == 0) free.share_room_milli -= job.share_milli;
   free.whole -= whole;
   return whole;

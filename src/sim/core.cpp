@@ -65,6 +65,15 @@ void Core::release_share(int gpu, int milli, const void* by) {
   gpus_released(by);
 }
 
+void Core::acquire_host(int node, int cpu_milli, int memory_mib) {
+  allocation_.allocate_host(node, cpu_milli, memory_mib);
+}
+
+void Core::release_host(int node, int cpu_milli, int memory_mib, const void* by) {
+  allocation_.release_host(node, cpu_milli, memory_mib);
+  gpus_released(by);
+}
+
 void Core::park(std::span<const int> gpus) {
   for (int g : gpus) {
     parked_[std::size_t(g)] = 1;

@@ -72,6 +72,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     for (JobIndex i = 0; i < jobs.size(); ++i) {
       completions_[i] = {Event::Kind::completion, i, 1};
       if (!jobs[i].rejected) arrival_order_.push_back(i);
+      has_pods_ = has_pods_ || (!jobs[i].rejected && workload.jobs[i].is_pod());
     }
     // Stable: jobs submitted at the same time arrive in file order.
     std::stable_sort(arrival_order_.begin(), arrival_order_.end(), [&](JobIndex a, JobIndex b) {
@@ -137,7 +138,13 @@ class Training final : public sched::ClusterView, public TrainingService {
       if (!visit({job, whole_gpus_of(job), end})) return;
   }
   double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
+    if (job.gpus == 0) return job.walltime_s;  // CPU-only: the trace's time on any node
     return job.walltime_s / speed_on(jobs_[job.index], cluster);
+  }
+  // Nodes matter only to pods: without any, policies see clusters alone, as before.
+  std::span<const sched::NodeRoom> node_rooms(int cluster) const override {
+    if (!has_pods_) return {};
+    return allocation_.node_rooms(cluster);
   }
 
  private:
@@ -172,7 +179,9 @@ class Training final : public sched::ClusterView, public TrainingService {
             jobs_[i].walltime_ref_s,
             jobs_[i].models,
             job.priority,
-            jobs_[i].share_milli};
+            jobs_[i].share_milli,
+            job.cpu_milli,
+            job.memory_mib};
   }
   void refresh_free(int cluster) {
     clusters_[cluster].free_gpus = allocation_.free_in_cluster(cluster);
@@ -182,6 +191,7 @@ class Training final : public sched::ClusterView, public TrainingService {
   struct Running {
     std::vector<int> gpus;
     int cluster = 0;
+    int node = -1;  // a pod's node (global index), which also holds its CPUs and memory
     double start_s = 0;
     double energy_at_start_j = 0;
     double expected_end_s = 0;
@@ -234,17 +244,47 @@ class Training final : public sched::ClusterView, public TrainingService {
       policy_->submit(queued_job(arrival_order_[k]));
   }
 
-  // A policy's tally of room for shares is cautious (sched::take), so after starting share
-  // jobs it is asked again, with the room as it really is, until it starts none.
+  // A policy's tally of room for shares and of nodes for pods is cautious (sched::take), so
+  // after starting share jobs or pods it is asked again, with the pool as it really is,
+  // until it starts none; with pods, any start may have been what held a pod back.
   void schedule_pass() {
-    bool started_share = true;
-    while (started_share) {
-      started_share = false;
+    bool ask_again = true;
+    while (ask_again) {
+      ask_again = false;
       for (const auto& decision : policy_->schedule(*this)) {
         start_job(decision);
-        started_share = started_share || jobs_[decision.job].share_milli > 0;
+        ask_again = ask_again || jobs_[decision.job].share_milli > 0 || has_pods_;
       }
     }
+  }
+
+  // The node a pod goes on: the policy's choice (checked), else the first that holds it.
+  int pod_node(const sched::QueuedJob& queued, const sched::Decision& decision) const {
+    const auto rooms = allocation_.node_rooms(decision.cluster);
+    int node = decision.node;
+    if (node < 0)
+      for (std::size_t n = 0; n < rooms.size() && node < 0; ++n)
+        if (sched::pod_fits(queued, rooms[n])) node = int(n);
+    if (node < 0 || std::size_t(node) >= rooms.size() || !sched::pod_fits(queued, rooms[node]))
+      throw std::logic_error("policy '" + config_.policy_name + "' started pod '" +
+                             workload_.jobs[decision.job].id + "' on a node where it does not fit");
+    return platform_.clusters[decision.cluster].first_node + node;
+  }
+
+  // A pod's GPUs, all on its node: room on one of its GPUs holding shares (best fit) or a free
+  // GPU for a share; the lowest free GPUs of the node for whole GPUs.
+  std::vector<int> pod_gpus(const sched::QueuedJob& queued, int node) const {
+    std::vector<int> gpus;
+    if (queued.share_milli > 0) {
+      const int gpu = allocation_.best_fit_share_gpu_on_node(node, queued.share_milli);
+      if (gpu >= 0) return {gpu};
+    }
+    const int want = queued.share_milli > 0 ? 1 : queued.gpus;
+    const int per_node = platform_.clusters[allocation_.cluster_of_node(node)].node.gpus;
+    for (int local = 0; local < per_node && int(gpus.size()) < want; ++local)
+      if (allocation_.gpu_free(allocation_.gpu_of_node(node, local)))
+        gpus.push_back(allocation_.gpu_of_node(node, local));
+    return gpus;
   }
 
   void start_job(const sched::Decision& decision) {
@@ -257,7 +297,18 @@ class Training final : public sched::ClusterView, public TrainingService {
       throw std::logic_error("policy '" + config_.policy_name + "' started job '" + job.id +
                              "' on a cluster where it does not fit");
     Running run;
-    if (prepared.share_milli > 0) {
+    if (job.is_pod()) {
+      run.node = pod_node(queued, decision);
+      run.gpus = pod_gpus(queued, run.node);
+      core_.acquire_host(run.node, job.cpu_milli, job.memory_mib);
+      if (prepared.share_milli > 0) {
+        gpus_held_ += allocation_.share_used(run.gpus.front()) == 0;
+        core_.acquire_share(run.gpus.front(), prepared.share_milli);
+      } else {
+        core_.acquire(run.gpus);
+        gpus_held_ += int(run.gpus.size());
+      }
+    } else if (prepared.share_milli > 0) {
       // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
       int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
       if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
@@ -308,6 +359,13 @@ class Training final : public sched::ClusterView, public TrainingService {
                const std::vector<std::uint8_t>& edge_in_node, int cluster, double total_flops,
                int phases) {
     const auto& work = jobs_[index].work;
+    if (hosts.empty()) {
+      // A CPU-only pod: its node's CPUs are not simulated hosts; it holds them for the
+      // trace's duration (their power is in the node's static_w).
+      sg4::this_actor::sleep_for(work.reference_runtime_s);
+      mailbox_->put(&completions_[index], 0);
+      return;
+    }
     const double flops = total_flops / phases;
     const double bytes = hosts.size() > 1 ? work.ring_bytes_per_gpu / phases : 0.0;
     const int share_milli = jobs_[index].share_milli;
@@ -400,11 +458,12 @@ class Training final : public sched::ClusterView, public TrainingService {
                                                   (now() - run.start_s) * share_of(index));
       core_.release_share(run.gpus.front(), share_milli, this);
       gpus_held_ -= allocation_.share_used(run.gpus.front()) == 0;
-    } else {
+    } else if (!run.gpus.empty()) {
       gpus_held_ -= int(run.gpus.size());
       energy = accountant_.gpus_energy_since(run.gpus, run.energy_at_start_j);
       core_.release(run.gpus, this);
     }
+    if (run.node >= 0) core_.release_host(run.node, job.cpu_milli, job.memory_mib, this);
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
     core_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
@@ -475,6 +534,7 @@ class Training final : public sched::ClusterView, public TrainingService {
   std::vector<Event> completions_;  // one per job
   Event gpus_freed_{Event::Kind::gpus_freed, 0, 0};
   bool scheduling_ = false;  // the scheduler is waiting for events
+  bool has_pods_ = false;    // some job asks for CPUs or memory: policies see nodes
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;

@@ -3,8 +3,9 @@
 //   name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,
 //   deletion_time,scheduled_time
 // with times in seconds from the trace start. A pod becomes a job that runs from
-// scheduled_time to deletion_time; CPU-only pods and pods never scheduled are dropped and
-// counted. docs/formats/alibaba-gpu-2023.md says what is kept and why.
+// scheduled_time to deletion_time and asks for the pod's CPUs and memory beside its GPUs
+// (CPU-only pods are kept as jobs with no GPU); pods never scheduled are dropped and counted.
+// docs/formats/alibaba-gpu-2023.md says what is kept and why.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -62,6 +63,8 @@ class AlibabaReader : CsvTraceReader {
   // the latter when a column had a missing value).
   int whole_number(Column c) const;
   std::optional<double> optional_time(Column c) const;
+  // cpu_milli or memory_mib: a whole number >= 0; empty or nan = 0 (none asked).
+  int amount(Column c) const;
 
   // Per kept job, while reading: its creation time, and its end when it was Running at the
   // end of its record (to tell, once the trace's last timestamp is known, whether it was
@@ -76,7 +79,7 @@ class AlibabaReader : CsvTraceReader {
 
   // The earliest creation_time over every row, dropped ones included, and its text.
   EarliestTime first_submit_;
-  std::size_t dropped_cpu_only_ = 0;
+  std::size_t cpu_only_ = 0;
   std::size_t dropped_unstarted_ = 0;
   std::size_t dropped_zero_duration_ = 0;
   std::size_t gpu_milli_ignored_ = 0;
@@ -133,7 +136,7 @@ Workload AlibabaReader::read() {
   if (first_submit_.seen()) {
     workload_.metadata.emplace_back("epoch_first_submit", first_submit_.written);
   }
-  add_count(workload_, "dropped_cpu_only", dropped_cpu_only_);
+  add_count(workload_, "cpu_only", cpu_only_);
   add_count(workload_, "dropped_unstarted", dropped_unstarted_);
   add_count(workload_, "dropped_zero_duration", dropped_zero_duration_);
   add_count(workload_, "censored_running", censored);
@@ -170,6 +173,13 @@ int AlibabaReader::whole_number(Column c) const {
   if (d != std::trunc(d)) csv_.fail(c, quote_for_message(text) + " is not a whole number");
   if (std::fabs(d) > 1e9) csv_.fail(c, quote_for_message(text) + " is out of range");
   return static_cast<int>(d);
+}
+
+int AlibabaReader::amount(Column c) const {
+  if (is_missing(csv_.field(c))) return 0;
+  const int value = whole_number(c);
+  if (value < 0) csv_.fail(c, "must be >= 0, got " + quote_for_message(csv_.field(c)));
+  return value;
 }
 
 std::optional<double> AlibabaReader::optional_time(Column c) const {
@@ -222,10 +232,10 @@ void AlibabaReader::read_row() {
   if (scheduled) last_timestamp_ = std::max(last_timestamp_, *scheduled);
   if (deletion) last_timestamp_ = std::max(last_timestamp_, *deletion);
 
-  if (num_gpu == 0) {
-    ++dropped_cpu_only_;
-    return;
-  }
+  const int cpu_milli = csv_.has(kCpuMilli) ? amount(kCpuMilli) : 0;
+  const int memory_mib = csv_.has(kMemoryMib) ? amount(kMemoryMib) : 0;
+  if (num_gpu == 0 && cpu_milli == 0 && memory_mib == 0)
+    csv_.fail(kNumGpu, "a pod with no GPU must ask for CPUs or memory (cpu_milli, memory_mib)");
   // Never scheduled (Pending): no run time to replay, whatever keep_unstarted says.
   if (!scheduled) {
     ++dropped_unstarted_;
@@ -240,9 +250,12 @@ void AlibabaReader::read_row() {
   job.line = csv_.line();
   job.id.assign(name);
   job.num_gpus = num_gpu;
+  job.cpu_milli = cpu_milli;
+  job.memory_mib = memory_mib;
+  if (num_gpu == 0) ++cpu_only_;
   if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000) {
     job.gpu_milli = gpu_milli;
-  } else if (gpu_milli >= 0 && gpu_milli != 1000) {
+  } else if (num_gpu > 0 && gpu_milli >= 0 && gpu_milli != 1000) {
     // A multi-GPU pod with a share, or one GPU with gpu_milli 0: taken as whole GPUs.
     ++gpu_milli_ignored_;
   }

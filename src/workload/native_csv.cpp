@@ -1,5 +1,6 @@
 #include "suanli/workload/native_csv.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <optional>
@@ -31,14 +32,18 @@ enum Column : int {
   kGpuMilli,
   kJobType,
   kReferenceGpu,
+  kCpuMilli,
+  kMemoryMib,
   kColumnCount
 };
 
 // Also the column order write_native_csv uses.
 constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "job_id", "submit_time", "num_gpus",     "duration", "params",
-    "tokens", "mfu",         "batch_tokens", "gpu_type", "walltime",
-    "user",   "priority",    "gpu_milli",    "job_type", "reference_gpu"};
+    "job_id",    "submit_time",  "num_gpus",      "duration",  "params",    "tokens",
+    "mfu",       "batch_tokens", "gpu_type",      "walltime",  "user",      "priority",
+    "gpu_milli", "job_type",     "reference_gpu", "cpu_milli", "memory_mib"};
+// write_native_csv writes the last two only when some job asks for host resources.
+constexpr std::size_t kPodColumns = 2;
 
 constexpr std::string_view kExampleHeader = "job_id,submit_time,num_gpus,duration";
 
@@ -121,10 +126,14 @@ void NativeCsvReader::read_row() {
   const std::string_view gpus = csv_.field(kNumGpus);
   if (gpus.empty()) csv_.fail(kNumGpus, "missing value");
   if (!parse_int(gpus, job.num_gpus)) csv_.fail(kNumGpus, not_an_integer(gpus));
-  if (job.num_gpus < 1) csv_.fail(kNumGpus, "must be >= 1, got " + quote_for_message(gpus));
 
   read_work(job);
   read_options(job);
+  if (job.num_gpus < 1 && !(job.num_gpus == 0 && job.is_pod()))
+    csv_.fail(kNumGpus, "must be >= 1, got " + quote_for_message(gpus) +
+                            (job.num_gpus == 0 ? " (0 only for a CPU-only job: give cpu_milli "
+                                                 "or memory_mib)"
+                                               : ""));
   workload_.jobs.push_back(std::move(job));
 }
 
@@ -187,6 +196,13 @@ void NativeCsvReader::read_options(Job& job) const {
       job.gpu_milli = *milli;
     }
   }
+  // Host resources of a pod (Alibaba's cpu_milli, memory_mib): thousandths of a core, MiB.
+  for (const Column c : {kCpuMilli, kMemoryMib}) {
+    const auto amount = optional_integer(c);
+    if (!amount) continue;
+    if (*amount < 0) csv_.fail(c, "must be >= 0, got " + quote_for_message(csv_.field(c)));
+    (c == kCpuMilli ? job.cpu_milli : job.memory_mib) = *amount;
+  }
   job.gpu_type.assign(csv_.field(kGpuType));
   job.user.assign(csv_.field(kUser));
   job.job_type.assign(csv_.field(kJobType));
@@ -211,7 +227,7 @@ void append_text(std::string& out, std::string_view text, const Job& job) {
   append_csv_field(out, text);
 }
 
-void append_job(std::string& out, const Job& job) {
+void append_job(std::string& out, const Job& job, bool pod_columns) {
   append_text(out, job.id, job);
   out += ',';
   append_number(out, job.submit_s);
@@ -245,6 +261,12 @@ void append_job(std::string& out, const Job& job) {
   append_text(out, job.job_type, job);
   out += ',';
   append_text(out, job.reference_gpu, job);
+  if (pod_columns) {
+    out += ',';
+    if (job.cpu_milli > 0) out += std::to_string(job.cpu_milli);
+    out += ',';
+    if (job.memory_mib > 0) out += std::to_string(job.memory_mib);
+  }
   out += '\n';
 }
 
@@ -256,14 +278,17 @@ Workload read_native_csv(const std::string& path) {
 
 void write_native_csv(const Workload& workload, std::ostream& out) {
   std::string buffer;
-  for (std::size_t i = 0; i < kColumnNames.size(); ++i) {
+  const bool pod_columns = std::any_of(workload.jobs.begin(), workload.jobs.end(),
+                                       [](const Job& job) { return job.is_pod(); });
+  const std::size_t columns = kColumnNames.size() - (pod_columns ? 0 : kPodColumns);
+  for (std::size_t i = 0; i < columns; ++i) {
     if (i > 0) buffer += ',';
     buffer += kColumnNames[i];
   }
   buffer += '\n';
   constexpr std::size_t kFlushAt = std::size_t{1} << 20;
   for (const Job& job : workload.jobs) {
-    append_job(buffer, job);
+    append_job(buffer, job, pod_columns);
     if (buffer.size() >= kFlushAt) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       buffer.clear();

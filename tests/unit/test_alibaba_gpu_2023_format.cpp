@@ -57,15 +57,17 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(w.format == "alibaba-gpu-2023");
     CHECK(w.ignored_columns.empty());
     // 9 rows: 0002 and 0008 ask for no GPU, 0003 was never scheduled (Pending).
-    REQUIRE(w.jobs.size() == 6);
-    CHECK(find_job(w, "openb-pod-0002") == nullptr);
+    REQUIRE(w.jobs.size() == 7);
     CHECK(find_job(w, "openb-pod-0003") == nullptr);
     CHECK(find_job(w, "openb-pod-0008") == nullptr);
 
     // Time 0 is the earliest creation_time over all rows, dropped ones included: 50, of the
     // CPU-only pod-0002. pod-0000: created 100 -> submit 50; 1 whole GPU, scheduled at 100,
-    // deleted at 5000 -> 4900 s.
+    // deleted at 5000 -> 4900 s; asks 12 cores and 16 GiB beside it.
     const Job& a = w.jobs[0];
+    CHECK(a.cpu_milli == 12000);
+    CHECK(a.memory_mib == 16384);
+    CHECK(a.is_pod());
     CHECK(a.id == "openb-pod-0000");
     CHECK(a.line == 2);
     CHECK(a.submit_s == doctest::Approx(50));
@@ -87,9 +89,17 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(b.gpu_milli == 460);
     CHECK(b.duration_s == doctest::Approx(8750));
 
+    // pod-0002: CPU-only (4 cores, 8 GiB, no GPU), scheduled at its creation, 50 -> submit 0,
+    // runs 8000 - 50 = 7950 s.
+    const Job& cpu = w.jobs[2];
+    CHECK((cpu.id == "openb-pod-0002" && cpu.num_gpus == 0 && cpu.submit_s == 0));
+    CHECK((cpu.cpu_milli == 4000 && cpu.memory_mib == 8192));
+    CHECK(cpu.duration_s == doctest::Approx(7950));
+
     // pod-0004 (quoted name and gpu_spec): 8 GPUs, created 400 -> submit 350, runs
     // 2400 - 450 = 1950 s; the alternatives list is kept as written.
-    const Job& c = w.jobs[2];
+
+    const Job& c = w.jobs[3];
     CHECK(c.id == "openb-pod-0004");
     CHECK(c.line == 6);
     CHECK(c.num_gpus == 8);
@@ -100,7 +110,7 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
     CHECK(c.trace_state == "Succeeded");
 
     // pod-0005: 2 GPUs of model G2, Failed after 700 - 520 = 180 s.
-    const Job& d = w.jobs[3];
+    const Job& d = w.jobs[4];
     CHECK(d.id == "openb-pod-0005");
     CHECK(d.num_gpus == 2);
     CHECK(d.gpu_type == "G2");
@@ -110,22 +120,22 @@ TEST_CASE("alibaba-gpu-2023: pods become jobs from scheduled_time to deletion_ti
 
     // pod-0006: no deletion_time: runs to the last timestamp, 9000 - 600 = 8400 s, censored;
     // gpu_spec "nan" means no constraint.
-    const Job& e = w.jobs[4];
+    const Job& e = w.jobs[5];
     CHECK(e.id == "openb-pod-0006");
     CHECK(e.gpu_milli == 220);
     CHECK(e.gpu_type.empty());
     CHECK(e.duration_s == doctest::Approx(8400));
 
     // pod-0007: gpu_milli 0 on one GPU is taken as the whole GPU (and counted).
-    const Job& f = w.jobs[5];
+    const Job& f = w.jobs[6];
     CHECK(f.id == "openb-pod-0007");
     CHECK(f.gpu_milli == 0);
     CHECK(f.duration_s == doctest::Approx(1000));
 
     CHECK(w.metadata.front().first == "epoch_first_submit");
     CHECK(meta(w, "epoch_first_submit") == "50");
-    CHECK(meta(w, "dropped_cpu_only") == "2");
-    CHECK(meta(w, "dropped_unstarted") == "1");
+    CHECK(meta(w, "cpu_only") == "1");
+    CHECK(meta(w, "dropped_unstarted") == "2");  // pod-0003 and the CPU-only pod-0008
     CHECK(meta(w, "censored_running") == "2");
     CHECK(meta(w, "gpu_milli_ignored") == "1");
     CHECK(meta(w, "gpu_spec_alternatives") == "1");
@@ -173,10 +183,10 @@ TEST_CASE("alibaba-gpu-2023: quirks") {
     CHECK(meta(w, "epoch_first_submit") == "0");
   }
   SUBCASE("only dropped rows: no jobs, no error") {
-    TempFile f(kTempPrefix, "cpu.csv", kHeader + "p0,1000,1024,0,0,,BE,Running,0,10,0\n");
+    TempFile f(kTempPrefix, "pending.csv", kHeader + "p0,1000,1024,0,0,,BE,Pending,0,10,\n");
     const Workload w = read_alibaba_gpu_2023(f.path(), ReadOptions{});
     CHECK(w.jobs.empty());
-    CHECK(meta(w, "dropped_cpu_only") == "1");
+    CHECK(meta(w, "dropped_unstarted") == "1");
     CHECK(meta(w, "epoch_first_submit") == "0");
   }
 }
@@ -224,8 +234,12 @@ TEST_CASE("alibaba-gpu-2023: errors name the file, the line and the column") {
         {"p9,1000,1024,1,1000,,LS,Running,0,10", ":3: expected 11 fields as in the header"},
         {"\"p9,1000,1024,1,1000,,LS,Running,0,10,0",
          ":3: name: unterminated quoted field (quotes must close on the same line)"},
-        // A CPU-only row is checked in full before it is dropped.
-        {"p9,1000,1024,0,0,,BE,Running,0,oops,0", ":3: deletion_time: 'oops' is not a number"},
+        // A row that is dropped (never scheduled) is checked in full all the same.
+        {"p9,1000,1024,0,0,,BE,Pending,0,oops,", ":3: deletion_time: 'oops' is not a number"},
+        {"p9,-5,1024,1,1000,,LS,Running,0,10,0", ":3: cpu_milli: must be >= 0, got '-5'"},
+        {"p9,1000,1.5,1,1000,,LS,Running,0,10,0", ":3: memory_mib: '1.5' is not a whole number"},
+        {"p9,0,0,0,0,,BE,Running,0,10,0",
+         ":3: num_gpu: a pod with no GPU must ask for CPUs or memory (cpu_milli, memory_mib)"},
     };
     for (const Case& c : cases) {
       CAPTURE(c.row);
@@ -256,15 +270,16 @@ TEST_CASE("alibaba-gpu-2023: the real pod lists (when /work/shared/traces is pre
     MESSAGE("skipped: " << root.string() << " is not present");
     return;
   }
-  // Counted with Python's csv module: 8152 pods, 1088 CPU-only, 861 GPU pods never
-  // scheduled (Pending), so 6203 jobs; the last timestamp is deletion 12902960 and 32 kept
-  // Running pods end there; 2573 kept pods ask for a share of one GPU.
+  // Counted with Python's csv module: 8152 pods, 897 never scheduled (Pending: 861 GPU pods,
+  // 36 CPU-only), so 7255 jobs, 1052 of them CPU-only; the last timestamp is deletion
+  // 12902960 and 34 kept Running pods end there (32 with GPUs); 2573 kept pods ask for a
+  // share of one GPU. gpushare20: 7312 jobs (840 Pending), 37 censored.
   const Workload w =
       read_alibaba_gpu_2023((root / "openb_pod_list_default.csv").string(), ReadOptions{});
-  CHECK(w.jobs.size() == 6203);
-  CHECK(meta(w, "dropped_cpu_only") == "1088");
-  CHECK(meta(w, "dropped_unstarted") == "861");
-  CHECK(meta(w, "censored_running") == "32");
+  CHECK(w.jobs.size() == 7255);
+  CHECK(meta(w, "cpu_only") == "1052");
+  CHECK(meta(w, "dropped_unstarted") == "897");
+  CHECK(meta(w, "censored_running") == "34");
   CHECK(meta(w, "epoch_first_submit") == "0");
   CHECK(meta(w, "gpu_milli_ignored") == "(absent)");
   std::size_t shares = 0;
@@ -282,8 +297,8 @@ TEST_CASE("alibaba-gpu-2023: the real pod lists (when /work/shared/traces is pre
 
   const Workload share =
       read_alibaba_gpu_2023((root / "openb_pod_list_gpushare20.csv").string(), ReadOptions{});
-  CHECK(share.jobs.size() == 6260);
-  CHECK(meta(share, "censored_running") == "35");
+  CHECK(share.jobs.size() == 7312);
+  CHECK(meta(share, "censored_running") == "37");
 
   const std::string m = alibaba_error((root / "openb_pod_list_multigpu50.csv").string());
   check_contains(m, "openb_pod_list_multigpu50.csv:1: creation_time: column missing");
@@ -292,7 +307,7 @@ TEST_CASE("alibaba-gpu-2023: the real pod lists (when /work/shared/traces is pre
 TEST_CASE("alibaba-gpu-2023: detected among all formats") {
   const Workload w = read_workload(kAlibaba + "pod_list.csv", "", ReadOptions{});
   CHECK(w.format == "alibaba-gpu-2023");
-  CHECK(w.jobs.size() == 6);
+  CHECK(w.jobs.size() == 7);
   try {
     read_workload(kAlibaba + "pod_list_no_times.csv", "", ReadOptions{});
     FAIL_CHECK("no InputError");

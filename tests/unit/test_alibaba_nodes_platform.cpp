@@ -29,6 +29,8 @@ struct Expected {
   int nodes;
   int gpus_per_node;
   int first_gpu;
+  int cpu_milli = -1;  // -1: not checked
+  int memory_mib = -1;
 };
 
 // Checks the clusters' names, models, sizes and global indices against `expected`.
@@ -45,6 +47,8 @@ void check_clusters(const Platform& p, const std::vector<Expected>& expected) {
     CHECK(c.nodes == e.nodes);
     CHECK(c.node.gpus == e.gpus_per_node);
     CHECK(c.first_gpu == e.first_gpu);
+    if (e.cpu_milli >= 0) CHECK(c.node.cpu_milli == e.cpu_milli);
+    if (e.memory_mib >= 0) CHECK(c.node.memory_mib == e.memory_mib);
     CHECK(c.first_node == first_node);
     first_node += c.nodes;
   }
@@ -65,12 +69,17 @@ TEST_CASE("alibaba nodes: one star cluster per GPU model and GPU count, in one s
   CHECK(p.sites[0].name == "alibaba");
   CHECK(p.wan.empty());
   // nodes_small.csv: 13 rows, 2 CPU-only (skipped). Clusters sorted by model, then GPUs per
-  // node; first_gpu is the running sum of nodes x GPUs per node.
+  // node; first_gpu is the running sum of nodes x GPUs per node; nodes keep their CPUs and
+  // memory (A10: 128000 milli, 1048576 MiB on line 12; G2: 96000, 393216 on lines 4 and 7).
   const std::vector<Expected> expected = {
-      {"A10x1", "A10", 1, 1, 0},          {"G2x8", "G2", 2, 8, 1},
-      {"G3x8", "G3", 1, 8, 17},           {"P100x2", "P100", 1, 2, 25},
-      {"T4x2", "T4", 3, 2, 27},           {"T4x4", "T4", 1, 4, 33},
-      {"V100M16x4", "V100M16", 1, 4, 37}, {"V100M32x8", "V100M32", 1, 8, 41},
+      {"A10x1", "A10", 1, 1, 0, 128000, 1048576},
+      {"G2x8", "G2", 2, 8, 1, 96000, 393216},
+      {"G3x8", "G3", 1, 8, 17},
+      {"P100x2", "P100", 1, 2, 25},
+      {"T4x2", "T4", 3, 2, 27},
+      {"T4x4", "T4", 1, 4, 33},
+      {"V100M16x4", "V100M16", 1, 4, 37},
+      {"V100M32x8", "V100M32", 1, 8, 41},
   };
   check_clusters(p, expected);
   CHECK(p.sites[0].clusters == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
@@ -222,23 +231,26 @@ TEST_CASE("alibaba nodes: the real node lists (when /work/shared/traces is prese
     return;
   }
   // Counted with Python's csv module: openb_node_list_all_node.csv has 1523 rows, 310 of them
-  // CPU-only (gpu 0, empty model); the 1213 GPU nodes hold 6212 GPUs in 12 (model, GPUs per
-  // node) pairs: A10x1 2 nodes, G2x8 549, G3x8 39, P100x1 3, P100x2 131, T4x2 387, T4x4 17,
-  // V100M16x1 19, V100M16x4 28, V100M16x8 8, V100M32x4 9, V100M32x8 21.
+  // CPU-only (gpu 0, empty model); the 1213 GPU nodes hold 6212 GPUs in 15 kinds of node
+  // (model, GPUs, cpu_milli, memory_mib): 12 (model, GPUs per node) pairs, of which P100x2
+  // comes with 8, 16 or 64 cores and V100M16x8 with 64 or 82, named by cores and GiB.
   // openb_node_list_gpu_node.csv is the same 1213 GPU nodes (renumbered) without the others.
   const std::vector<Expected> expected = {
-      {"A10x1", "A10", 2, 1, 0},
-      {"G2x8", "G2", 549, 8, 2},
-      {"G3x8", "G3", 39, 8, 4394},
-      {"P100x1", "P100", 3, 1, 4706},
-      {"P100x2", "P100", 131, 2, 4709},
-      {"T4x2", "T4", 387, 2, 4971},
-      {"T4x4", "T4", 17, 4, 5745},
-      {"V100M16x1", "V100M16", 19, 1, 5813},
-      {"V100M16x4", "V100M16", 28, 4, 5832},
-      {"V100M16x8", "V100M16", 8, 8, 5944},
-      {"V100M32x4", "V100M32", 9, 4, 6008},
-      {"V100M32x8", "V100M32", 21, 8, 6044},
+      {"A10x1", "A10", 2, 1, 0, 128000, 1048576},
+      {"G2x8", "G2", 549, 8, 2, 96000, 393216},
+      {"G3x8", "G3", 39, 8, 4394, 128000, 786432},
+      {"P100x1", "P100", 3, 1, 4706, 8000, 61440},
+      {"P100x2-8c60g", "P100", 2, 2, 4709, 8000, 61440},
+      {"P100x2-16c120g", "P100", 107, 2, 4713, 16000, 122880},
+      {"P100x2-64c256g", "P100", 22, 2, 4927, 64000, 262144},
+      {"T4x2", "T4", 387, 2, 4971, 104000, 524288},
+      {"T4x4", "T4", 17, 4, 5745, 96000, 393216},
+      {"V100M16x1", "V100M16", 19, 1, 5813, 8000, 32768},
+      {"V100M16x4", "V100M16", 28, 4, 5832, 32000, 131072},
+      {"V100M16x8-64c256g", "V100M16", 7, 8, 5944, 64000, 262144},
+      {"V100M16x8-82c336g", "V100M16", 1, 8, 6000, 82000, 344064},
+      {"V100M32x4", "V100M32", 9, 4, 6008, 48000, 376832},
+      {"V100M32x8", "V100M32", 21, 8, 6044, 96000, 786432},
   };
   for (const char* file : {"openb_node_list_all_node.csv", "openb_node_list_gpu_node.csv"}) {
     CAPTURE(file);
@@ -248,4 +260,23 @@ TEST_CASE("alibaba nodes: the real node lists (when /work/shared/traces is prese
     check_clusters(p, expected);
     CHECK(p.most_common_model() == "G2");  // 4392 of the 6212 GPUs
   }
+}
+
+TEST_CASE("alibaba nodes: nodes of one model and GPU count that differ in CPUs or memory") {
+  // Two P100x2 kinds (16 cores 120 GiB twice, 64 cores 256 GiB once) and one T4x2: the
+  // P100x2 clusters are told apart by cores and GiB, sorted by cpu_milli; T4x2 keeps its name.
+  // A column absent from the header means "not modelled" (0).
+  const Platform p = parse_alibaba_nodes(kHeader +
+                                             "a,16000,122880,2,P100\n"
+                                             "b,64000,262144,2,P100\n"
+                                             "c,16000.0,122880,2,P100\n"
+                                             "d,104000,524288,2,T4\n",
+                                         "kinds.csv");
+  check_clusters(p, {{"P100x2-16c120g", "P100", 2, 2, 0, 16000, 122880},
+                     {"P100x2-64c256g", "P100", 1, 2, 4, 64000, 262144},
+                     {"T4x2", "T4", 1, 2, 6, 104000, 524288}});
+  const Platform bare = parse_alibaba_nodes("sn,gpu,model\na,2,T4\n", "bare.csv");
+  check_clusters(bare, {{"T4x2", "T4", 1, 2, 0, 0, 0}});
+  CHECK(parse_error(kHeader + "a,2e9,1,2,T4\n") ==
+        "x.csv:2: cpu_milli: is out of range, got '2e9'");
 }

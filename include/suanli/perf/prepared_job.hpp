@@ -46,8 +46,9 @@ class SpeedTable;
 
 // Throws InputError ("<workload>:<line>: <column>: ...") for a gpu_type the platform does not
 // have, a reference GPU missing from the catalog, times or transfers past the limits above, or
-// a job larger than every cluster it may use (unless reject_oversized: then the job is marked
-// rejected with the reason).
+// a CPU-only job without a duration, a job larger than every cluster it may use, or a pod
+// (Job::is_pod) that no single node of those clusters can hold (unless reject_oversized: then
+// the job is marked rejected with the reason).
 //
 // With a speed table, a job whose job_type the table has gets model_speed (docs/model.md,
 // "Measured per-GPU-type speeds"): for each platform model m the table covers,

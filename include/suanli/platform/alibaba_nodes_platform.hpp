@@ -2,10 +2,13 @@
 // Alibaba cluster-trace-gpu-v2023's node list (openb_node_list_all_node.csv,
 // openb_node_list_gpu_node.csv) read as a platform. One row per node, header
 //   sn,cpu_milli,memory_mib,gpu,model
-// Nodes with the same GPU model and GPU count form one cluster named "<model>x<gpus>"
-// ("T4x2"), in one site "alibaba", each cluster a star; CPU-only nodes (gpu 0) are skipped
-// and counted. The trace says nothing about links or power: the defaults below stand in.
-// docs/platform-format.md ("Alibaba node list as a platform") gives the whole mapping.
+// Nodes with the same GPU model, GPU count, CPUs and memory form one cluster named
+// "<model>x<gpus>" ("T4x2"), or "<model>x<gpus>-<cores>c<GiB>g" ("P100x2-16c120g") when nodes
+// of one model and GPU count differ in CPUs or memory; the nodes keep cpu_milli and
+// memory_mib for pods that ask for them. One site "alibaba", each cluster a star; CPU-only
+// nodes (gpu 0) are skipped and counted (a cluster needs GPUs). The trace says nothing about links
+// or power: the defaults below stand in. docs/platform-format.md ("Alibaba node list as a
+// platform") gives the whole mapping.
 #include <string>
 #include <string_view>
 

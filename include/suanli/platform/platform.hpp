@@ -25,6 +25,10 @@ struct NodeSpec {
   LinkSpec intra;       // per GPU; defaults to the device's own intra-node link
   LinkSpec nic;         // per GPU rail
   double static_w = 0;  // CPUs, memory, fans: constant per node
+  // Host resources jobs may ask for beside GPUs (a pod's cpu_milli and memory_mib): CPU cores
+  // in thousandths and host memory in MiB. 0 = not modelled: requests for it always fit.
+  int cpu_milli = 0;
+  int memory_mib = 0;
 };
 
 struct Cluster {

@@ -13,6 +13,7 @@
 
 #include "suanli/common/registry.hpp"
 #include "suanli/platform/platform.hpp"
+#include "suanli/sched/cluster_view.hpp"
 
 namespace suanli::platform {
 struct Topology;
@@ -25,7 +26,7 @@ class AllocationState {
   AllocationState(const platform::Platform& platform, const platform::Topology& topology);
 
   int free_in_cluster(int cluster) const { return cluster_free_[cluster]; }
-  int free_in_node(int node) const { return node_free_[node]; }
+  int free_in_node(int node) const { return node_room_[node].gpus; }
   int free_in_leaf(int leaf) const { return leaf_free_[leaf]; }
   bool gpu_free(int gpu) const { return gpu_free_[gpu] != 0; }
 
@@ -43,6 +44,19 @@ class AllocationState {
   // `gpu` must be free or partly used with room for `milli`; throws std::logic_error if not.
   void allocate_share(int gpu, int milli);
   void release_share(int gpu, int milli);
+  // Best fit among one node's GPUs holding shares (ties: lowest index); -1 when none has room.
+  int best_fit_share_gpu_on_node(int node, int milli) const;
+
+  // Host resources of pods: CPU in thousandths of a core and memory in MiB on one node. A
+  // resource the node does not model (NodeSpec 0) is unlimited and not counted. Throws
+  // std::logic_error when the node has less free than asked, or a release exceeds the use.
+  void allocate_host(int node, int cpu_milli, int memory_mib);
+  void release_host(int node, int cpu_milli, int memory_mib);
+  // What each node of a cluster has free, in node order (for pods).
+  std::span<const NodeRoom> node_rooms(int cluster) const {
+    const auto& c = platform_->clusters[cluster];
+    return {node_room_.data() + c.first_node, std::size_t(c.nodes)};
+  }
 
   const platform::Platform& platform() const { return *platform_; }
   const platform::Topology& topology() const { return *topology_; }
@@ -67,6 +81,8 @@ class AllocationState {
   // Marks one GPU busy or free and updates the node, leaf and cluster counts above it;
   // throws std::logic_error (std::out_of_range for a bad index) on misuse.
   void set_gpu(int gpu, bool free);
+  // Recomputes a node's NodeRoom::share_room_milli from its GPUs (a handful per node).
+  void refresh_share_room(int node);
 
   const platform::Platform* platform_;
   const platform::Topology* topology_;
@@ -74,7 +90,7 @@ class AllocationState {
   std::vector<int> share_used_;  // per GPU, thousandths held by shares
   // Per cluster, (room, GPU) of the GPUs holding shares with room left, for best fit.
   std::vector<std::set<std::pair<int, int>>> share_room_;
-  std::vector<int> node_free_;
+  std::vector<NodeRoom> node_room_;  // per node: free GPUs, share room, CPU, memory
   std::vector<int> leaf_free_;
   std::vector<int> cluster_free_;
   std::vector<int> leaf_distance_;  // per cluster, row-major leaves x leaves, offset below

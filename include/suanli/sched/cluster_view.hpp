@@ -1,6 +1,7 @@
 #pragma once
-// What a policy may look at: clusters with their free GPU counts and the jobs running on
-// them. A policy never sees SimGrid; tests give it a fake view.
+// What a policy may look at: clusters with their free GPU counts (and, for pods, what each
+// node has free) and the jobs running on them. A policy never sees SimGrid; tests give it a fake
+// view.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -21,7 +22,32 @@ struct QueuedJob {
   // A share of one GPU in thousandths (1..999, gpus == 1), run beside other shares on a GPU
   // (Alibaba's gpu_milli); 0 = whole GPUs, never shared.
   int share_milli = 0;
+  // A pod's host resources (thousandths of a core, MiB; 0 = none asked): a job asking for
+  // either runs on one node that holds its GPUs, CPUs and memory at once. gpus may be 0.
+  int cpu_milli = 0;
+  int memory_mib = 0;
+
+  bool is_pod() const { return cpu_milli > 0 || memory_mib > 0; }
 };
+
+// What one node has free: whole GPUs, the most thousandths free on one of its GPUs that holds
+// shares, CPU (thousandths of a core) and memory (MiB). A resource the platform does not
+// model counts as unlimited (kUnlimited).
+struct NodeRoom {
+  static constexpr int kUnlimited = 0x7fffffff;
+  int gpus = 0;
+  int share_room_milli = 0;
+  int cpu_milli = kUnlimited;
+  int memory_mib = kUnlimited;
+};
+
+// Whether `job` fits what `room` has free now: its CPUs and memory, and its GPUs (a share:
+// room on a GPU holding shares, or a free GPU).
+inline bool pod_fits(const QueuedJob& job, const NodeRoom& room) {
+  if (job.cpu_milli > room.cpu_milli || job.memory_mib > room.memory_mib) return false;
+  if (job.share_milli > 0) return room.share_room_milli >= job.share_milli || room.gpus >= 1;
+  return room.gpus >= job.gpus;
+}
 
 struct ClusterInfo {
   int model = 0;  // GPU model index
@@ -64,6 +90,9 @@ class ClusterView {
   }
   // The job's walltime estimate converted to wall seconds on this cluster's GPU model.
   virtual double estimated_runtime(const QueuedJob& job, int cluster) const = 0;
+  // What each node of the cluster has free, in node order, for placing pods. Empty: the view
+  // does not describe nodes (a test's fake), and a pod is judged by the cluster's GPUs alone.
+  virtual std::span<const NodeRoom> node_rooms(int /*cluster*/) const { return {}; }
 };
 
 }  // namespace suanli::sched

@@ -4,6 +4,7 @@
 // the policy's queue. Starting a job on a cluster needs only free_gpus >= gpus there:
 // placement inside the cluster (which GPUs) is a separate, independent strategy.
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,10 @@ namespace suanli::sched {
 struct Decision {
   JobIndex job = 0;
   int cluster = 0;
+  // A pod's node, as a position among the cluster's nodes (ClusterView::node_rooms), chosen
+  // by the policy so that the pods of one schedule() call fit together; -1 for other jobs
+  // (and for pods on a view without nodes), whose GPUs the placement picks.
+  int node = -1;
 };
 
 class Policy {
@@ -42,23 +47,35 @@ const PolicyEntry* find_policy(std::string_view name);
 
 // What a policy counts as free on one cluster while it decides, so that the decisions of one
 // schedule() call fit together: whole free GPUs, and the room for shares on a GPU that
-// already holds some (ClusterInfo::share_room_milli).
+// already holds some (ClusterInfo::share_room_milli). For pods, also the cluster's nodes as
+// the view gives them (`nodes`; empty when the view has none), the nodes this call has
+// already put a pod on, and whether it has started a job that is not a pod here (the
+// placement picks its GPUs, on nodes the tally cannot know).
 struct FreeGpus {
   int whole = 0;
   int share_room_milli = 0;
+  std::span<const NodeRoom> nodes = {};
+  std::vector<int> pod_nodes = {};
+  bool placed_elsewhere = false;
 };
 
 // Whole GPUs the job would take from `free`: its GPU count; for a share job 0 when the share
-// fits in the room on a partly used GPU, else 1 (a free GPU). -1 when it does not fit.
+// fits in the room on a partly used GPU, else 1 (a free GPU). -1 when it does not fit. A pod
+// also needs a node (pod_node).
 int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free);
-inline bool fits(const QueuedJob& job, const FreeGpus& free) {
-  return whole_gpus_needed(job, free) >= 0;
-}
-// Takes a fitting job off the tally and returns the whole GPUs it took. The tally never
-// promises more than the engine can give: a share placed in the room lowers the room by the
-// share (the GPU it lands on may not be the roomiest); a share on a free GPU leaves the room
-// as it was (the engine may put it on a partly used GPU instead). The engine asks again after
-// starting share jobs, so this caution only costs another pass.
+// The node a pod would go on: the first node of the cluster that holds it now and that this
+// call has not put a pod on yet (one pod per node per call, so that what the view says of a
+// node stays true). -1 when none does, or once a job that is not a pod has started on the
+// cluster in this call. The engine asks again after starting pods, so this caution only
+// costs another pass.
+int pod_node(const QueuedJob& job, const FreeGpus& free);
+bool fits(const QueuedJob& job, const FreeGpus& free);
+// Takes a fitting job off the tally and returns the whole GPUs it took (a pod: also marks its
+// node, pod_node(), as used). The tally never promises more than the engine can give: a
+// share placed in the room lowers the room by the share (the GPU it lands on may not be the
+// roomiest); a share on a free GPU leaves the room as it was (the engine may put it on a
+// partly used GPU instead). The engine asks again after starting share jobs or pods, so this
+// caution only costs another pass.
 int take(const QueuedJob& job, FreeGpus& free);
 
 // Among clusters that accept the job's model and where it fits in `free[c]`, the one where

@@ -42,14 +42,17 @@ inline bool can_ever_fit(const QueuedJob& job, std::span<const ClusterInfo> clus
 inline std::vector<FreeGpus> free_tally(const ClusterView& view) {
   std::vector<FreeGpus> free;
   free.reserve(view.clusters().size());
-  for (const ClusterInfo& c : view.clusters()) free.push_back({c.free_gpus, c.share_room_milli});
+  const auto clusters = view.clusters();
+  for (std::size_t c = 0; c < clusters.size(); ++c)
+    free.push_back({clusters[c].free_gpus, clusters[c].share_room_milli, view.node_rooms(int(c))});
   return free;
 }
 
-// Whether any job at all could start on what the tally still has.
+// Whether any job at all could start on what the tally still has (a CPU-only pod needs no
+// GPU: where the view describes nodes, one may still fit).
 inline bool anything_free(const std::vector<FreeGpus>& free) {
   for (const FreeGpus& f : free)
-    if (f.whole > 0 || f.share_room_milli > 0) return true;
+    if (f.whole > 0 || f.share_room_milli > 0 || !f.nodes.empty()) return true;
   return false;
 }
 
@@ -90,7 +93,16 @@ struct Started {
   QueuedJob job;
   int cluster = 0;
   int whole_gpus = 0;  // whole GPUs it took (0 for a share placed beside other shares)
+  int node = -1;       // a pod's node (Decision::node)
 };
+
+// Takes a job that fits `free` off the tally and records its start.
+inline void start(const QueuedJob& job, int cluster, FreeGpus& free,
+                  std::vector<Started>& started) {
+  const int node = job.is_pod() && !free.nodes.empty() ? pod_node(job, free) : -1;
+  const int whole = take(job, free);
+  started.push_back(Started{job, cluster, whole, node});
+}
 
 // The common first step of every queue policy: start jobs from the head while the head fits
 // on some cluster (pick_cluster), decrementing `free`. Returns with the queue empty or its
@@ -108,8 +120,7 @@ inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_asi
       queue.pop_front();
       continue;
     }
-    const int whole = take(head, free[cluster]);
-    started.push_back(Started{head, cluster, whole});
+    start(head, cluster, free[cluster], started);
     queue.pop_front();
   }
 }
@@ -117,7 +128,7 @@ inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_asi
 inline std::vector<Decision> to_decisions(const std::vector<Started>& started) {
   std::vector<Decision> out;
   out.reserve(started.size());
-  for (const Started& s : started) out.push_back(Decision{s.job.index, s.cluster});
+  for (const Started& s : started) out.push_back(Decision{s.job.index, s.cluster, s.node});
   return out;
 }
 

@@ -56,6 +56,10 @@ class Core {
   // A share of one GPU (GPU sharing), in thousandths; powered on and off as above.
   void acquire_share(int gpu, int milli);
   void release_share(int gpu, int milli, const void* by);
+  // A pod's CPUs (thousandths of a core) and memory (MiB) on one node (global index); the
+  // release emits gpus_released(by), since freed CPUs or memory may let a pod start.
+  void acquire_host(int node, int cpu_milli, int memory_mib);
+  void release_host(int node, int cpu_milli, int memory_mib, const void* by);
   // A parked GPU is powered off whenever nobody holds it: the home GPUs of a replica that
   // autoscaling has turned off. park() powers off those of `gpus` that are free now.
   void park(std::span<const int> gpus);

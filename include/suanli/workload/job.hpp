@@ -1,7 +1,7 @@
 #pragma once
 // A training job as the workload describes it: what the scheduler sees (submit time, size,
 // walltime estimate, constraint) and what it takes to run (a duration on its reference GPU,
-// or a model size and token count). A fixed-size record (128 bytes): the short strings many
+// or a model size and token count). A fixed-size record (136 bytes): the short strings many
 // jobs share are interned Symbols, and ids up to 15 characters need no allocation.
 #include <cstdint>
 #include <string>
@@ -30,6 +30,12 @@ struct Job {
   // A GPU share below one GPU (1..999 thousandths of one GPU, Alibaba's gpu_milli; 0 =
   // whole GPUs).
   int gpu_milli = 0;
+  // Host resources beside the GPUs (Alibaba's cpu_milli, memory_mib): thousandths of a CPU
+  // core and MiB of host memory, 0 = none asked. A job asking for either is a pod: it runs on
+  // one node, which must hold its GPUs, CPUs and memory at once; with num_gpus 0 it is a
+  // CPU-only pod.
+  int cpu_milli = 0;
+  int memory_mib = 0;
   Symbol gpu_type;  // constraint: empty = any model
   // The device whose seconds `duration` counts (a catalog name such as V100): set by trace
   // readers whose durations were measured on a known GPU. Empty: gpu_type, else the
@@ -44,6 +50,7 @@ struct Job {
   bool started_in_trace = true;
 
   bool has_duration() const { return duration_s >= 0; }
+  bool is_pod() const { return cpu_milli > 0 || memory_mib > 0; }
 };
 
 struct Workload {
