@@ -6,13 +6,13 @@
 #include <utility>
 #include <vector>
 
+#include "format_test_support.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
@@ -20,8 +20,6 @@ const std::string kHelios = std::string(SUANLI_FIXTURES) + "/traces/helios/";
 const std::string kHeader =
     "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
     "queue\n";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_helios_<pid>_<name>.
 const std::string kTempPrefix = "suanli_helios";
@@ -32,30 +30,7 @@ std::string error_of(const std::string& path) {
 
 // The error for a file holding the Helios header and then `rows`.
 std::string error_of_rows(const std::string& name, const std::string& rows) {
-  const TempFile f(kTempPrefix, name, kHeader + rows);
-  std::string e = error_of(f.path());
-  const std::string prefix = f.path();
-  CHECK_MESSAGE(e.starts_with(prefix), e);
-  return e.starts_with(prefix) ? e.substr(prefix.size()) : e;
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
-}
-
-std::string head_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
+  return error_of_content(kTempPrefix, name, kHeader + rows, error_of);
 }
 
 }  // namespace
@@ -169,63 +144,65 @@ TEST_CASE("helios: byte order mark, CRLF, columns in another order, unknown colu
 
 TEST_CASE("helios: errors name the file, the line and the column") {
   const std::string ok_times = "2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 18:45:01";
-  check_contains(error_of_rows("gpu_x.csv", "1,u,v,x,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: 'x' is not a number");
-  check_contains(error_of_rows("gpu_half.csv", "1,u,v,1.5,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: '1.5' is not a whole number of GPUs");
-  check_contains(error_of_rows("gpu_neg.csv", "1,u,v,-2,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: must be >= 0, got '-2'");
-  check_contains(error_of_rows("gpu_empty.csv", "1,u,v,,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: missing value");
-  check_contains(error_of_rows("id.csv", ",u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: job_id: missing value");
-  check_contains(
-      error_of_rows("date.csv",
-                    "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n"),
-      ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
-      "nor a number of seconds");
-  check_contains(error_of_rows("mixed.csv", "1,u,v,1,1,1,COMPLETED," + ok_times +
-                                                ",240,0\n2,u,v,1,1,1,COMPLETED,1591728000,,,,\n"),
-                 ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
-                 "the column's first value (line 2)");
-  check_contains(error_of_rows("dur.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",4m,0\n"),
-                 ":2: duration: '4m' is not a number");
-  check_contains(error_of_rows("dur_neg.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",-1,0\n"),
-                 ":2: duration: must be >= 0, got '-1'");
-  check_contains(
-      error_of_rows("backwards.csv",
-                    "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 "
-                    "18:41:01,,0\n"),
-      ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'");
-  check_contains(error_of_rows("kinds.csv",
-                               "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 "
-                               "18:45:01,1591728000,,0\n"),
-                 ":2: end_time: start_time and end_time are written differently");
-  check_contains(error_of_rows("count.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",240\n"),
-                 ":2: expected 12 fields as in the header (line 1), found 11");
-  check_contains(error_of_rows("quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: user: unterminated quoted field");
-  check_contains(
-      error_of_rows("dup.csv", "7,u,v,1,1,1,COMPLETED," + ok_times +
-                                   ",240,0\n\n7,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-      ":4: job_id: duplicate job id '7' (first on line 2)");
+  const std::string ok_row = "1,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n";
+  struct Case {
+    std::string name, rows, expected;
+  };
+  const std::vector<Case> cases = {
+      {"gpu_x.csv", "1,u,v,x,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: gpu_num: 'x' is not a number"},
+      {"gpu_half.csv", "1,u,v,1.5,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: gpu_num: '1.5' is not a whole number of GPUs"},
+      {"gpu_neg.csv", "1,u,v,-2,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: gpu_num: must be >= 0, got '-2'"},
+      {"gpu_empty.csv", "1,u,v,,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: gpu_num: missing value"},
+      {"id.csv", ",u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n", ":2: job_id: missing value"},
+      {"date.csv", "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n",
+       ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
+       "nor a number of seconds"},
+      {"mixed.csv", ok_row + "2,u,v,1,1,1,COMPLETED,1591728000,,,,\n",
+       ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
+       "the column's first value (line 2)"},
+      {"dur.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",4m,0\n",
+       ":2: duration: '4m' is not a number"},
+      {"dur_neg.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",-1,0\n",
+       ":2: duration: must be >= 0, got '-1'"},
+      {"backwards.csv",
+       "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 18:41:01,,0\n",
+       ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'"},
+      {"kinds.csv", "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,1591728000,,0\n",
+       ":2: end_time: start_time and end_time are written differently"},
+      {"count.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",240\n",
+       ":2: expected 12 fields as in the header (line 1), found 11"},
+      {"quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: user: unterminated quoted field"},
+      {"dup.csv",
+       "7,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n\n7,u,v,1,1,1,COMPLETED," + ok_times +
+           ",240,0\n",
+       ":4: job_id: duplicate job id '7' (first on line 2)"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.rows);
+    check_contains(error_of_rows(c.name, c.rows), c.expected);
+  }
 }
 
 TEST_CASE("helios: header errors") {
-  {
-    const TempFile no_gpu(kTempPrefix, "no_gpu.csv",
-                          "job_id,state,submit_time,duration\n1,A,0,1\n");
-    check_contains(error_of(no_gpu.path()),
-                   no_gpu.path() + ":1: gpu_num: required column missing from the header");
-    const TempFile no_dur(kTempPrefix, "no_dur.csv",
-                          "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n");
-    check_contains(error_of(no_dur.path()),
-                   ":1: duration: column missing: the header needs duration, or start_time and "
-                   "end_time");
-    const TempFile empty(kTempPrefix, "empty.csv", "\n\n");
-    check_contains(error_of(empty.path()), empty.path() + ": no header line");
-    const TempFile dup(kTempPrefix, "dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n");
-    check_contains(error_of(dup.path()), ":1: gpu_num: duplicate column in the header");
+  struct Case {
+    std::string name, content, expected;  // `expected` follows the file's path
+  };
+  const std::vector<Case> cases = {
+      {"no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n",
+       ":1: gpu_num: required column missing from the header"},
+      {"no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n",
+       ":1: duration: column missing: the header needs duration, or start_time and end_time"},
+      {"empty.csv", "\n\n", ": no header line"},
+      {"dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n",
+       ":1: gpu_num: duplicate column in the header"},
+  };
+  for (const Case& c : cases) {
+    check_contains(error_of_content(kTempPrefix, c.name, c.content, error_of), c.expected);
   }
 }
 

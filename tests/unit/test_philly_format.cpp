@@ -7,37 +7,24 @@
 #include <utility>
 #include <vector>
 
+#include "format_test_support.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/trace_time.hpp"
-#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kPhilly = std::string(SUANLI_FIXTURES) + "/traces/philly/";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_philly_<pid>_<name>.
 const std::string kTempPrefix = "suanli_philly";
 
 std::string error_of(const std::string& path, const ReadOptions& options = {}) {
   return input_error_of([&] { read_philly(path, options); }, path);
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
 }
 
 // One job of the Philly schema with the given attempts (JSON text).
@@ -246,8 +233,7 @@ TEST_CASE("philly: sniff") {
   CHECK_FALSE(sniff_philly("job_id,submit_time,num_gpus,duration\na,0,1,60\n", "x.csv"));
   CHECK_FALSE(sniff_philly("", "x"));
   // The other readers' sniffs leave Philly logs alone.
-  std::ifstream in(kPhilly + "cluster_job_log.json");
-  const std::string head((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string head = content_of(kPhilly + "cluster_job_log.json");
   CHECK(sniff_philly(head, "cluster_job_log.json"));
   CHECK_FALSE(sniff_helios(head, "cluster_job_log.json"));
   CHECK_FALSE(sniff_tiresias(head, "cluster_job_log.json"));
