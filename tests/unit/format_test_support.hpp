@@ -11,6 +11,7 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/job.hpp"
@@ -45,6 +46,16 @@ inline std::string content_of(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// Reads `path` with `read` and checks the two fields every reader fills from its call: the
+// source path and the format's name.
+template <class Read>
+workload::Workload read_checked(Read&& read, const std::string& path, const std::string& format) {
+  workload::Workload w = read(path);
+  CHECK(w.source == path);
+  CHECK(w.format == format);
+  return w;
+}
+
 // The job with id `id`; the test stops if there is none.
 inline const workload::Job& job_by_id(const workload::Workload& w, const std::string& id) {
   for (const workload::Job& j : w.jobs) {
@@ -68,6 +79,21 @@ std::string error_of_content(const std::string& prefix, const std::string& name,
                              const std::string& content, ErrorOf&& error_of) {
   const TempFile f(prefix, name, content);
   return after_path(error_of(f.path()), f.path());
+}
+
+// A file's content and what reading it must say after the file's path.
+struct ContentError {
+  std::string name, content, expected;
+};
+
+// Checks each case on a temporary file <prefix>_<pid>_<name> holding its content.
+template <class ErrorOf>
+void check_content_errors(const std::string& prefix, const std::vector<ContentError>& cases,
+                          ErrorOf&& error_of) {
+  for (const ContentError& c : cases) {
+    CAPTURE(c.content);
+    check_contains(error_of_content(prefix, c.name, c.content, error_of), c.expected);
+  }
 }
 
 // A training run given by params and tokens instead of a duration: a job that the trace

@@ -11,10 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -39,9 +37,8 @@ std::string batsim_error_of_text(const std::string& text) {
 
 TEST_CASE("batsim: ids with '!', numeric ids, walltime -1, delay and unsupported profiles") {
   const std::string path = kBatsimFixtures + "quirks.json";
-  const Workload w = read_batsim(path, ReadOptions{});
-  CHECK(w.source == path);
-  CHECK(w.format == "batsim");
+  const Workload w = read_checked(
+      [](const std::string& p) { return read_batsim(p, ReadOptions{}); }, path, "batsim");
   // Of 5 jobs, w0!3 (a "parallel" profile) and w0!5 (a "composed" one) are dropped.
   REQUIRE(w.jobs.size() == 3);
 

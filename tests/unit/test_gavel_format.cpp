@@ -6,11 +6,9 @@
 #include <vector>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/gavel_throughputs.hpp"
 #include "suanli/workload/trace_format.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -59,9 +57,8 @@ const std::string kResNet = "ResNet-18 (batch size 64)";
 }  // namespace
 
 TEST_CASE("gavel: the 10-field layout, durations from the v100 throughputs") {
-  const Workload w = read_gavel(kGavel + "physical.trace", options());
-  CHECK(w.format == "gavel");
-  CHECK(w.source == kGavel + "physical.trace");
+  const Workload w = read_checked([](const std::string& p) { return read_gavel(p, options()); },
+                                  kGavel + "physical.trace", "gavel");
   REQUIRE(w.jobs.size() == 4);  // line 3 is blank
   CHECK(w.ignored_columns.empty());
 

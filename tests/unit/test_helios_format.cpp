@@ -7,10 +7,8 @@
 #include <vector>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -28,18 +26,12 @@ std::string error_of(const std::string& path) {
   return input_error_of([&] { read_helios(path, {}); }, path);
 }
 
-// The error for a file holding the Helios header and then `rows`.
-std::string error_of_rows(const std::string& name, const std::string& rows) {
-  return error_of_content(kTempPrefix, name, kHeader + rows, error_of);
-}
-
 }  // namespace
 
 TEST_CASE("helios: the fixture log, row by row") {
   const std::string path = kHelios + "cluster_log.csv";
-  const Workload w = read_helios(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "helios");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_helios(p, {}); }, path, "helios");
   CHECK(w.ignored_columns.empty());  // vc, cpu_num, node_num, queue are known, just unused
   REQUIRE(w.jobs.size() == 6);
 
@@ -144,30 +136,26 @@ TEST_CASE("helios: byte order mark, CRLF, columns in another order, unknown colu
 
 TEST_CASE("helios: errors name the file, the line and the column") {
   const std::string ok_times = "2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 18:45:01";
-  const std::string ok_row = "1,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n";
-  struct Case {
-    std::string name, rows, expected;
+  const auto job_row = [&](const std::string& id, const std::string& gpus,
+                           const std::string& duration) {
+    return id + ",u,v," + gpus + ",1,1,COMPLETED," + ok_times + "," + duration + ",0\n";
   };
-  const std::vector<Case> cases = {
-      {"gpu_x.csv", "1,u,v,x,1,1,COMPLETED," + ok_times + ",240,0\n",
-       ":2: gpu_num: 'x' is not a number"},
-      {"gpu_half.csv", "1,u,v,1.5,1,1,COMPLETED," + ok_times + ",240,0\n",
+  // Each file is the Helios header and then these rows.
+  std::vector<ContentError> cases = {
+      {"gpu_x.csv", job_row("1", "x", "240"), ":2: gpu_num: 'x' is not a number"},
+      {"gpu_half.csv", job_row("1", "1.5", "240"),
        ":2: gpu_num: '1.5' is not a whole number of GPUs"},
-      {"gpu_neg.csv", "1,u,v,-2,1,1,COMPLETED," + ok_times + ",240,0\n",
-       ":2: gpu_num: must be >= 0, got '-2'"},
-      {"gpu_empty.csv", "1,u,v,,1,1,COMPLETED," + ok_times + ",240,0\n",
-       ":2: gpu_num: missing value"},
-      {"id.csv", ",u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n", ":2: job_id: missing value"},
+      {"gpu_neg.csv", job_row("1", "-2", "240"), ":2: gpu_num: must be >= 0, got '-2'"},
+      {"gpu_empty.csv", job_row("1", "", "240"), ":2: gpu_num: missing value"},
+      {"id.csv", job_row("", "1", "240"), ":2: job_id: missing value"},
       {"date.csv", "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n",
        ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
        "nor a number of seconds"},
-      {"mixed.csv", ok_row + "2,u,v,1,1,1,COMPLETED,1591728000,,,,\n",
+      {"mixed.csv", job_row("1", "1", "240") + "2,u,v,1,1,1,COMPLETED,1591728000,,,,\n",
        ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
        "the column's first value (line 2)"},
-      {"dur.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",4m,0\n",
-       ":2: duration: '4m' is not a number"},
-      {"dur_neg.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",-1,0\n",
-       ":2: duration: must be >= 0, got '-1'"},
+      {"dur.csv", job_row("1", "1", "4m"), ":2: duration: '4m' is not a number"},
+      {"dur_neg.csv", job_row("1", "1", "-1"), ":2: duration: must be >= 0, got '-1'"},
       {"backwards.csv",
        "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 18:41:01,,0\n",
        ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'"},
@@ -177,33 +165,26 @@ TEST_CASE("helios: errors name the file, the line and the column") {
        ":2: expected 12 fields as in the header (line 1), found 11"},
       {"quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n",
        ":2: user: unterminated quoted field"},
-      {"dup.csv",
-       "7,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n\n7,u,v,1,1,1,COMPLETED," + ok_times +
-           ",240,0\n",
+      {"dup.csv", job_row("7", "1", "240") + "\n" + job_row("7", "1", "240"),
        ":4: job_id: duplicate job id '7' (first on line 2)"},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.rows);
-    check_contains(error_of_rows(c.name, c.rows), c.expected);
-  }
+  for (ContentError& c : cases) c.content.insert(0, kHeader);
+  check_content_errors(kTempPrefix, cases, error_of);
 }
 
 TEST_CASE("helios: header errors") {
-  struct Case {
-    std::string name, content, expected;  // `expected` follows the file's path
-  };
-  const std::vector<Case> cases = {
-      {"no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n",
-       ":1: gpu_num: required column missing from the header"},
-      {"no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n",
-       ":1: duration: column missing: the header needs duration, or start_time and end_time"},
-      {"empty.csv", "\n\n", ": no header line"},
-      {"dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n",
-       ":1: gpu_num: duplicate column in the header"},
-  };
-  for (const Case& c : cases) {
-    check_contains(error_of_content(kTempPrefix, c.name, c.content, error_of), c.expected);
-  }
+  check_content_errors(
+      kTempPrefix,
+      {
+          {"no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n",
+           ":1: gpu_num: required column missing from the header"},
+          {"no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n",
+           ":1: duration: column missing: the header needs duration, or start_time and end_time"},
+          {"empty.csv", "\n\n", ": no header line"},
+          {"dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n",
+           ":1: gpu_num: duplicate column in the header"},
+      },
+      error_of);
 }
 
 TEST_CASE("helios: sniff") {

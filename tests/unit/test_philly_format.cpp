@@ -8,11 +8,9 @@
 #include <vector>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/trace_time.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -51,9 +49,8 @@ const std::string kOneAttempt =
 
 TEST_CASE("philly: the fixture log, job by job") {
   const std::string path = kPhilly + "cluster_job_log.json";
-  const Workload w = read_philly(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "philly");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_philly(p, {}); }, path, "philly");
   CHECK(w.ignored_columns.empty());
   // Kept: jobs [0], [1], [4], [7], [8]; dropped: [2] and [3] (never started), [5] (no
   // submitted_time), [6] (its only attempt has no end).

@@ -10,11 +10,9 @@
 #include <vector>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/native_csv.hpp"
 #include "suanli/workload/trace_format.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -42,9 +40,8 @@ std::string swf_line(int number, double submit, double run, int procs) {
 
 TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, partial)") {
   const std::string path = kSwfFixtures + "quirks.swf";
-  const Workload w = read_swf(path, ReadOptions{});
-  CHECK(w.source == path);
-  CHECK(w.format == "swf");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_swf(p, ReadOptions{}); }, path, "swf");
   // 8 job numbers: job 4 (cancelled, no run time, no requested time) is dropped, and job 5's
   // two partial-execution lines (status 2 and 3) are skipped; its summary line is the job.
   REQUIRE(w.jobs.size() == 7);

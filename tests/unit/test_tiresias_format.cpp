@@ -9,10 +9,8 @@
 #include <vector>
 
 #include "format_test_support.hpp"
-#include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
 using namespace suanli::testing;
 
@@ -33,9 +31,8 @@ std::string error_of(const std::string& path) {
 
 TEST_CASE("tiresias: the fixture trace, row by row") {
   const std::string path = kTiresias + "jobs.csv";
-  const Workload w = read_tiresias(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "tiresias");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_tiresias(p, {}); }, path, "tiresias");
   CHECK(w.ignored_columns.empty());  // iterations and interval are known, just unused
   REQUIRE(w.jobs.size() == 4);
 
@@ -114,37 +111,33 @@ TEST_CASE("tiresias: other column sets") {
 }
 
 TEST_CASE("tiresias: errors name the file, the line and the column") {
-  struct Case {
-    std::string name, content, expected;  // `expected` follows the file's path
-  };
-  const std::vector<Case> cases = {
-      {"gpu.csv", kHeader + "0,x,0,1,vgg19,10,0\n", ":2: num_gpu: 'x' is not a number"},
-      {"gpu_half.csv", kHeader + "0,0.5,0,1,vgg19,10,0\n",
-       ":2: num_gpu: '0.5' is not a whole number of GPUs"},
-      {"gpu_neg.csv", kHeader + "0,-1,0,1,vgg19,10,0\n", ":2: num_gpu: must be >= 0, got '-1'"},
-      {"submit.csv", kHeader + "0,1,0,1,vgg19,10,0\n1,1,,1,vgg19,10,0\n",
-       ":3: submit_time: missing value"},
-      {"submit_date.csv", kHeader + "0,1,2020-01-01 00:00:00,1,a,10,0\n",
-       ":2: submit_time: '2020-01-01 00:00:00' is not a number"},
-      {"dur.csv", kHeader + "0,1,0,1,vgg19,-3,0\n", ":2: duration: must be >= 0, got '-3'"},
-      {"dur_empty.csv", kHeader + "0,1,0,1,vgg19,,0\n", ":2: duration: missing value"},
-      {"id.csv", kHeader + ",1,0,1,vgg19,10,0\n", ":2: job_id: missing value"},
-      {"dup.csv", kHeader + "5,1,0,1,a,10,0\n5,2,0,1,a,10,0\n",
-       ":3: job_id: duplicate job id '5' (first on line 2)"},
-      {"count.csv", kHeader + "0,1,0,1,vgg19,10\n",
-       ":2: expected 7 fields as in the header (line 1), found 6"},
-      {"quote.csv", kHeader + "0,1,0,1,\"vgg19,10,0\n",
-       ":2: model_name: unterminated quoted field"},
-      {"no_dur.csv", "job_id,num_gpu,submit_time\n0,1,0\n",
-       ":1: duration: required column missing from the header"},
-      {"empty.csv", "", ": no header line"},
-      {"yarn.csv", "duration\r\n121\r\n",
-       ":1: a single 'duration' column is a Tiresias GPU-time distribution"},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.content);
-    check_contains(error_of_content(kTempPrefix, c.name, c.content, error_of), c.expected);
-  }
+  check_content_errors(
+      kTempPrefix,
+      {
+          {"gpu.csv", kHeader + "0,x,0,1,vgg19,10,0\n", ":2: num_gpu: 'x' is not a number"},
+          {"gpu_half.csv", kHeader + "0,0.5,0,1,vgg19,10,0\n",
+           ":2: num_gpu: '0.5' is not a whole number of GPUs"},
+          {"gpu_neg.csv", kHeader + "0,-1,0,1,vgg19,10,0\n", ":2: num_gpu: must be >= 0, got '-1'"},
+          {"submit.csv", kHeader + "0,1,0,1,vgg19,10,0\n1,1,,1,vgg19,10,0\n",
+           ":3: submit_time: missing value"},
+          {"submit_date.csv", kHeader + "0,1,2020-01-01 00:00:00,1,a,10,0\n",
+           ":2: submit_time: '2020-01-01 00:00:00' is not a number"},
+          {"dur.csv", kHeader + "0,1,0,1,vgg19,-3,0\n", ":2: duration: must be >= 0, got '-3'"},
+          {"dur_empty.csv", kHeader + "0,1,0,1,vgg19,,0\n", ":2: duration: missing value"},
+          {"id.csv", kHeader + ",1,0,1,vgg19,10,0\n", ":2: job_id: missing value"},
+          {"dup.csv", kHeader + "5,1,0,1,a,10,0\n5,2,0,1,a,10,0\n",
+           ":3: job_id: duplicate job id '5' (first on line 2)"},
+          {"count.csv", kHeader + "0,1,0,1,vgg19,10\n",
+           ":2: expected 7 fields as in the header (line 1), found 6"},
+          {"quote.csv", kHeader + "0,1,0,1,\"vgg19,10,0\n",
+           ":2: model_name: unterminated quoted field"},
+          {"no_dur.csv", "job_id,num_gpu,submit_time\n0,1,0\n",
+           ":1: duration: required column missing from the header"},
+          {"empty.csv", "", ": no header line"},
+          {"yarn.csv", "duration\r\n121\r\n",
+           ":1: a single 'duration' column is a Tiresias GPU-time distribution"},
+      },
+      error_of);
 }
 
 TEST_CASE("tiresias: sniff") {
