@@ -56,6 +56,25 @@ workload::Workload read_checked(Read&& read, const std::string& path, const std:
   return w;
 }
 
+// The fields every reader sets on a job, to check them in one line.
+struct JobFields {
+  std::string id;
+  int line;
+  double submit_s;
+  int num_gpus;
+  double duration_s;
+};
+
+// Checks those fields exactly (the fixtures' times are exact in binary).
+inline void check_job(const workload::Job& j, const JobFields& expected) {
+  INFO("job " << expected.id);
+  CHECK(j.id == expected.id);
+  CHECK(j.line == expected.line);
+  CHECK(j.submit_s == expected.submit_s);
+  CHECK(j.num_gpus == expected.num_gpus);
+  CHECK(j.duration_s == expected.duration_s);
+}
+
 // The job with id `id`; the test stops if there is none.
 inline const workload::Job& job_by_id(const workload::Workload& w, const std::string& id) {
   for (const workload::Job& j : w.jobs) {

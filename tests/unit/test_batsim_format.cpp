@@ -45,11 +45,8 @@ TEST_CASE("batsim: ids with '!', numeric ids, walltime -1, delay and unsupported
   // jobs[0]: {"id": "w0!1", "subtime": 10.5, "walltime": 100, "res": 4, "profile": "delay_30"}
   // The first submission (10.5) is time 0.
   const Job& a = w.jobs[0];
-  CHECK(a.id == "w0!1");
-  CHECK(a.line == 1);  // the job's index + 1, not a line of the file
-  CHECK(a.submit_s == 0);
-  CHECK(a.num_gpus == 4);
-  CHECK(a.duration_s == 30);
+  // line: the job's index + 1, not a line of the file
+  check_job(a, {"w0!1", 1, 0, 4, 30});
   CHECK(a.walltime_s == 100);
   CHECK(a.started_in_trace);
   CHECK(a.trace_state.empty());
@@ -57,20 +54,12 @@ TEST_CASE("batsim: ids with '!', numeric ids, walltime -1, delay and unsupported
   // jobs[1]: {"id": 2, "subtime": 12, "walltime": -1, "res": 1, "profile": "new_style_delay"}
   // with the newer type name "DelayProfile" and delay 7.25; walltime -1 is none.
   const Job& b = w.jobs[1];
-  CHECK(b.id == "2");
-  CHECK(b.line == 2);
-  CHECK(b.submit_s == 1.5);
-  CHECK(b.num_gpus == 1);
-  CHECK(b.duration_s == 7.25);
+  check_job(b, {"2", 2, 1.5, 1, 7.25});
   CHECK(b.walltime_s == -1);
 
   // jobs[3]: no walltime at all, and an extra_data member that is ignored.
   const Job& c = w.jobs[2];
-  CHECK(c.id == "w0!4");
-  CHECK(c.line == 4);
-  CHECK(c.submit_s == 4.5);
-  CHECK(c.num_gpus == 16);
-  CHECK(c.duration_s == 30);
+  check_job(c, {"w0!4", 4, 4.5, 16, 30});
   CHECK(c.walltime_s == -1);
 
   CHECK(meta(w, "nb_res") == "16");

@@ -39,11 +39,8 @@ TEST_CASE("native csv: a file using every feature of the format") {
   CHECK(w.jobs[3].id == "j4");
 
   const Job& j1 = w.jobs[0];
-  CHECK(j1.line == 4);
-  CHECK(j1.submit_s == 0);
-  CHECK(j1.num_gpus == 1);
+  check_job(j1, {"j1", 4, 0, 1, 3600});
   CHECK(j1.has_duration());
-  CHECK(j1.duration_s == 3600);
   CHECK(j1.mfu == 0.4);
   CHECK(j1.batch_tokens == 4194304);
   CHECK(j1.gpu_type.empty());

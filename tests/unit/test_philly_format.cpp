@@ -59,11 +59,11 @@ TEST_CASE("philly: the fixture log, job by job") {
   // Time 0 is the earliest submission in the log, 2017-10-01 00:00:00, which is job [2]'s:
   // a job that is itself dropped (no attempts) still dates the trace.
   const Job& j0 = w.jobs[0];
-  CHECK(j0.id == "application_1506638472019_00001");
-  CHECK(j0.line == 1);           // index 0 + 1
-  CHECK(j0.submit_s == 600);     // 00:10:00 - 00:00:00
-  CHECK(j0.num_gpus == 4);       // first attempt: m47 2 GPUs + m48 2 GPUs (the second had 8)
-  CHECK(j0.duration_s == 1800);  // 00:20-00:30 (600 s) + 01:00-01:20 (1200 s)
+  // line: index 0 + 1
+  // submit_s: 00:10:00 - 00:00:00
+  // num_gpus: first attempt: m47 2 GPUs + m48 2 GPUs (the second had 8)
+  // duration_s: 00:20-00:30 (600 s) + 01:00-01:20 (1200 s)
+  check_job(j0, {"application_1506638472019_00001", 1, 600, 4, 1800});
   CHECK(j0.trace_state == "Pass");
   CHECK(j0.user == "ce2f4c");
   CHECK(j0.started_in_trace);
@@ -71,27 +71,20 @@ TEST_CASE("philly: the fixture log, job by job") {
   CHECK(j0.gpu_type.empty());
 
   const Job& j1 = w.jobs[1];  // first attempt never ended (skipped), second one ran 1 h
-  CHECK(j1.id == "application_1506638472019_00002");
-  CHECK(j1.line == 2);
-  CHECK(j1.submit_s == 7140);  // 01:59:00 = 119 min
-  CHECK(j1.num_gpus == 1);     // GPUs of the FIRST attempt, even though it is skipped
-  CHECK(j1.duration_s == 3600);
+  // submit_s: 01:59:00 = 119 min
+  // num_gpus: GPUs of the FIRST attempt, even though it is skipped
+  check_job(j1, {"application_1506638472019_00002", 2, 7140, 1, 3600});
   CHECK(j1.trace_state == "Killed");
 
   const Job& j4 = w.jobs[2];  // first attempt has start "None" (skipped), second ran 30 s
-  CHECK(j4.id == "application_1506638472019_00005");
-  CHECK(j4.line == 5);
-  CHECK(j4.submit_s == 118800);  // 2017-10-02 09:00:00 = 1 day + 9 h = 86400 + 32400
-  CHECK(j4.num_gpus == 8);
-  CHECK(j4.duration_s == 30);
+  // submit_s: 2017-10-02 09:00:00 = 1 day + 9 h = 86400 + 32400
+  check_job(j4, {"application_1506638472019_00005", 5, 118800, 8, 30});
   CHECK(j4.trace_state == "Failed");
 
   const Job& j7 = w.jobs[3];  // no status key, user null, one attempt ends before it starts
-  CHECK(j7.id == "application_1506638472019_00008");
-  CHECK(j7.line == 8);
-  CHECK(j7.submit_s == 190799);  // 2 days + 04:59:59 = 172800 + 17999
-  CHECK(j7.num_gpus == 1);
-  CHECK(j7.duration_s == 45);  // only the 06:00:00-06:00:45 attempt counts
+  // submit_s: 2 days + 04:59:59 = 172800 + 17999
+  // duration_s: only the 06:00:00-06:00:45 attempt counts
+  check_job(j7, {"application_1506638472019_00008", 8, 190799, 1, 45});
   CHECK(j7.trace_state.empty());
   CHECK(j7.user.empty());
 

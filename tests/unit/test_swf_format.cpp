@@ -55,10 +55,7 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
 
   // Line 11: "1 100 5 3600 16 -1 -1 16 7200 -1 1 3 ...": the first submission (100) is time 0.
   const Job& j1 = job_by_id(w, "1");
-  CHECK(j1.line == 11);
-  CHECK(j1.submit_s == 0);
-  CHECK(j1.num_gpus == 16);
-  CHECK(j1.duration_s == 3600);
+  check_job(j1, {"1", 11, 0, 16, 3600});
   CHECK(j1.walltime_s == 7200);
   CHECK(j1.user == "3");
   CHECK(j1.trace_state == "completed");
@@ -67,10 +64,7 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   // Line 12, tab-separated: allocated -1, so the 4 requested processors; requested time -1 is
   // no walltime; status 0 is failed. Submit 110 - 100 = 10.
   const Job& j2 = job_by_id(w, "2");
-  CHECK(j2.line == 12);
-  CHECK(j2.submit_s == 10);
-  CHECK(j2.num_gpus == 4);
-  CHECK(j2.duration_s == 60);
+  check_job(j2, {"2", 12, 10, 4, 60});
   CHECK(j2.walltime_s == -1);
   CHECK(j2.user == "7");
   CHECK(j2.trace_state == "failed");
@@ -78,20 +72,14 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   // Line 13: cancelled before it ran (run time -1): kept, not started, and its requested time
   // (1800) stands in for the duration.
   const Job& j3 = job_by_id(w, "3");
-  CHECK(j3.line == 13);
-  CHECK(j3.submit_s == 20);
-  CHECK(j3.num_gpus == 8);
-  CHECK(j3.duration_s == 1800);
+  check_job(j3, {"3", 13, 20, 8, 1800});
   CHECK(j3.walltime_s == 1800);
   CHECK_FALSE(j3.started_in_trace);
   CHECK(j3.trace_state == "cancelled");
 
   // Line 15: the summary line of a checkpointed job (whole run time 500 on 32 processors).
   const Job& j5 = job_by_id(w, "5");
-  CHECK(j5.line == 15);
-  CHECK(j5.submit_s == 40);
-  CHECK(j5.num_gpus == 32);
-  CHECK(j5.duration_s == 500);
+  check_job(j5, {"5", 15, 40, 32, 500});
   CHECK(j5.user == "9");
 
   // Line 18: run time 0 counts as never ran; requested time 600 becomes the duration. User -1

@@ -38,11 +38,8 @@ TEST_CASE("tiresias: the fixture trace, row by row") {
 
   // Time 0 = the earliest submission, 50 on line 4 (a 0-GPU row, itself dropped).
   const Job& a = w.jobs[0];
-  CHECK(a.id == "0");
-  CHECK(a.line == 2);
-  CHECK(a.submit_s == 50);  // 100 - 50
-  CHECK(a.num_gpus == 1);
-  CHECK(a.duration_s == 164);
+  // submit_s: 100 - 50
+  check_job(a, {"0", 2, 50, 1, 164});
   CHECK(a.job_type == "vgg19");
   CHECK(a.started_in_trace);
   CHECK(a.trace_state.empty());
