@@ -348,11 +348,7 @@ TEST_CASE("swf: the real files in /work/shared/traces, when present") {
   const Workload w = read_swf(lublin, ReadOptions{});
   CHECK(sniff_swf(head_of(lublin), lublin));
   REQUIRE(w.jobs.size() == 10000);
-  CHECK(w.jobs[0].id == "1");
-  CHECK(w.jobs[0].line == 8);
-  CHECK(w.jobs[0].submit_s == 0);
-  CHECK(w.jobs[0].duration_s == 12072);
-  CHECK(w.jobs[0].num_gpus == 16);
+  check_job(w.jobs[0], {"1", 8, 0, 16, 12072});
   CHECK(w.jobs[0].walltime_s == -1);
   CHECK(w.jobs[1].submit_s == 76);
   CHECK(w.jobs[1].duration_s == 2);
