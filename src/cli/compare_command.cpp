@@ -74,6 +74,19 @@ int run_children(const std::vector<std::string>& labels, int parallel,
   return failures;
 }
 
+// After run_children: exit 1 if any run failed; else `heading` and the table of the runs'
+// summaries (OUT/<label>/summary.json), also written to OUT/compare.csv, and exit 0.
+int report_runs(const std::vector<std::string>& labels, int failures, const std::string& out,
+                const std::string& heading) {
+  if (failures) return 1;
+  std::vector<report::CompareRow> rows;
+  for (const auto& label : labels)
+    rows.push_back({label, report::read_summary(out + "/" + label + "/summary.json")});
+  std::cout << heading << report::format_compare_table(rows);
+  report::write_compare_csv(rows, out + "/compare.csv");
+  return 0;
+}
+
 void check_unique(const std::vector<std::string>& items, const char* option) {
   if (std::set<std::string>(items.begin(), items.end()).size() != items.size())
     throw InputError(fmt::format("{}: an entry is listed twice", option));
@@ -127,16 +140,11 @@ int compare_serving(RunOptions& options, ServingOptions& serving,
     return execute_serving_run(inputs, serving, options.out + "/" + labels[i], options.exec_model,
                                std::uint64_t(options.seed));
   });
-  if (failures) return 1;
-  std::vector<report::CompareRow> rows;
-  for (const auto& label : labels)
-    rows.push_back({label, report::read_summary(options.out + "/" + label + "/summary.json")});
-  std::cout << fmt::format("platform '{}' ({} GPUs), requests {} ({} requests), {}\n",
-                           inputs.platform.name, inputs.platform.total_gpus(), serving.requests,
-                           inputs.requests.requests.size(), options.exec_model)
-            << report::format_compare_table(rows);
-  report::write_compare_csv(rows, options.out + "/compare.csv");
-  return 0;
+  return report_runs(
+      labels, failures, options.out,
+      fmt::format("platform '{}' ({} GPUs), requests {} ({} requests), {}\n", inputs.platform.name,
+                  inputs.platform.total_gpus(), serving.requests, inputs.requests.requests.size(),
+                  options.exec_model));
 }
 
 }  // namespace
@@ -188,17 +196,11 @@ int compare_command(const Args& args) {
     child.out = options.out + "/" + policies[i];
     return execute_run(inputs, child, policies[i], false);
   });
-  if (failures) return 1;
-
-  std::vector<report::CompareRow> rows;
-  for (const auto& p : policies)
-    rows.push_back({p, report::read_summary(options.out + "/" + p + "/summary.json")});
-  std::cout << fmt::format("platform '{}' ({} GPUs), workload {} ({} jobs), placement {}, {}\n",
-                           inputs.platform.name, inputs.platform.total_gpus(), options.workload,
-                           inputs.workload.jobs.size(), options.placement, options.exec_model)
-            << report::format_compare_table(rows);
-  report::write_compare_csv(rows, options.out + "/compare.csv");
-  return 0;
+  return report_runs(
+      policies, failures, options.out,
+      fmt::format("platform '{}' ({} GPUs), workload {} ({} jobs), placement {}, {}\n",
+                  inputs.platform.name, inputs.platform.total_gpus(), options.workload,
+                  inputs.workload.jobs.size(), options.placement, options.exec_model));
 }
 
 }  // namespace suanli::cli

@@ -37,6 +37,16 @@ std::size_t drop_never_ran(workload::Workload& w) {
       w.jobs, [](const workload::Job& j) { return j.has_duration() && j.duration_s <= 0; });
 }
 
+// Parses the arguments of a subcommand that reads one trace, IN (the first positional
+// argument), with the options of reading it; false when --help was printed.
+bool parse_trace_args(const Args& args, const std::string& usage, po::options_description d,
+                      WorkloadOptions& options) {
+  d.add(workload_options_description(options));
+  po::positional_options_description pos;
+  pos.add("input", 1);
+  return parse_or_help(args, usage, d, pos);
+}
+
 int convert(const Args& args) {
   std::string in_path, to = "native", out_path;
   WorkloadOptions options;
@@ -44,10 +54,8 @@ int convert(const Args& args) {
   d.add_options()("input", po::value(&in_path)->required(), "the trace to read")(
       "to", po::value(&to)->default_value("native"), "native | swf | batsim")(
       "output,o", po::value(&out_path)->required(), "the file to write");
-  d.add(workload_options_description(options));
-  po::positional_options_description pos;
-  pos.add("input", 1);
-  if (!parse_or_help(args, "suanli workload convert IN --to native|swf|batsim -o OUT", d, pos))
+  if (!parse_trace_args(args, "suanli workload convert IN --to native|swf|batsim -o OUT", d,
+                        options))
     return 0;
   const Writer write = writer_for(to);  // before reading: a bad --to fails fast
   auto w = load_workload(in_path, options);
@@ -80,10 +88,8 @@ int scale(const Args& args) {
       "keep each job with probability P (0 < P <= 1)")("seed", po::value(&seed)->default_value(0),
                                                        "seed of the sample")(
       "output,o", po::value(&out_path)->required(), "the native CSV to write");
-  d.add(workload_options_description(options));
-  po::positional_options_description pos;
-  pos.add("input", 1);
-  if (!parse_or_help(args, "suanli workload scale IN --time-factor F --sample P -o OUT", d, pos))
+  if (!parse_trace_args(args, "suanli workload scale IN --time-factor F --sample P -o OUT", d,
+                        options))
     return 0;
   if (!(scale.time_factor > 0) || !std::isfinite(scale.time_factor))
     throw InputError("--time-factor: must be a number > 0");
@@ -110,10 +116,7 @@ int stats(const Args& args) {
       "json", po::bool_switch(&json), "print JSON instead of a table")(
       "gpus-per-node", po::value(&gpus_per_node)->default_value(8),
       "a job is multi-node when it asks for more GPUs than this");
-  d.add(workload_options_description(options));
-  po::positional_options_description pos;
-  pos.add("input", 1);
-  if (!parse_or_help(args, "suanli workload stats IN [--json]", d, pos)) return 0;
+  if (!parse_trace_args(args, "suanli workload stats IN [--json]", d, options)) return 0;
   if (gpus_per_node < 1) throw InputError("--gpus-per-node: must be >= 1");
   const auto w = load_workload(in_path, options);
   const auto s = workload::compute_stats(w, gpus_per_node);

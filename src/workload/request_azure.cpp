@@ -92,22 +92,17 @@ RequestWorkload read_azure_llm_requests(const std::string& path) {
       csv.fail(kTimestamp, quote_for_message(csv.field(kTimestamp)) +
                                " is not a date-time 'YYYY-MM-DD HH:MM:SS[.fffffff][+HH:MM]'");
     }
-    Request r;
-    r.line = csv.line();
-    r.prompt_tokens = csv.tokens(kContext);
-    r.output_tokens = csv.tokens(kGenerated);
-    if (r.prompt_tokens == 0 || r.output_tokens == 0) {
-      ++dropped[r.prompt_tokens == 0 ? kZeroPrompt : kZeroOutput].count;
+    Request r = csv.request(kContext, kGenerated);
+    if (drop_without_tokens(r.prompt_tokens, dropped[kZeroPrompt], r.output_tokens,
+                            dropped[kZeroOutput]))
       continue;
-    }
     if (!origin) origin = t;
     // Exact in nanoseconds (int64 holds 292 years of them), then one rounding to seconds.
     if (t.seconds - origin->seconds > kMaxSpanS || origin->seconds - t.seconds > kMaxSpanS)
       csv.fail(kTimestamp, "more than 200 years from the first request");
     const long long ns = (t.seconds - origin->seconds) * 1000000000LL + (t.nanos - origin->nanos);
     r.arrival_s = static_cast<double>(ns) / 1e9;
-    first.see(r.arrival_s, csv.field(kTimestamp));
-    w.requests.push_back(r);
+    first.keep(w, r, csv.field(kTimestamp));
   }
   finish_requests(w, &first, dropped, csv.ignored());
   return w;

@@ -37,19 +37,15 @@ RequestWorkload read_burstgpt_requests(const std::string& path) {
   std::array<Dropped, kDropCount> dropped{{{"failed_response_tokens_0"}, {"zero_request_tokens"}}};
   FirstArrival first("", " s after 0:00 of the trace's first day");
   while (csv.next()) {
-    Request r;
-    r.line = csv.line();
-    r.arrival_s = csv.seconds(kTimestamp);
-    r.prompt_tokens = csv.tokens(kRequestTokens);
-    r.output_tokens = csv.tokens(kResponseTokens);
-    if (r.output_tokens == 0 || r.prompt_tokens == 0) {
-      ++dropped[r.output_tokens == 0 ? kFailed : kZeroRequest].count;
+    const double arrival_s = csv.seconds(kTimestamp);  // its errors come before the tokens'
+    Request r = csv.request(kRequestTokens, kResponseTokens);
+    r.arrival_s = arrival_s;
+    if (drop_without_tokens(r.output_tokens, dropped[kFailed], r.prompt_tokens,
+                            dropped[kZeroRequest]))
       continue;
-    }
     r.model = models.index(csv.field(kModel));
     r.slo_class = log_types.index(csv.field(kLogType));
-    first.see(r.arrival_s, csv.field(kTimestamp));
-    w.requests.push_back(r);
+    first.keep(w, r, csv.field(kTimestamp));
   }
   finish_requests(w, &first, dropped, csv.ignored());
   return w;

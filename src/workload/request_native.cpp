@@ -96,11 +96,9 @@ RequestWorkload read_native_requests(const std::string& path) {
   IdLines id_lines(w, lines);
   while (csv.next()) {
     const std::size_t id_hash = csv.has(kRequestId) ? id_lines.hash(csv.field(kRequestId)) : 0;
-    Request r;
-    r.line = csv.line();
-    r.arrival_s = csv.seconds(kArrival);
-    r.prompt_tokens = csv.tokens(kPrompt);
-    r.output_tokens = csv.tokens(kOutput);
+    const double arrival_s = csv.seconds(kArrival);  // its errors come before the tokens'
+    Request r = csv.request(kPrompt, kOutput);
+    r.arrival_s = arrival_s;
     if (r.prompt_tokens < 1) csv.fail(kPrompt, "must be >= 1 token, got 0");
     if (r.output_tokens < 1) csv.fail(kOutput, "must be >= 1 token, got 0");
     r.model = models.index(csv.field(kModel));

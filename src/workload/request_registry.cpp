@@ -102,6 +102,14 @@ std::int32_t RequestCsv::tokens(int column) const {
   return read_token_count(path(), line(), name(column), field(column));
 }
 
+Request RequestCsv::request(int prompt, int output) const {
+  Request r;
+  r.line = line();
+  r.prompt_tokens = tokens(prompt);
+  r.output_tokens = tokens(output);
+  return r;
+}
+
 RequestWorkload start_requests(const std::string& path, std::string_view format) {
   RequestWorkload w;
   w.source = path;

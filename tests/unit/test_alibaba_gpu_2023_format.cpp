@@ -4,13 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "format_test_support.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
 using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
@@ -19,24 +19,11 @@ const std::string kHeader =
     "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
     "deletion_time,scheduled_time\n";
 
-using suanli::testing::TempFile;
-
 // Temporary files of this test file are suanli_alibaba_<pid>_<name>.
 const std::string kTempPrefix = "suanli_alibaba";
 
 std::string alibaba_error(const std::string& path) {
   return input_error_of([&] { read_alibaba_gpu_2023(path, ReadOptions{}); }, path);
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
 }
 
 const Job* find_job(const Workload& w, const std::string& id) {

@@ -10,20 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kBatsimFixtures = std::string(SUANLI_FIXTURES) + "/traces/batsim/";
 const std::string kSharedBatsim = "/work/shared/traces/batsim/workloads/";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_batsim_<pid>_<name>.
 const std::string kTempPrefix = "suanli_batsim";
@@ -37,43 +33,20 @@ std::string batsim_error_of_text(const std::string& text) {
   return batsim_error_of(file.path());
 }
 
-void check_in(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string batsim_meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "<absent>";
-}
-
-std::string head_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
-}
-
 }  // namespace
 
 TEST_CASE("batsim: ids with '!', numeric ids, walltime -1, delay and unsupported profiles") {
   const std::string path = kBatsimFixtures + "quirks.json";
-  const Workload w = read_batsim(path, ReadOptions{});
-  CHECK(w.source == path);
-  CHECK(w.format == "batsim");
+  const Workload w = read_checked(
+      [](const std::string& p) { return read_batsim(p, ReadOptions{}); }, path, "batsim");
   // Of 5 jobs, w0!3 (a "parallel" profile) and w0!5 (a "composed" one) are dropped.
   REQUIRE(w.jobs.size() == 3);
 
   // jobs[0]: {"id": "w0!1", "subtime": 10.5, "walltime": 100, "res": 4, "profile": "delay_30"}
   // The first submission (10.5) is time 0.
   const Job& a = w.jobs[0];
-  CHECK(a.id == "w0!1");
-  CHECK(a.line == 1);  // the job's index + 1, not a line of the file
-  CHECK(a.submit_s == 0);
-  CHECK(a.num_gpus == 4);
-  CHECK(a.duration_s == 30);
+  // line: the job's index + 1, not a line of the file
+  check_job(a, {"w0!1", 1, 0, 4, 30});
   CHECK(a.walltime_s == 100);
   CHECK(a.started_in_trace);
   CHECK(a.trace_state.empty());
@@ -81,28 +54,20 @@ TEST_CASE("batsim: ids with '!', numeric ids, walltime -1, delay and unsupported
   // jobs[1]: {"id": 2, "subtime": 12, "walltime": -1, "res": 1, "profile": "new_style_delay"}
   // with the newer type name "DelayProfile" and delay 7.25; walltime -1 is none.
   const Job& b = w.jobs[1];
-  CHECK(b.id == "2");
-  CHECK(b.line == 2);
-  CHECK(b.submit_s == 1.5);
-  CHECK(b.num_gpus == 1);
-  CHECK(b.duration_s == 7.25);
+  check_job(b, {"2", 2, 1.5, 1, 7.25});
   CHECK(b.walltime_s == -1);
 
   // jobs[3]: no walltime at all, and an extra_data member that is ignored.
   const Job& c = w.jobs[2];
-  CHECK(c.id == "w0!4");
-  CHECK(c.line == 4);
-  CHECK(c.submit_s == 4.5);
-  CHECK(c.num_gpus == 16);
-  CHECK(c.duration_s == 30);
+  check_job(c, {"w0!4", 4, 4.5, 16, 30});
   CHECK(c.walltime_s == -1);
 
-  CHECK(batsim_meta(w, "nb_res") == "16");
-  CHECK(batsim_meta(w, "first_submit_s") == "10.5");
-  CHECK(batsim_meta(w, "dropped_unsupported_profile_parallel") == "1");
-  CHECK(batsim_meta(w, "dropped_unsupported_profile_composed") == "1");
+  CHECK(meta(w, "nb_res") == "16");
+  CHECK(meta(w, "first_submit_s") == "10.5");
+  CHECK(meta(w, "dropped_unsupported_profile_parallel") == "1");
+  CHECK(meta(w, "dropped_unsupported_profile_composed") == "1");
   // The unused profile of an unknown type is not a job: nothing to count.
-  CHECK(batsim_meta(w, "dropped_unsupported_profile_no such type") == "<absent>");
+  CHECK(meta(w, "dropped_unsupported_profile_no such type") == "(absent)");
 
   ReadOptions options;
   options.gpus_per_proc = 2.5;
@@ -120,16 +85,16 @@ TEST_CASE("batsim: homogeneous parallel tasks need the resource speed") {
   CHECK(w.jobs[1].duration_s == 10);   // 8e10 spread over 4 resources = 2e10 each / 2e9
   CHECK(w.jobs[2].duration_s == 0.5);  // parallel_homogeneous_total: 4e9 / 4 / 2e9
   CHECK(w.jobs[3].duration_s == 1.5);  // 3e9 / 2e9; its 1e6 bytes of com are left out
-  CHECK(batsim_meta(w, "suanli_flops_per_second") == "2e+09");
-  CHECK(batsim_meta(w, "communication_ignored_jobs") == "1");
-  CHECK(batsim_meta(w, "dropped_communication_only") == "1");  // cpu 0: nothing to time
+  CHECK(meta(w, "suanli_flops_per_second") == "2e+09");
+  CHECK(meta(w, "communication_ignored_jobs") == "1");
+  CHECK(meta(w, "dropped_communication_only") == "1");  // cpu 0: nothing to time
 
   const std::string path = kBatsimFixtures + "homogeneous_no_speed.json";
   const std::string message = batsim_error_of(path);
-  check_in(message, path + ": jobs[1].profile: ");
-  check_in(message, "profile 'compute' (parallel_homogeneous)");
-  check_in(message, "needs the resource speed");
-  check_in(message, "suanli_flops_per_second");
+  check_contains(message, path + ": jobs[1].profile: ");
+  check_contains(message, "profile 'compute' (parallel_homogeneous)");
+  check_contains(message, "needs the resource speed");
+  check_contains(message, "suanli_flops_per_second");
 }
 
 TEST_CASE("batsim: bad input names the file and the line or JSON path") {
@@ -137,60 +102,63 @@ TEST_CASE("batsim: bad input names the file and the line or JSON path") {
     // Line 4 lacks a comma: {"id": 1, "subtime": 0 "res": 1, ...
     const std::string path = kBatsimFixtures + "bad_syntax.json";
     const std::string message = batsim_error_of(path);
-    check_in(message, path + ":4: invalid JSON at column 32");  // the end of the unexpected "res"
-    check_in(message, "syntax error");
+    check_contains(message,
+                   path + ":4: invalid JSON at column 32");  // the end of the unexpected "res"
+    check_contains(message, "syntax error");
     CHECK(message.find("[json.exception") == std::string::npos);
   }
   {
     const std::string path = kBatsimFixtures + "bad_missing_res.json";
-    check_in(batsim_error_of(path), path + ": jobs[1].res: missing");
+    check_contains(batsim_error_of(path), path + ": jobs[1].res: missing");
   }
   {
     const std::string path = kBatsimFixtures + "bad_unknown_profile.json";
     const std::string message = batsim_error_of(path);
-    check_in(message, path + ": jobs[1].profile: unknown profile 'q'");
+    check_contains(message, path + ": jobs[1].profile: unknown profile 'q'");
   }
   const std::string profiles = R"("profiles": {"p": {"type": "delay", "delay": 1}})";
-  check_in(batsim_error_of_text("[1, 2]"), "expected a JSON object");
-  check_in(batsim_error_of_text("{\"jobs\": [], \"nb_res\": 1}"), "profiles: missing");
-  check_in(batsim_error_of_text("{" + profiles + "}"), "jobs: missing");
-  check_in(batsim_error_of_text("{\"jobs\": {}, " + profiles + "}"), "jobs: must be an array");
-  check_in(batsim_error_of_text(R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"},
+  check_contains(batsim_error_of_text("[1, 2]"), "expected a JSON object");
+  check_contains(batsim_error_of_text("{\"jobs\": [], \"nb_res\": 1}"), "profiles: missing");
+  check_contains(batsim_error_of_text("{" + profiles + "}"), "jobs: missing");
+  check_contains(batsim_error_of_text("{\"jobs\": {}, " + profiles + "}"),
+                 "jobs: must be an array");
+  check_contains(
+      batsim_error_of_text(R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"},
       {"id": "1", "subtime": 0, "res": 1, "profile": "p"}], )" +
-                                profiles + "}"),
-           "jobs[1].id: duplicate job id '1' (first in jobs[0])");
-  check_in(
+                           profiles + "}"),
+      "jobs[1].id: duplicate job id '1' (first in jobs[0])");
+  check_contains(
       batsim_error_of_text(R"({"jobs": [{"id": [1], "subtime": 0, "res": 1, "profile": "p"}], )" +
                            profiles + "}"),
       "jobs[0].id: must be a string or a number");
-  check_in(
+  check_contains(
       batsim_error_of_text(R"({"jobs": [{"id": 1, "subtime": "0", "res": 1, "profile": "p"}], )" +
                            profiles + "}"),
       "jobs[0].subtime: must be a number, found string");
-  check_in(
+  check_contains(
       batsim_error_of_text(R"({"jobs": [{"id": 1, "subtime": 0, "res": 0.5, "profile": "p"}], )" +
                            profiles + "}"),
       "jobs[0].res: must be a whole number >= 1, found 0.5");
-  check_in(
+  check_contains(
       batsim_error_of_text(R"({"jobs": [{"id": 1, "subtime": 0, "res": 1e300, "profile": "p"}], )" +
                            profiles + "}"),
       "too many GPUs");
-  check_in(
+  check_contains(
       batsim_error_of_text(
           R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "walltime": "1h", "profile": "p"}], )" +
           profiles + "}"),
       "jobs[0].walltime: must be a number");
-  check_in(batsim_error_of_text(
-               R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"}],
+  check_contains(batsim_error_of_text(
+                     R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"}],
                    "profiles": {"p": {"type": "delay", "delay": 0}}})"),
-           "profiles.p.delay: must be > 0 seconds");
-  check_in(batsim_error_of_text(
-               R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"}],
+                 "profiles.p.delay: must be > 0 seconds");
+  check_contains(batsim_error_of_text(
+                     R"({"jobs": [{"id": 1, "subtime": 0, "res": 1, "profile": "p"}],
                    "profiles": {"p": {"delay": 3}}})"),
-           "profiles.p.type: missing");
-  check_in(batsim_error_of_text("{\"jobs\": [1e999]}"), "invalid JSON");
-  check_in(batsim_error_of_text(""), "invalid JSON");
-  check_in(batsim_error_of(kBatsimFixtures + "does_not_exist.json"), "cannot open");
+                 "profiles.p.type: missing");
+  check_contains(batsim_error_of_text("{\"jobs\": [1e999]}"), "invalid JSON");
+  check_contains(batsim_error_of_text(""), "invalid JSON");
+  check_contains(batsim_error_of(kBatsimFixtures + "does_not_exist.json"), "cannot open");
 }
 
 TEST_CASE("batsim: sniffing") {
@@ -262,21 +230,9 @@ TEST_CASE("batsim: write then read gives back every job with its id") {
 
 TEST_CASE("batsim: jobs a delay profile cannot carry are refused, naming the job") {
   Workload w = batsim_sample();
-  Job tokens;
-  tokens.id = "llm-7b";
-  tokens.num_gpus = 8;
-  tokens.duration_s = -1;
-  tokens.params = 7e9;
-  tokens.tokens = 1e12;
-  w.jobs.push_back(tokens);
+  w.jobs.push_back(params_tokens_job());
   std::ostringstream out;
-  try {
-    write_batsim(w, out);
-    FAIL("no exception");
-  } catch (const std::invalid_argument& e) {
-    check_in(e.what(), "'llm-7b'");
-    check_in(e.what(), "params/tokens");
-  }
+  check_refused([&] { write_batsim(w, out); }, {"'llm-7b'", "params/tokens"});
   Workload dup = batsim_sample();
   dup.jobs.push_back(dup.jobs[0]);
   CHECK_THROWS_AS(write_batsim(dup, out), std::invalid_argument);
@@ -286,14 +242,8 @@ TEST_CASE("batsim: jobs a delay profile cannot carry are refused, naming the job
 }
 
 TEST_CASE("batsim: damaged files give InputError, never a crash") {
-  std::ifstream in(kBatsimFixtures + "quirks.json", std::ios::binary);
-  const std::string original((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  REQUIRE_FALSE(original.empty());
-  std::mt19937 random(4242);
   const std::string alphabet = "{}[]\",:0123456789-.e ";
-  for (int round = 0; round < 300; ++round) {
-    std::string text = original;
+  const auto damage = [&](std::string& text, std::mt19937& random) {
     const int edits = 1 + static_cast<int>(random() % 4);
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = random() % text.size();
@@ -304,17 +254,9 @@ TEST_CASE("batsim: damaged files give InputError, never a crash") {
       }
       if (text.empty()) text.push_back('{');
     }
-    TempFile file(kTempPrefix, "fuzz.json", text);
-    try {
-      const Workload w = read_batsim(file.path(), ReadOptions{});
-      for (const Job& job : w.jobs) {
-        CHECK(job.num_gpus >= 1);
-        CHECK(job.duration_s > 0);
-        CHECK(job.submit_s >= 0);
-      }
-    } catch (const InputError&) {
-    }
-  }
+  };
+  check_damaged_copies(kBatsimFixtures + "quirks.json", kTempPrefix, "fuzz.json", 4242, damage,
+                       [](const std::string& path) { return read_batsim(path, ReadOptions{}); });
 }
 
 TEST_CASE("batsim: the real workloads in /work/shared/traces, when present") {
@@ -344,8 +286,8 @@ TEST_CASE("batsim: the real workloads in /work/shared/traces, when present") {
   CHECK(d.jobs[1].duration_s == 10);
   CHECK(d.jobs[1].walltime_s == 100);
   CHECK(d.jobs[1].num_gpus == 1);
-  CHECK(batsim_meta(d, "nb_res") == "2");
+  CHECK(meta(d, "nb_res") == "2");
 
   // jobs[5] ("homo") is the first with a ParallelTaskHomogeneousProfile: no speed given.
-  check_in(batsim_error_of(various), "jobs[5].profile: profile 'homogeneous'");
+  check_contains(batsim_error_of(various), "jobs[5].profile: profile 'homogeneous'");
 }

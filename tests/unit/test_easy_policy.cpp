@@ -4,37 +4,37 @@
 #include <cstdint>
 #include <set>
 
-#include "fake_cluster_view.hpp"
+#include "policy_test_support.hpp"
 #include "suanli/sched/policy.hpp"
 
 using namespace suanli::sched;
 using namespace suanli::sched::testing;
-using Pairs = std::vector<std::pair<JobIndex, int>>;
+
+namespace {
+
+// The queue of the first cases, on 8 GPUs of which 6 are busy until t=100: H (8 GPUs),
+// L (2 GPUs, 200 s), S (2 GPUs, 50 s).
+std::unique_ptr<Policy> h_l_s(std::string_view name) {
+  return policy_with(name, {make_job(1, 8, 500, 0),   // H
+                            make_job(2, 2, 200, 1),   // L
+                            make_job(3, 2, 50, 2)});  // S
+}
+
+}  // namespace
 
 TEST_CASE("easy: a job ending before the shadow time backfills, a longer one does not") {
   // 8 GPUs, 6 busy until t=100, 2 free. Head H needs all 8: shadow time 100 on cluster 0,
   // extra = 8 - 8 = 0. L (2 GPUs, 200 s) would still hold 2 GPUs at t=100 and delay H: no.
   // S (2 GPUs, 50 s) ends at 50 <= 100: backfills.
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  view.run(0, 99, 6, 100);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 8, 500, 0));  // H
-  policy->submit(make_job(2, 2, 200, 1));  // L
-  policy->submit(make_job(3, 2, 50, 2));   // S
+  FakeClusterView view = one_cluster(8, 6, 100);
+  auto policy = h_l_s("easy");
   CHECK(pairs(policy->schedule(view)) == Pairs{{3, 0}});
   CHECK(policy->queued() == 2);
 }
 
 TEST_CASE("easy: the same queue under fifo starts nothing") {
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  view.run(0, 99, 6, 100);
-  auto policy = make_policy("fifo");
-  policy->submit(make_job(1, 8, 500, 0));
-  policy->submit(make_job(2, 2, 200, 1));
-  policy->submit(make_job(3, 2, 50, 2));
-  CHECK(policy->schedule(view).empty());
+  FakeClusterView view = one_cluster(8, 6, 100);
+  CHECK(h_l_s("fifo")->schedule(view).empty());
 }
 
 TEST_CASE("easy: long jobs backfill into the extra GPUs, and only as many as there are") {
@@ -43,15 +43,13 @@ TEST_CASE("easy: long jobs backfill into the extra GPUs, and only as many as the
   // X (1 GPU, 1000 s) runs past 100 but fits in the extra GPU: starts, extra -> 0.
   // Y (1 GPU, 1000 s) would now delay H: stays. Z (1 GPU, 50 s) ends by 100: starts.
   // At t=100 H still finds 3 - 1 (X) + 3 (R1) = 5 GPUs.
-  FakeClusterView view;
-  view.add_cluster(0, 8);
+  FakeClusterView view = one_cluster(8);
   view.run(0, 90, 3, 100);
   view.run(0, 91, 2, 200);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 5, 500, 0));   // H
-  policy->submit(make_job(2, 1, 1000, 1));  // X
-  policy->submit(make_job(3, 1, 1000, 2));  // Y
-  policy->submit(make_job(4, 1, 50, 3));    // Z
+  auto policy = policy_with("easy", {make_job(1, 5, 500, 0),   // H
+                                     make_job(2, 1, 1000, 1),  // X
+                                     make_job(3, 1, 1000, 2),  // Y
+                                     make_job(4, 1, 50, 3)});  // Z
   CHECK(pairs(policy->schedule(view)) == Pairs{{2, 0}, {4, 0}});
   CHECK(policy->queued() == 2);
 }
@@ -64,9 +62,8 @@ TEST_CASE("easy: a job backfills on a cluster the head cannot use") {
   view.add_cluster(0, 8);
   view.add_cluster(1, 4);
   view.run(0, 99, 8, 100);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 8, 500, 0));   // H
-  policy->submit(make_job(2, 4, 1000, 1));  // J
+  auto policy = policy_with("easy", {make_job(1, 8, 500, 0),     // H
+                                     make_job(2, 4, 1000, 1)});  // J
   CHECK(pairs(policy->schedule(view)) == Pairs{{2, 1}});
 }
 
@@ -80,9 +77,8 @@ TEST_CASE("easy: the reservation goes to the earliest cluster and backfill avoid
   view.add_cluster(0, 8, 1.5);
   view.run(0, 90, 6, 300);
   view.run(1, 91, 6, 100);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 8, 500, 0));  // H
-  policy->submit(make_job(2, 2, 200, 1));  // J
+  auto policy = policy_with("easy", {make_job(1, 8, 500, 0),    // H
+                                     make_job(2, 2, 200, 1)});  // J
   CHECK(pairs(policy->schedule(view)) == Pairs{{2, 0}});
 }
 
@@ -90,36 +86,28 @@ TEST_CASE("easy: jobs started in the same call count towards the shadow time") {
   // 8 free GPUs, nothing running. A (6 GPUs, 100 s) starts. H (4 GPUs) does not fit the 2
   // left; the view lists no running job, but A ends at 100: shadow 100, extra 2 + 6 - 4 = 4.
   // L (2 GPUs, 500 s) fits in the extra GPUs and starts.
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 6, 100, 0));  // A
-  policy->submit(make_job(2, 4, 100, 1));  // H
-  policy->submit(make_job(3, 2, 500, 2));  // L
+  FakeClusterView view = one_cluster(8);
+  auto policy = policy_with("easy", {make_job(1, 6, 100, 0),    // A
+                                     make_job(2, 4, 100, 1),    // H
+                                     make_job(3, 2, 500, 2)});  // L
   CHECK(pairs(policy->schedule(view)) == Pairs{{1, 0}, {3, 0}});
 }
 
 TEST_CASE("easy: without a computable shadow time the head's clusters stay closed") {
   // The view says 2 free and nothing running on 8 GPUs (6 unaccounted for, e.g. failed):
   // no shadow time for H. Backfilling there could starve H, so S does not start.
-  FakeClusterView view;
-  view.add_cluster(0, 8);
+  FakeClusterView view = one_cluster(8);
   view.infos[0].free_gpus = 2;
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 8, 100, 0));
-  policy->submit(make_job(2, 2, 10, 1));
-  CHECK(policy->schedule(view).empty());
+  CHECK(
+      policy_with("easy", {make_job(1, 8, 100, 0), make_job(2, 2, 10, 1)})->schedule(view).empty());
 }
 
 TEST_CASE("easy: a head no cluster can hold is set aside, the next job becomes head") {
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  view.run(0, 99, 6, 100);
-  auto policy = make_policy("easy");
-  policy->submit(make_job(1, 64, 10, 0));  // can never run
-  policy->submit(make_job(2, 8, 10, 1));   // the real head: reserved at t=100
-  policy->submit(make_job(3, 2, 500, 2));  // would delay job 2
-  policy->submit(make_job(4, 2, 50, 3));   // ends before 100
+  FakeClusterView view = one_cluster(8, 6, 100);
+  auto policy = policy_with("easy", {make_job(1, 64, 10, 0),   // can never run
+                                     make_job(2, 8, 10, 1),    // the real head: reserved at t=100
+                                     make_job(3, 2, 500, 2),   // would delay job 2
+                                     make_job(4, 2, 50, 3)});  // ends before 100
   CHECK(pairs(policy->schedule(view)) == Pairs{{4, 0}});
   CHECK(policy->queued() == 3);
 }
@@ -187,8 +175,7 @@ TEST_CASE("easy: backfilling considers at most 500 queued jobs per pass") {
   // the head, so S starts when 499 long jobs stand before it and not when 500 do.
   for (int before : {499, 500}) {
     CAPTURE(before);
-    FakeClusterView view;
-    view.add_cluster(0, 8);
+    FakeClusterView view = one_cluster(8);
     view.run(0, 99999, 6, 100);
     auto policy = make_policy("easy");
     policy->submit(make_job(0, 8, 500, 0));  // H

@@ -1,12 +1,11 @@
 // FIFO, plus what every policy shares: the registry and pick_cluster.
 #include <doctest/doctest.h>
 
-#include "fake_cluster_view.hpp"
+#include "policy_test_support.hpp"
 #include "suanli/sched/policy.hpp"
 
 using namespace suanli::sched;
 using namespace suanli::sched::testing;
-using Pairs = std::vector<std::pair<JobIndex, int>>;
 
 TEST_CASE("policy registry lists fifo, sjf, easy with descriptions") {
   std::vector<std::string_view> names;
@@ -40,13 +39,9 @@ TEST_CASE("pick_cluster: fastest fitting cluster, model constraint, ties lowest 
 TEST_CASE("fifo: head-of-line blocking") {
   // 8 GPUs, 4 busy until t=100. Queue A(2) B(4) C(1): A starts (2 left), B needs 4 and
   // blocks, and C waits behind B although 1 GPU would do.
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  view.run(0, 99, 4, 100);
-  auto policy = make_policy("fifo");
-  policy->submit(make_job(1, 2, 50, 0));
-  policy->submit(make_job(2, 4, 50, 1));
-  policy->submit(make_job(3, 1, 50, 2));
+  FakeClusterView view = one_cluster(8, 4, 100);
+  auto policy =
+      policy_with("fifo", {make_job(1, 2, 50, 0), make_job(2, 4, 50, 1), make_job(3, 1, 50, 2)});
   CHECK(pairs(policy->schedule(view)) == Pairs{{1, 0}});
   CHECK(policy->queued() == 2);
 
@@ -63,13 +58,11 @@ TEST_CASE("fifo: head-of-line blocking") {
 }
 
 TEST_CASE("fifo: submit order, equal submit times in order of submit() calls") {
-  FakeClusterView view;
-  view.add_cluster(0, 3);
-  auto policy = make_policy("fifo");
-  policy->submit(make_job(1, 1, 10, /*submit*/ 5));
-  policy->submit(make_job(2, 1, 10, /*submit*/ 5));
-  policy->submit(make_job(3, 1, 10, /*submit*/ 2));  // earlier submit time goes first
-  policy->submit(make_job(4, 1, 10, /*submit*/ 5));
+  FakeClusterView view = one_cluster(3);
+  auto policy =
+      policy_with("fifo", {make_job(1, 1, 10, /*submit*/ 5), make_job(2, 1, 10, /*submit*/ 5),
+                           make_job(3, 1, 10, /*submit*/ 2),  // earlier: goes first
+                           make_job(4, 1, 10, /*submit*/ 5)});
   CHECK(pairs(policy->schedule(view)) == Pairs{{3, 0}, {1, 0}, {2, 0}});
   CHECK(policy->queued() == 1);
 }
@@ -87,12 +80,10 @@ TEST_CASE("fifo: decisions fit together and use the fastest cluster") {
 }
 
 TEST_CASE("fifo: a job no cluster can ever hold does not block the queue") {
-  FakeClusterView view;
-  view.add_cluster(0, 8);
-  auto policy = make_policy("fifo");
-  policy->submit(make_job(1, 16, 10, 0));              // too big for any cluster
-  policy->submit(make_job(2, 2, 10, 1, /*model*/ 3));  // no cluster of model 3
-  policy->submit(make_job(3, 2, 10, 2));
+  FakeClusterView view = one_cluster(8);
+  auto policy = policy_with("fifo", {make_job(1, 16, 10, 0),              // too big for any cluster
+                                     make_job(2, 2, 10, 1, /*model*/ 3),  // no cluster of model 3
+                                     make_job(3, 2, 10, 2)});
   CHECK(pairs(policy->schedule(view)) == Pairs{{3, 0}});
   CHECK(policy->queued() == 2);  // set aside, still counted
 }

@@ -5,21 +5,17 @@
 #include <string>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/gavel_throughputs.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kGavel = std::string(SUANLI_FIXTURES) + "/traces/gavel/";
 const std::string kThroughputs = kGavel + "throughputs.json";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_gavel_<pid>_<name>.
 const std::string kTempPrefix = "suanli_gavel";
@@ -37,17 +33,6 @@ std::string gavel_error(const std::string& path, const ReadOptions& o = options(
 
 std::string table_error(const std::string& json) {
   return input_error_of([&] { GavelThroughputs::parse(json, "t.json"); }, json);
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
 }
 
 // One 10-field line: job type, steps, scale factor, priority weight, SLO, arrival.
@@ -72,9 +57,8 @@ const std::string kResNet = "ResNet-18 (batch size 64)";
 }  // namespace
 
 TEST_CASE("gavel: the 10-field layout, durations from the v100 throughputs") {
-  const Workload w = read_gavel(kGavel + "physical.trace", options());
-  CHECK(w.format == "gavel");
-  CHECK(w.source == kGavel + "physical.trace");
+  const Workload w = read_checked([](const std::string& p) { return read_gavel(p, options()); },
+                                  kGavel + "physical.trace", "gavel");
   REQUIRE(w.jobs.size() == 4);  // line 3 is blank
   CHECK(w.ignored_columns.empty());
 
@@ -380,12 +364,7 @@ TEST_CASE("gavel: the real traces (when /work/shared/traces/gavel is present)") 
   for (const auto& entry : std::filesystem::directory_iterator(physical)) {
     if (entry.path().extension() != ".trace") continue;
     CAPTURE(entry.path().string());
-    std::string head;
-    {
-      std::ifstream in(entry.path(), std::ios::binary);
-      head.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    CHECK(sniff_gavel(head, entry.path().string()));
+    CHECK(sniff_gavel(content_of(entry.path().string()), entry.path().string()));
     const Workload w = read_gavel(entry.path().string(), o);
     CHECK(!w.jobs.empty());
     CHECK(meta(w, "layout") == "10 fields");
@@ -412,12 +391,7 @@ TEST_CASE("gavel: the real traces (when /work/shared/traces/gavel is present)") 
   // 0e4a51.trace stops at line 42.
   const std::filesystem::path msr = root / "traces/msr/seed=0/0e4a51.trace";
   if (std::filesystem::exists(msr)) {
-    std::string head;
-    {
-      std::ifstream in(msr, std::ios::binary);
-      head.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    CHECK(sniff_gavel(head.substr(0, 64 * 1024), msr.string()));
+    CHECK(sniff_gavel(head_of(msr.string()), msr.string()));
     check_contains(gavel_error(msr.string(), o),
                    "0e4a51.trace:42: scale_factor: no throughput for ('Recommendation (batch "
                    "size 512)', 4) on worker 'v100'");

@@ -6,13 +6,11 @@
 #include <utility>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
@@ -21,8 +19,6 @@ const std::string kHeader =
     "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
     "queue\n";
 
-using suanli::testing::TempFile;
-
 // Temporary files of this test file are suanli_helios_<pid>_<name>.
 const std::string kTempPrefix = "suanli_helios";
 
@@ -30,51 +26,20 @@ std::string error_of(const std::string& path) {
   return input_error_of([&] { read_helios(path, {}); }, path);
 }
 
-// The error for a file holding the Helios header and then `rows`.
-std::string error_of_rows(const std::string& name, const std::string& rows) {
-  const TempFile f(kTempPrefix, name, kHeader + rows);
-  std::string e = error_of(f.path());
-  const std::string prefix = f.path();
-  CHECK_MESSAGE(e.starts_with(prefix), e);
-  return e.starts_with(prefix) ? e.substr(prefix.size()) : e;
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
-}
-
-std::string head_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
-}
-
 }  // namespace
 
 TEST_CASE("helios: the fixture log, row by row") {
   const std::string path = kHelios + "cluster_log.csv";
-  const Workload w = read_helios(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "helios");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_helios(p, {}); }, path, "helios");
   CHECK(w.ignored_columns.empty());  // vc, cpu_num, node_num, queue are known, just unused
   REQUIRE(w.jobs.size() == 6);
 
   // Time 0 = the earliest submission, 18:40:00 on line 4: a CPU-only row, itself dropped.
   const Job& a = w.jobs[0];  // the README's first example row
-  CHECK(a.id == "1425511");
-  CHECK(a.line == 2);
-  CHECK(a.submit_s == 61);  // 18:41:01 - 18:40:00
-  CHECK(a.num_gpus == 1);
-  CHECK(a.duration_s == 36848);  // the duration column
+  // submit_s: 18:41:01 - 18:40:00
+  // duration_s: the duration column
+  check_job(a, {"1425511", 2, 61, 1, 36848});
   CHECK(a.trace_state == "COMPLETED");
   CHECK(a.user == "uXBbc");
   CHECK(a.started_in_trace);
@@ -88,12 +53,8 @@ TEST_CASE("helios: the fixture log, row by row") {
   CHECK(b.trace_state == "FAILED");
 
   const Job& c = w.jobs[2];  // duration 0: cancelled before it ran
-  CHECK(c.id == "1425514");
-  CHECK(c.line == 5);
-  CHECK(c.submit_s == 120);
-  CHECK(c.num_gpus == 8);
+  check_job(c, {"1425514", 5, 120, 8, 0});
   CHECK_FALSE(c.started_in_trace);
-  CHECK(c.duration_s == 0);
   CHECK(c.trace_state == "CANCELLED");
 
   const Job& d = w.jobs[3];  // quoted user with a comma, gpu_num "2.0", duration left empty
@@ -111,11 +72,8 @@ TEST_CASE("helios: the fixture log, row by row") {
   CHECK(e.duration_s == 0);
 
   const Job& f = w.jobs[5];  // after a blank line; runs across midnight
-  CHECK(f.id == "1425518");
-  CHECK(f.line == 10);
-  CHECK(f.submit_s == 19140);  // 23:59:00 - 18:40:00 = 5 h 19 min
-  CHECK(f.num_gpus == 16);
-  CHECK(f.duration_s == 30);
+  // submit_s: 23:59:00 - 18:40:00 = 5 h 19 min
+  check_job(f, {"1425518", 10, 19140, 16, 30});
 
   const std::vector<std::pair<std::string, std::string>> expected = {
       {"epoch_first_submit", "2020-06-09 18:40:00"},
@@ -169,64 +127,55 @@ TEST_CASE("helios: byte order mark, CRLF, columns in another order, unknown colu
 
 TEST_CASE("helios: errors name the file, the line and the column") {
   const std::string ok_times = "2020-06-09 18:41:01,2020-06-09 18:41:01,2020-06-09 18:45:01";
-  check_contains(error_of_rows("gpu_x.csv", "1,u,v,x,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: 'x' is not a number");
-  check_contains(error_of_rows("gpu_half.csv", "1,u,v,1.5,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: '1.5' is not a whole number of GPUs");
-  check_contains(error_of_rows("gpu_neg.csv", "1,u,v,-2,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: must be >= 0, got '-2'");
-  check_contains(error_of_rows("gpu_empty.csv", "1,u,v,,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: gpu_num: missing value");
-  check_contains(error_of_rows("id.csv", ",u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: job_id: missing value");
-  check_contains(
-      error_of_rows("date.csv",
-                    "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n"),
-      ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
-      "nor a number of seconds");
-  check_contains(error_of_rows("mixed.csv", "1,u,v,1,1,1,COMPLETED," + ok_times +
-                                                ",240,0\n2,u,v,1,1,1,COMPLETED,1591728000,,,,\n"),
-                 ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
-                 "the column's first value (line 2)");
-  check_contains(error_of_rows("dur.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",4m,0\n"),
-                 ":2: duration: '4m' is not a number");
-  check_contains(error_of_rows("dur_neg.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",-1,0\n"),
-                 ":2: duration: must be >= 0, got '-1'");
-  check_contains(
-      error_of_rows("backwards.csv",
-                    "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 "
-                    "18:41:01,,0\n"),
-      ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'");
-  check_contains(error_of_rows("kinds.csv",
-                               "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 "
-                               "18:45:01,1591728000,,0\n"),
-                 ":2: end_time: start_time and end_time are written differently");
-  check_contains(error_of_rows("count.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",240\n"),
-                 ":2: expected 12 fields as in the header (line 1), found 11");
-  check_contains(error_of_rows("quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-                 ":2: user: unterminated quoted field");
-  check_contains(
-      error_of_rows("dup.csv", "7,u,v,1,1,1,COMPLETED," + ok_times +
-                                   ",240,0\n\n7,u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n"),
-      ":4: job_id: duplicate job id '7' (first on line 2)");
+  const auto job_row = [&](const std::string& id, const std::string& gpus,
+                           const std::string& duration) {
+    return id + ",u,v," + gpus + ",1,1,COMPLETED," + ok_times + "," + duration + ",0\n";
+  };
+  // Each file is the Helios header and then these rows.
+  std::vector<ContentError> cases = {
+      {"gpu_x.csv", job_row("1", "x", "240"), ":2: gpu_num: 'x' is not a number"},
+      {"gpu_half.csv", job_row("1", "1.5", "240"),
+       ":2: gpu_num: '1.5' is not a whole number of GPUs"},
+      {"gpu_neg.csv", job_row("1", "-2", "240"), ":2: gpu_num: must be >= 0, got '-2'"},
+      {"gpu_empty.csv", job_row("1", "", "240"), ":2: gpu_num: missing value"},
+      {"id.csv", job_row("", "1", "240"), ":2: job_id: missing value"},
+      {"date.csv", "1,u,v,1,1,1,COMPLETED,2020-06-31 00:00:00,2020-06-09 18:41:01,,,0\n",
+       ":2: submit_time: '2020-06-31 00:00:00' is neither a date-time 'YYYY-MM-DD HH:MM:SS' "
+       "nor a number of seconds"},
+      {"mixed.csv", job_row("1", "1", "240") + "2,u,v,1,1,1,COMPLETED,1591728000,,,,\n",
+       ":3: submit_time: '1591728000' is not a date-time 'YYYY-MM-DD HH:MM:SS' like "
+       "the column's first value (line 2)"},
+      {"dur.csv", job_row("1", "1", "4m"), ":2: duration: '4m' is not a number"},
+      {"dur_neg.csv", job_row("1", "1", "-1"), ":2: duration: must be >= 0, got '-1'"},
+      {"backwards.csv",
+       "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,2020-06-09 18:41:01,,0\n",
+       ":2: end_time: '2020-06-09 18:41:01' is before start_time '2020-06-09 18:45:01'"},
+      {"kinds.csv", "1,u,v,1,1,1,COMPLETED,2020-06-09 18:41:01,2020-06-09 18:45:01,1591728000,,0\n",
+       ":2: end_time: start_time and end_time are written differently"},
+      {"count.csv", "1,u,v,1,1,1,COMPLETED," + ok_times + ",240\n",
+       ":2: expected 12 fields as in the header (line 1), found 11"},
+      {"quote.csv", "1,\"u,v,1,1,1,COMPLETED," + ok_times + ",240,0\n",
+       ":2: user: unterminated quoted field"},
+      {"dup.csv", job_row("7", "1", "240") + "\n" + job_row("7", "1", "240"),
+       ":4: job_id: duplicate job id '7' (first on line 2)"},
+  };
+  for (ContentError& c : cases) c.content.insert(0, kHeader);
+  check_content_errors(kTempPrefix, cases, error_of);
 }
 
 TEST_CASE("helios: header errors") {
-  {
-    const TempFile no_gpu(kTempPrefix, "no_gpu.csv",
-                          "job_id,state,submit_time,duration\n1,A,0,1\n");
-    check_contains(error_of(no_gpu.path()),
-                   no_gpu.path() + ":1: gpu_num: required column missing from the header");
-    const TempFile no_dur(kTempPrefix, "no_dur.csv",
-                          "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n");
-    check_contains(error_of(no_dur.path()),
-                   ":1: duration: column missing: the header needs duration, or start_time and "
-                   "end_time");
-    const TempFile empty(kTempPrefix, "empty.csv", "\n\n");
-    check_contains(error_of(empty.path()), empty.path() + ": no header line");
-    const TempFile dup(kTempPrefix, "dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n");
-    check_contains(error_of(dup.path()), ":1: gpu_num: duplicate column in the header");
-  }
+  check_content_errors(
+      kTempPrefix,
+      {
+          {"no_gpu.csv", "job_id,state,submit_time,duration\n1,A,0,1\n",
+           ":1: gpu_num: required column missing from the header"},
+          {"no_dur.csv", "job_id,gpu_num,submit_time,start_time\n1,1,0,0\n",
+           ":1: duration: column missing: the header needs duration, or start_time and end_time"},
+          {"empty.csv", "\n\n", ": no header line"},
+          {"dupcol.csv", "job_id,gpu_num,submit_time,duration,gpu_num\n",
+           ":1: gpu_num: duplicate column in the header"},
+      },
+      error_of);
 }
 
 TEST_CASE("helios: sniff") {

@@ -5,20 +5,16 @@
 #include <string>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/csv_util.hpp"
 #include "suanli/workload/native_csv.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kFixtures = std::string(SUANLI_FIXTURES) + "/workloads/";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_<pid>_<name>.
 const std::string kTempPrefix = "suanli";
@@ -26,18 +22,6 @@ const std::string kTempPrefix = "suanli";
 // The message of the InputError that reading `path` throws, or "" (and a failed check).
 std::string error_of(const std::string& path) {
   return input_error_of([&] { read_native_csv(path); }, path);
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-const Job& job_by_id(const Workload& w, const std::string& id) {
-  for (const Job& j : w.jobs) {
-    if (j.id == id) return j;
-  }
-  FAIL("no job " << id);
-  throw std::logic_error("unreachable");
 }
 
 }  // namespace
@@ -55,11 +39,8 @@ TEST_CASE("native csv: a file using every feature of the format") {
   CHECK(w.jobs[3].id == "j4");
 
   const Job& j1 = w.jobs[0];
-  CHECK(j1.line == 4);
-  CHECK(j1.submit_s == 0);
-  CHECK(j1.num_gpus == 1);
+  check_job(j1, {"j1", 4, 0, 1, 3600});
   CHECK(j1.has_duration());
-  CHECK(j1.duration_s == 3600);
   CHECK(j1.mfu == 0.4);
   CHECK(j1.batch_tokens == 4194304);
   CHECK(j1.gpu_type.empty());

@@ -7,37 +7,22 @@
 #include <utility>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/trace_format.hpp"
 #include "suanli/workload/trace_time.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kPhilly = std::string(SUANLI_FIXTURES) + "/traces/philly/";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_philly_<pid>_<name>.
 const std::string kTempPrefix = "suanli_philly";
 
 std::string error_of(const std::string& path, const ReadOptions& options = {}) {
   return input_error_of([&] { read_philly(path, options); }, path);
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
 }
 
 // One job of the Philly schema with the given attempts (JSON text).
@@ -64,9 +49,8 @@ const std::string kOneAttempt =
 
 TEST_CASE("philly: the fixture log, job by job") {
   const std::string path = kPhilly + "cluster_job_log.json";
-  const Workload w = read_philly(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "philly");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_philly(p, {}); }, path, "philly");
   CHECK(w.ignored_columns.empty());
   // Kept: jobs [0], [1], [4], [7], [8]; dropped: [2] and [3] (never started), [5] (no
   // submitted_time), [6] (its only attempt has no end).
@@ -75,11 +59,11 @@ TEST_CASE("philly: the fixture log, job by job") {
   // Time 0 is the earliest submission in the log, 2017-10-01 00:00:00, which is job [2]'s:
   // a job that is itself dropped (no attempts) still dates the trace.
   const Job& j0 = w.jobs[0];
-  CHECK(j0.id == "application_1506638472019_00001");
-  CHECK(j0.line == 1);           // index 0 + 1
-  CHECK(j0.submit_s == 600);     // 00:10:00 - 00:00:00
-  CHECK(j0.num_gpus == 4);       // first attempt: m47 2 GPUs + m48 2 GPUs (the second had 8)
-  CHECK(j0.duration_s == 1800);  // 00:20-00:30 (600 s) + 01:00-01:20 (1200 s)
+  // line: index 0 + 1
+  // submit_s: 00:10:00 - 00:00:00
+  // num_gpus: first attempt: m47 2 GPUs + m48 2 GPUs (the second had 8)
+  // duration_s: 00:20-00:30 (600 s) + 01:00-01:20 (1200 s)
+  check_job(j0, {"application_1506638472019_00001", 1, 600, 4, 1800});
   CHECK(j0.trace_state == "Pass");
   CHECK(j0.user == "ce2f4c");
   CHECK(j0.started_in_trace);
@@ -87,27 +71,20 @@ TEST_CASE("philly: the fixture log, job by job") {
   CHECK(j0.gpu_type.empty());
 
   const Job& j1 = w.jobs[1];  // first attempt never ended (skipped), second one ran 1 h
-  CHECK(j1.id == "application_1506638472019_00002");
-  CHECK(j1.line == 2);
-  CHECK(j1.submit_s == 7140);  // 01:59:00 = 119 min
-  CHECK(j1.num_gpus == 1);     // GPUs of the FIRST attempt, even though it is skipped
-  CHECK(j1.duration_s == 3600);
+  // submit_s: 01:59:00 = 119 min
+  // num_gpus: GPUs of the FIRST attempt, even though it is skipped
+  check_job(j1, {"application_1506638472019_00002", 2, 7140, 1, 3600});
   CHECK(j1.trace_state == "Killed");
 
   const Job& j4 = w.jobs[2];  // first attempt has start "None" (skipped), second ran 30 s
-  CHECK(j4.id == "application_1506638472019_00005");
-  CHECK(j4.line == 5);
-  CHECK(j4.submit_s == 118800);  // 2017-10-02 09:00:00 = 1 day + 9 h = 86400 + 32400
-  CHECK(j4.num_gpus == 8);
-  CHECK(j4.duration_s == 30);
+  // submit_s: 2017-10-02 09:00:00 = 1 day + 9 h = 86400 + 32400
+  check_job(j4, {"application_1506638472019_00005", 5, 118800, 8, 30});
   CHECK(j4.trace_state == "Failed");
 
   const Job& j7 = w.jobs[3];  // no status key, user null, one attempt ends before it starts
-  CHECK(j7.id == "application_1506638472019_00008");
-  CHECK(j7.line == 8);
-  CHECK(j7.submit_s == 190799);  // 2 days + 04:59:59 = 172800 + 17999
-  CHECK(j7.num_gpus == 1);
-  CHECK(j7.duration_s == 45);  // only the 06:00:00-06:00:45 attempt counts
+  // submit_s: 2 days + 04:59:59 = 172800 + 17999
+  // duration_s: only the 06:00:00-06:00:45 attempt counts
+  check_job(j7, {"application_1506638472019_00008", 8, 190799, 1, 45});
   CHECK(j7.trace_state.empty());
   CHECK(j7.user.empty());
 
@@ -246,8 +223,7 @@ TEST_CASE("philly: sniff") {
   CHECK_FALSE(sniff_philly("job_id,submit_time,num_gpus,duration\na,0,1,60\n", "x.csv"));
   CHECK_FALSE(sniff_philly("", "x"));
   // The other readers' sniffs leave Philly logs alone.
-  std::ifstream in(kPhilly + "cluster_job_log.json");
-  const std::string head((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string head = content_of(kPhilly + "cluster_job_log.json");
   CHECK(sniff_philly(head, "cluster_job_log.json"));
   CHECK_FALSE(sniff_helios(head, "cluster_job_log.json"));
   CHECK_FALSE(sniff_tiresias(head, "cluster_job_log.json"));

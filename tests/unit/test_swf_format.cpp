@@ -9,54 +9,23 @@
 #include <utility>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/native_csv.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kSwfFixtures = std::string(SUANLI_FIXTURES) + "/traces/swf/";
 const std::string kSharedSwf = "/work/shared/traces/swf/";
 
-using suanli::testing::TempFile;
-
 // Temporary files of this test file are suanli_swf_<pid>_<name>.
 const std::string kTempPrefix = "suanli_swf";
 
 std::string swf_error_of(const std::string& path, const ReadOptions& options = {}) {
   return input_error_of([&] { read_swf(path, options); }, path);
-}
-
-void check_has(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "<absent>";
-}
-
-const Job& swf_job(const Workload& w, const std::string& id) {
-  for (const Job& j : w.jobs) {
-    if (j.id == id) return j;
-  }
-  FAIL("no job " << id);
-  throw std::logic_error("unreachable");
-}
-
-std::string read_head(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
 }
 
 // 18 fields with the given job number, submit time, run time and allocated processors.
@@ -71,9 +40,8 @@ std::string swf_line(int number, double submit, double run, int procs) {
 
 TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, partial)") {
   const std::string path = kSwfFixtures + "quirks.swf";
-  const Workload w = read_swf(path, ReadOptions{});
-  CHECK(w.source == path);
-  CHECK(w.format == "swf");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_swf(p, ReadOptions{}); }, path, "swf");
   // 8 job numbers: job 4 (cancelled, no run time, no requested time) is dropped, and job 5's
   // two partial-execution lines (status 2 and 3) are skipped; its summary line is the job.
   REQUIRE(w.jobs.size() == 7);
@@ -86,11 +54,8 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   CHECK(w.jobs[6].id == "8");
 
   // Line 11: "1 100 5 3600 16 -1 -1 16 7200 -1 1 3 ...": the first submission (100) is time 0.
-  const Job& j1 = swf_job(w, "1");
-  CHECK(j1.line == 11);
-  CHECK(j1.submit_s == 0);
-  CHECK(j1.num_gpus == 16);
-  CHECK(j1.duration_s == 3600);
+  const Job& j1 = job_by_id(w, "1");
+  check_job(j1, {"1", 11, 0, 16, 3600});
   CHECK(j1.walltime_s == 7200);
   CHECK(j1.user == "3");
   CHECK(j1.trace_state == "completed");
@@ -98,37 +63,28 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
 
   // Line 12, tab-separated: allocated -1, so the 4 requested processors; requested time -1 is
   // no walltime; status 0 is failed. Submit 110 - 100 = 10.
-  const Job& j2 = swf_job(w, "2");
-  CHECK(j2.line == 12);
-  CHECK(j2.submit_s == 10);
-  CHECK(j2.num_gpus == 4);
-  CHECK(j2.duration_s == 60);
+  const Job& j2 = job_by_id(w, "2");
+  check_job(j2, {"2", 12, 10, 4, 60});
   CHECK(j2.walltime_s == -1);
   CHECK(j2.user == "7");
   CHECK(j2.trace_state == "failed");
 
   // Line 13: cancelled before it ran (run time -1): kept, not started, and its requested time
   // (1800) stands in for the duration.
-  const Job& j3 = swf_job(w, "3");
-  CHECK(j3.line == 13);
-  CHECK(j3.submit_s == 20);
-  CHECK(j3.num_gpus == 8);
-  CHECK(j3.duration_s == 1800);
+  const Job& j3 = job_by_id(w, "3");
+  check_job(j3, {"3", 13, 20, 8, 1800});
   CHECK(j3.walltime_s == 1800);
   CHECK_FALSE(j3.started_in_trace);
   CHECK(j3.trace_state == "cancelled");
 
   // Line 15: the summary line of a checkpointed job (whole run time 500 on 32 processors).
-  const Job& j5 = swf_job(w, "5");
-  CHECK(j5.line == 15);
-  CHECK(j5.submit_s == 40);
-  CHECK(j5.num_gpus == 32);
-  CHECK(j5.duration_s == 500);
+  const Job& j5 = job_by_id(w, "5");
+  check_job(j5, {"5", 15, 40, 32, 500});
   CHECK(j5.user == "9");
 
   // Line 18: run time 0 counts as never ran; requested time 600 becomes the duration. User -1
   // is no user. Submit 150.5 - 100.
-  const Job& j6 = swf_job(w, "6");
+  const Job& j6 = job_by_id(w, "6");
   CHECK(j6.line == 18);
   CHECK(j6.submit_s == 50.5);
   CHECK(j6.duration_s == 600);
@@ -136,7 +92,7 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   CHECK(j6.user.empty());
 
   // Line 19: allocated 3 wins over requested 4; status -1 is missing, so no trace state.
-  const Job& j7 = swf_job(w, "7");
+  const Job& j7 = job_by_id(w, "7");
   CHECK(j7.line == 19);
   CHECK(j7.num_gpus == 3);
   CHECK(j7.duration_s == 90.25);
@@ -144,7 +100,7 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   CHECK(j7.user == "12");
 
   // Line 22, after a blank line and a comment; user 0 is a real user.
-  const Job& j8 = swf_job(w, "8");
+  const Job& j8 = job_by_id(w, "8");
   CHECK(j8.line == 22);
   CHECK(j8.submit_s == 70);
   CHECK(j8.user == "0");
@@ -162,7 +118,7 @@ TEST_CASE("swf: a file with the quirks of real logs (CRLF, tabs, -1, cancelled, 
   CHECK(meta(w, "unstarted_kept_with_requested_time") == "2");  // jobs 3 and 6
   CHECK(meta(w, "dropped_no_runtime") == "1");                  // job 4
   CHECK(meta(w, "dropped_partial_execution_lines") == "2");     // lines 16 and 17
-  CHECK(meta(w, "dropped_unstarted") == "<absent>");
+  CHECK(meta(w, "dropped_unstarted") == "(absent)");
 }
 
 TEST_CASE("swf: options drop unstarted jobs and scale processors to GPUs") {
@@ -173,12 +129,12 @@ TEST_CASE("swf: options drop unstarted jobs and scale processors to GPUs") {
   // Jobs 3, 4 and 6 never ran (run time -1, -1, 0).
   REQUIRE(w.jobs.size() == 5);
   CHECK(meta(w, "dropped_unstarted") == "3");
-  CHECK(meta(w, "dropped_no_runtime") == "<absent>");
-  CHECK(meta(w, "unstarted_kept_with_requested_time") == "<absent>");
-  CHECK(swf_job(w, "1").num_gpus == 8);  // 16 x 0.5
-  CHECK(swf_job(w, "2").num_gpus == 2);  // 4 x 0.5
-  CHECK(swf_job(w, "7").num_gpus == 2);  // ceil(3 x 0.5)
-  CHECK(swf_job(w, "8").num_gpus == 1);  // 2 x 0.5
+  CHECK(meta(w, "dropped_no_runtime") == "(absent)");
+  CHECK(meta(w, "unstarted_kept_with_requested_time") == "(absent)");
+  CHECK(job_by_id(w, "1").num_gpus == 8);  // 16 x 0.5
+  CHECK(job_by_id(w, "2").num_gpus == 2);  // 4 x 0.5
+  CHECK(job_by_id(w, "7").num_gpus == 2);  // ceil(3 x 0.5)
+  CHECK(job_by_id(w, "8").num_gpus == 1);  // 2 x 0.5
 
   options.gpus_per_proc = 1.0 / 3.0;
   TempFile file(kTempPrefix, "thirds.swf", swf_line(1, 0, 10, 3) + swf_line(2, 1, 10, 1));
@@ -191,37 +147,37 @@ TEST_CASE("swf: bad lines name the file, the line and the field") {
   {
     const std::string path = kSwfFixtures + "bad_field_count.swf";
     const std::string message = swf_error_of(path);
-    check_has(message, path + ":3:");
-    check_has(message, "expected 18 whitespace-separated fields, found 17");
+    check_contains(message, path + ":3:");
+    check_contains(message, "expected 18 whitespace-separated fields, found 17");
   }
   {
     const std::string path = kSwfFixtures + "bad_number.swf";
     const std::string message = swf_error_of(path);
-    check_has(message, path + ":2:");
-    check_has(message, "field 4 (run time)");
-    check_has(message, "'12O' is not a number");
+    check_contains(message, path + ":2:");
+    check_contains(message, "field 4 (run time)");
+    check_contains(message, "'12O' is not a number");
   }
   {
     const std::string path = kSwfFixtures + "bad_processors.swf";
     const std::string message = swf_error_of(path);
-    check_has(message, path + ":4:");
-    check_has(message, "field 5 (allocated processors)");
-    check_has(message, "field 8 (requested processors) is '0'");
+    check_contains(message, path + ":4:");
+    check_contains(message, "field 5 (allocated processors)");
+    check_contains(message, "field 8 (requested processors) is '0'");
   }
   {
     TempFile file(kTempPrefix, "dup.swf",
                   swf_line(7, 0, 10, 1) + swf_line(8, 1, 10, 1) + swf_line(7, 2, 10, 1));
     const std::string message = swf_error_of(file.path());
-    check_has(message, file.path() + ":3:");
-    check_has(message, "field 1 (job number)");
-    check_has(message, "duplicate job number 7 (first on line 1)");
+    check_contains(message, file.path() + ":3:");
+    check_contains(message, "field 1 (job number)");
+    check_contains(message, "duplicate job number 7 (first on line 1)");
   }
   {
     TempFile file(kTempPrefix, "nosubmit.swf", "; Version: 2\n" + swf_line(1, -1, 10, 1));
     const std::string message = swf_error_of(file.path());
-    check_has(message, file.path() + ":2:");
-    check_has(message, "field 2 (submit time)");
-    check_has(message, "missing (-1)");
+    check_contains(message, file.path() + ":2:");
+    check_contains(message, "field 2 (submit time)");
+    check_contains(message, "missing (-1)");
   }
   {
     TempFile file(kTempPrefix, "fraction.swf",
@@ -229,22 +185,22 @@ TEST_CASE("swf: bad lines name the file, the line and the field") {
                       "1.5 0 0 1 1 -1 -1 1 1 -1 1 -1 -1 "
                       "-1 -1 -1 -1 -1\n");
     const std::string message = swf_error_of(file.path());
-    check_has(message, file.path() + ":2:");
-    check_has(message, "field 1 (job number)");
+    check_contains(message, file.path() + ":2:");
+    check_contains(message, "field 1 (job number)");
   }
   {
     TempFile file(kTempPrefix, "only_comments.swf", "; Version: 2.2\n; MaxProcs: 4\n\n");
-    check_has(swf_error_of(file.path()), "no job lines");
+    check_contains(swf_error_of(file.path()), "no job lines");
   }
   {
     TempFile file(kTempPrefix, "empty.swf", "");
-    check_has(swf_error_of(file.path()), "no job lines");
+    check_contains(swf_error_of(file.path()), "no job lines");
   }
-  check_has(swf_error_of(kSwfFixtures + "does_not_exist.swf"), "cannot open");
+  check_contains(swf_error_of(kSwfFixtures + "does_not_exist.swf"), "cannot open");
 }
 
 TEST_CASE("swf: sniffing") {
-  CHECK(sniff_swf(read_head(kSwfFixtures + "quirks.swf"), "x"));
+  CHECK(sniff_swf(head_of(kSwfFixtures + "quirks.swf"), "x"));
   CHECK(sniff_swf("\n\n" + swf_line(1, 0, 10, 1), "x"));
   CHECK(sniff_swf("1\t0\t0\t10\t1\t-1\t-1\t1\t20\t-1\t1\t1\t-1\t-1\t1\t-1\t-1\t-1\r\n", "x"));
   CHECK(sniff_swf("\xEF\xBB\xBF; Version: 2\n", "x"));
@@ -343,21 +299,9 @@ TEST_CASE("swf: writing keeps trace states and numbers user names") {
 
 TEST_CASE("swf: jobs SWF cannot carry are refused, naming the job") {
   Workload w = sample_workload();
-  Job tokens;
-  tokens.id = "llm-7b";
-  tokens.num_gpus = 8;
-  tokens.duration_s = -1;
-  tokens.params = 7e9;
-  tokens.tokens = 1e12;
-  w.jobs.push_back(tokens);
+  w.jobs.push_back(params_tokens_job());
   std::ostringstream out;
-  try {
-    write_swf(w, out);
-    FAIL("no exception");
-  } catch (const std::invalid_argument& e) {
-    check_has(e.what(), "'llm-7b'");
-    check_has(e.what(), "params/tokens");
-  }
+  check_refused([&] { write_swf(w, out); }, {"'llm-7b'", "params/tokens"});
 
   Workload shared;
   Job share;
@@ -370,14 +314,8 @@ TEST_CASE("swf: jobs SWF cannot carry are refused, naming the job") {
 }
 
 TEST_CASE("swf: damaged files give InputError, never a crash") {
-  std::ifstream in(kSwfFixtures + "quirks.swf", std::ios::binary);
-  const std::string original((std::istreambuf_iterator<char>(in)),
-                             std::istreambuf_iterator<char>());
-  REQUIRE_FALSE(original.empty());
-  std::mt19937 random(12345);
   const std::string alphabet = "0123456789-;. \t\r\n:eE+x";
-  for (int round = 0; round < 300; ++round) {
-    std::string text = original;
+  const auto damage = [&](std::string& text, std::mt19937& random) {
     const int edits = 1 + static_cast<int>(random() % 8);
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = random() % text.size();
@@ -393,17 +331,9 @@ TEST_CASE("swf: damaged files give InputError, never a crash") {
       }
       if (text.empty()) text.push_back('x');
     }
-    TempFile file(kTempPrefix, "fuzz.swf", text);
-    try {
-      const Workload w = read_swf(file.path(), ReadOptions{});
-      for (const Job& job : w.jobs) {
-        CHECK(job.num_gpus >= 1);
-        CHECK(job.duration_s > 0);
-        CHECK(job.submit_s >= 0);
-      }
-    } catch (const InputError&) {
-    }
-  }
+  };
+  check_damaged_copies(kSwfFixtures + "quirks.swf", kTempPrefix, "fuzz.swf", 12345, damage,
+                       [](const std::string& path) { return read_swf(path, ReadOptions{}); });
 }
 
 TEST_CASE("swf: the real files in /work/shared/traces, when present") {
@@ -416,13 +346,9 @@ TEST_CASE("swf: the real files in /work/shared/traces, when present") {
   // Lublin-Feitelson model output: 10000 jobs, all completed, first submission at 5094 s.
   // Its first lines: "1 5094 -1 12072 16 ..." and "2 5170 -1 2 1 ...".
   const Workload w = read_swf(lublin, ReadOptions{});
-  CHECK(sniff_swf(read_head(lublin), lublin));
+  CHECK(sniff_swf(head_of(lublin), lublin));
   REQUIRE(w.jobs.size() == 10000);
-  CHECK(w.jobs[0].id == "1");
-  CHECK(w.jobs[0].line == 8);
-  CHECK(w.jobs[0].submit_s == 0);
-  CHECK(w.jobs[0].duration_s == 12072);
-  CHECK(w.jobs[0].num_gpus == 16);
+  check_job(w.jobs[0], {"1", 8, 0, 16, 12072});
   CHECK(w.jobs[0].walltime_s == -1);
   CHECK(w.jobs[1].submit_s == 76);
   CHECK(w.jobs[1].duration_s == 2);
@@ -433,7 +359,7 @@ TEST_CASE("swf: the real files in /work/shared/traces, when present") {
   // Its first lines: "0 0.0 0.0 88.51 1 -1 -1 1 149.0 ..." and
   // "2050 2739.599152 0.0 6.609 2 -1 -1 2 67.0 ...".
   const Workload e = read_swf(evalys, ReadOptions{});
-  CHECK(sniff_swf(read_head(evalys), evalys));
+  CHECK(sniff_swf(head_of(evalys), evalys));
   REQUIRE(e.jobs.size() == 800);
   CHECK(e.jobs[0].id == "0");
   CHECK(e.jobs[0].duration_s == 88.51);

@@ -8,21 +8,17 @@
 #include <utility>
 #include <vector>
 
-#include "suanli/common/input_error.hpp"
+#include "format_test_support.hpp"
 #include "suanli/workload/trace_format.hpp"
-#include "test_support.hpp"
 
-using suanli::InputError;
 using namespace suanli::workload;
-using suanli::testing::input_error_of;
+using namespace suanli::testing;
 
 namespace {
 
 const std::string kTiresias = std::string(SUANLI_FIXTURES) + "/traces/tiresias/";
 const std::string kShared = "/work/shared/traces/tiresias_sim/";
 const std::string kHeader = "job_id,num_gpu,submit_time,iterations,model_name,duration,interval\n";
-
-using suanli::testing::TempFile;
 
 // Temporary files of this test file are suanli_tiresias_<pid>_<name>.
 const std::string kTempPrefix = "suanli_tiresias";
@@ -31,50 +27,19 @@ std::string error_of(const std::string& path) {
   return input_error_of([&] { read_tiresias(path, {}); }, path);
 }
 
-// The error for a file of `content`, without the file name in front.
-std::string error_of_text(const std::string& name, const std::string& content) {
-  const TempFile f(kTempPrefix, name, content);
-  const std::string e = error_of(f.path());
-  CHECK_MESSAGE(e.starts_with(f.path()), e);
-  return e.starts_with(f.path()) ? e.substr(f.path().size()) : e;
-}
-
-void check_contains(const std::string& message, const std::string& part) {
-  CHECK_MESSAGE(message.find(part) != std::string::npos, "'" << part << "' not in: " << message);
-}
-
-std::string meta(const Workload& w, const std::string& key) {
-  for (const auto& [k, v] : w.metadata) {
-    if (k == key) return v;
-  }
-  return "(absent)";
-}
-
-std::string head_of(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string head(64 * 1024, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<std::size_t>(in.gcount()));
-  return head;
-}
-
 }  // namespace
 
 TEST_CASE("tiresias: the fixture trace, row by row") {
   const std::string path = kTiresias + "jobs.csv";
-  const Workload w = read_tiresias(path, {});
-  CHECK(w.source == path);
-  CHECK(w.format == "tiresias");
+  const Workload w =
+      read_checked([](const std::string& p) { return read_tiresias(p, {}); }, path, "tiresias");
   CHECK(w.ignored_columns.empty());  // iterations and interval are known, just unused
   REQUIRE(w.jobs.size() == 4);
 
   // Time 0 = the earliest submission, 50 on line 4 (a 0-GPU row, itself dropped).
   const Job& a = w.jobs[0];
-  CHECK(a.id == "0");
-  CHECK(a.line == 2);
-  CHECK(a.submit_s == 50);  // 100 - 50
-  CHECK(a.num_gpus == 1);
-  CHECK(a.duration_s == 164);
+  // submit_s: 100 - 50
+  check_job(a, {"0", 2, 50, 1, 164});
   CHECK(a.job_type == "vgg19");
   CHECK(a.started_in_trace);
   CHECK(a.trace_state.empty());
@@ -143,33 +108,33 @@ TEST_CASE("tiresias: other column sets") {
 }
 
 TEST_CASE("tiresias: errors name the file, the line and the column") {
-  check_contains(error_of_text("gpu.csv", kHeader + "0,x,0,1,vgg19,10,0\n"),
-                 ":2: num_gpu: 'x' is not a number");
-  check_contains(error_of_text("gpu_half.csv", kHeader + "0,0.5,0,1,vgg19,10,0\n"),
-                 ":2: num_gpu: '0.5' is not a whole number of GPUs");
-  check_contains(error_of_text("gpu_neg.csv", kHeader + "0,-1,0,1,vgg19,10,0\n"),
-                 ":2: num_gpu: must be >= 0, got '-1'");
-  check_contains(error_of_text("submit.csv", kHeader + "0,1,0,1,vgg19,10,0\n1,1,,1,vgg19,10,0\n"),
-                 ":3: submit_time: missing value");
-  check_contains(error_of_text("submit_date.csv", kHeader + "0,1,2020-01-01 00:00:00,1,a,10,0\n"),
-                 ":2: submit_time: '2020-01-01 00:00:00' is not a number");
-  check_contains(error_of_text("dur.csv", kHeader + "0,1,0,1,vgg19,-3,0\n"),
-                 ":2: duration: must be >= 0, got '-3'");
-  check_contains(error_of_text("dur_empty.csv", kHeader + "0,1,0,1,vgg19,,0\n"),
-                 ":2: duration: missing value");
-  check_contains(error_of_text("id.csv", kHeader + ",1,0,1,vgg19,10,0\n"),
-                 ":2: job_id: missing value");
-  check_contains(error_of_text("dup.csv", kHeader + "5,1,0,1,a,10,0\n5,2,0,1,a,10,0\n"),
-                 ":3: job_id: duplicate job id '5' (first on line 2)");
-  check_contains(error_of_text("count.csv", kHeader + "0,1,0,1,vgg19,10\n"),
-                 ":2: expected 7 fields as in the header (line 1), found 6");
-  check_contains(error_of_text("quote.csv", kHeader + "0,1,0,1,\"vgg19,10,0\n"),
-                 ":2: model_name: unterminated quoted field");
-  check_contains(error_of_text("no_dur.csv", "job_id,num_gpu,submit_time\n0,1,0\n"),
-                 ":1: duration: required column missing from the header");
-  check_contains(error_of_text("empty.csv", ""), ": no header line");
-  check_contains(error_of_text("yarn.csv", "duration\r\n121\r\n"),
-                 ":1: a single 'duration' column is a Tiresias GPU-time distribution");
+  check_content_errors(
+      kTempPrefix,
+      {
+          {"gpu.csv", kHeader + "0,x,0,1,vgg19,10,0\n", ":2: num_gpu: 'x' is not a number"},
+          {"gpu_half.csv", kHeader + "0,0.5,0,1,vgg19,10,0\n",
+           ":2: num_gpu: '0.5' is not a whole number of GPUs"},
+          {"gpu_neg.csv", kHeader + "0,-1,0,1,vgg19,10,0\n", ":2: num_gpu: must be >= 0, got '-1'"},
+          {"submit.csv", kHeader + "0,1,0,1,vgg19,10,0\n1,1,,1,vgg19,10,0\n",
+           ":3: submit_time: missing value"},
+          {"submit_date.csv", kHeader + "0,1,2020-01-01 00:00:00,1,a,10,0\n",
+           ":2: submit_time: '2020-01-01 00:00:00' is not a number"},
+          {"dur.csv", kHeader + "0,1,0,1,vgg19,-3,0\n", ":2: duration: must be >= 0, got '-3'"},
+          {"dur_empty.csv", kHeader + "0,1,0,1,vgg19,,0\n", ":2: duration: missing value"},
+          {"id.csv", kHeader + ",1,0,1,vgg19,10,0\n", ":2: job_id: missing value"},
+          {"dup.csv", kHeader + "5,1,0,1,a,10,0\n5,2,0,1,a,10,0\n",
+           ":3: job_id: duplicate job id '5' (first on line 2)"},
+          {"count.csv", kHeader + "0,1,0,1,vgg19,10\n",
+           ":2: expected 7 fields as in the header (line 1), found 6"},
+          {"quote.csv", kHeader + "0,1,0,1,\"vgg19,10,0\n",
+           ":2: model_name: unterminated quoted field"},
+          {"no_dur.csv", "job_id,num_gpu,submit_time\n0,1,0\n",
+           ":1: duration: required column missing from the header"},
+          {"empty.csv", "", ": no header line"},
+          {"yarn.csv", "duration\r\n121\r\n",
+           ":1: a single 'duration' column is a Tiresias GPU-time distribution"},
+      },
+      error_of);
 }
 
 TEST_CASE("tiresias: sniff") {

@@ -79,6 +79,9 @@ class RequestCsv : public CsvReader {
   // The cell as a number of seconds >= 0.
   double seconds(int column) const;
   std::int32_t tokens(int column) const;
+  // A request of this row: its line and the token counts of columns `prompt` and `output`,
+  // read in that order; the rest of the request is the reader's.
+  Request request(int prompt, int output) const;
 };
 
 // A workload about to be read from `path` as `format`: source and format set, room for one
@@ -92,6 +95,12 @@ struct FirstArrival : EarliestTime {
   explicit FirstArrival(std::string_view before_text = {}, std::string_view after_text = {})
       : before(before_text), after(after_text) {}
 
+  // Appends `r` to `w` and remembers its arrival, written `written` in the file.
+  void keep(RequestWorkload& w, const Request& r, std::string_view written) {
+    see(r.arrival_s, written);
+    w.requests.push_back(r);
+  }
+
   std::string_view before, after;
 };
 
@@ -100,6 +109,15 @@ struct Dropped {
   std::string_view reason;
   std::size_t count = 0;
 };
+
+// A row with no prompt or no output token serves nothing: true, and the row counted in
+// `zero_a` when token count `a` is 0, else in `zero_b` (the reader picks which count a row
+// with neither is charged to). False for a request to keep.
+inline bool drop_without_tokens(std::int32_t a, Dropped& zero_a, std::int32_t b, Dropped& zero_b) {
+  if (a != 0 && b != 0) return false;
+  ++(a == 0 ? zero_a : zero_b).count;
+  return true;
+}
 
 // What every reader does after its last row. With `first` (published traces, whose times are
 // absolute or start anywhere) and some request kept: metadata "epoch_first_arrival", and all
