@@ -54,11 +54,6 @@ int pod_whole_gpus(const QueuedJob& job, const NodeRoom& room) {
   return job.gpus;
 }
 
-bool fits(const QueuedJob& job, const FreeGpus& free) {
-  if (whole_gpus_needed(job, free) < 0) return false;
-  return !job.is_pod() || free.nodes.empty() || pod_node(job, free) >= 0;
-}
-
 int take(const QueuedJob& job, FreeGpus& free) {
   int whole = whole_gpus_needed(job, free);
   if (whole < 0) throw std::logic_error("take: the job does not fit");

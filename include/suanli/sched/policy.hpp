@@ -69,7 +69,11 @@ int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free);
 // cluster in this call. The engine asks again after starting pods, so this caution only
 // costs another pass.
 int pod_node(const QueuedJob& job, const FreeGpus& free);
-bool fits(const QueuedJob& job, const FreeGpus& free);
+// Inline: EASY's backfill scan asks it for hundreds of jobs per pass.
+inline bool fits(const QueuedJob& job, const FreeGpus& free) {
+  if (whole_gpus_needed(job, free) < 0) return false;
+  return !job.is_pod() || free.nodes.empty() || pod_node(job, free) >= 0;
+}
 // Takes a fitting job off the tally and returns the whole GPUs it took (a pod: also marks its
 // node, pod_node(), as used). The tally never promises more than the engine can give: a
 // share placed in the room lowers the room by the share (the GPU it lands on may not be the
