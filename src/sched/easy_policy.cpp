@@ -88,9 +88,9 @@ class EasyPolicy final : public Policy {
     Reservation best;
     // A pod waits for one node to hold it, and which node a running job frees is not known
     // here: no shadow time, so the clusters it could use are closed (below).
-    bool pod_on_nodes = false;
-    for (std::size_t c = 0; c < clusters.size(); ++c)
-      pod_on_nodes = pod_on_nodes || (head.is_pod() && !free[c].nodes.empty());
+    const bool pod_on_nodes =
+        head.is_pod() &&
+        std::any_of(free.begin(), free.end(), [](const FreeGpus& f) { return !f.nodes.empty(); });
     std::vector<std::pair<double, int>> mine;  // (expected end, GPUs) started in this call
     for (std::size_t i = 0; i < clusters.size(); ++i) {
       const int c = static_cast<int>(i);

@@ -261,10 +261,8 @@ class Training final : public sched::ClusterView, public TrainingService {
   // The node a pod goes on: the policy's choice (checked), else the first that holds it.
   int pod_node(const sched::QueuedJob& queued, const sched::Decision& decision) const {
     const auto rooms = allocation_.node_rooms(decision.cluster);
-    int node = decision.node;
-    if (node < 0)
-      for (std::size_t n = 0; n < rooms.size() && node < 0; ++n)
-        if (sched::pod_fits(queued, rooms[n])) node = int(n);
+    const int node =
+        decision.node >= 0 ? decision.node : sched::pod_node(queued, sched::FreeGpus{0, 0, rooms});
     if (node < 0 || std::size_t(node) >= rooms.size() || !sched::pod_fits(queued, rooms[node]))
       throw std::logic_error("policy '" + config_.policy_name + "' started pod '" +
                              workload_.jobs[decision.job].id + "' on a node where it does not fit");
@@ -301,23 +299,19 @@ class Training final : public sched::ClusterView, public TrainingService {
       run.node = pod_node(queued, decision);
       run.gpus = pod_gpus(queued, run.node);
       core_.acquire_host(run.node, job.cpu_milli, job.memory_mib);
-      if (prepared.share_milli > 0) {
-        gpus_held_ += allocation_.share_used(run.gpus.front()) == 0;
-        core_.acquire_share(run.gpus.front(), prepared.share_milli);
-      } else {
-        core_.acquire(run.gpus);
-        gpus_held_ += int(run.gpus.size());
-      }
     } else if (prepared.share_milli > 0) {
       // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
       int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
       if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
-      gpus_held_ += allocation_.share_used(gpu) == 0;
-      core_.acquire_share(gpu, prepared.share_milli);
       run.gpus = {gpu};
     } else {
       run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
       std::sort(run.gpus.begin(), run.gpus.end());
+    }
+    if (prepared.share_milli > 0) {
+      gpus_held_ += allocation_.share_used(run.gpus.front()) == 0;
+      core_.acquire_share(run.gpus.front(), prepared.share_milli);
+    } else {
       core_.acquire(run.gpus);
       gpus_held_ += int(run.gpus.size());
     }

@@ -75,9 +75,9 @@ inline bool fits(const QueuedJob& job, const FreeGpus& free) {
   return !job.is_pod() || free.nodes.empty() || pod_node(job, free) >= 0;
 }
 // Takes a fitting job off the tally and returns the whole GPUs it took (a pod: also marks its
-// node, pod_node(), as used). The tally never promises more than the engine can give: a
-// share placed in the room lowers the room by the share (the GPU it lands on may not be the
-// roomiest); a share on a free GPU leaves the room as it was (the engine may put it on a
+// node, pod_node(), as used by appending it to pod_nodes). The tally never promises more than the
+// engine can give: a share placed in the room lowers the room by the share (the GPU it lands on may
+// not be the roomiest); a share on a free GPU leaves the room as it was (the engine may put it on a
 // partly used GPU instead). The engine asks again after starting share jobs or pods, so this
 // caution only costs another pass.
 int take(const QueuedJob& job, FreeGpus& free);

@@ -99,8 +99,9 @@ struct Started {
 // Takes a job that fits `free` off the tally and records its start.
 inline void start(const QueuedJob& job, int cluster, FreeGpus& free,
                   std::vector<Started>& started) {
-  const int node = job.is_pod() && !free.nodes.empty() ? pod_node(job, free) : -1;
   const int whole = take(job, free);
+  // take() put a pod's node last in pod_nodes.
+  const int node = job.is_pod() && !free.nodes.empty() ? free.pod_nodes.back() : -1;
   started.push_back(Started{job, cluster, whole, node});
 }
 
