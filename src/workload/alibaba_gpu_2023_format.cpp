@@ -23,24 +23,9 @@ namespace suanli::workload {
 
 namespace {
 
-enum Column : int {
-  kName,
-  kCpuMilli,
-  kMemoryMib,
-  kNumGpu,
-  kGpuMilli,
-  kGpuSpec,
-  kQos,
-  kPodPhase,
-  kCreationTime,
-  kDeletionTime,
-  kScheduledTime,
-  kColumnCount
-};
-
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "name", "cpu_milli", "memory_mib",    "num_gpu",       "gpu_milli",     "gpu_spec",
-    "qos",  "pod_phase", "creation_time", "deletion_time", "scheduled_time"};
+constexpr ColumnNames col{"name",          "cpu_milli",     "memory_mib",    "num_gpu",
+                          "gpu_milli",     "gpu_spec",      "qos",           "pod_phase",
+                          "creation_time", "deletion_time", "scheduled_time"};
 
 // pandas writes a missing value as an empty field, but the upstream README shows it as
 // "nan": both mean "not given".
@@ -51,7 +36,7 @@ bool is_missing(std::string_view text) {
 class AlibabaReader : CsvTraceReader {
  public:
   AlibabaReader(const std::string& path, const ReadOptions& options)
-      : CsvTraceReader(path, kColumnNames, "alibaba-gpu-2023", options,
+      : CsvTraceReader(path, col.names, "alibaba-gpu-2023", options,
                        {.skip_comments = true, .cr_is_blank = true}) {}
 
   Workload read();
@@ -61,10 +46,10 @@ class AlibabaReader : CsvTraceReader {
   void read_row();
   // An integer written as such or as a float with no fraction ("1", "1.0": pandas writes
   // the latter when a column had a missing value).
-  int whole_number(Column c) const;
-  std::optional<double> optional_time(Column c) const;
+  int whole_number(int c) const;
+  std::optional<double> optional_time(int c) const;
   // cpu_milli or memory_mib: a whole number >= 0; empty or nan = 0 (none asked).
-  int amount(Column c) const;
+  int amount(int c) const;
 
   // Per kept job, while reading: its creation time, and its end when it was Running at the
   // end of its record (to tell, once the trace's last timestamp is known, whether it was
@@ -147,23 +132,23 @@ Workload AlibabaReader::read() {
 
 void AlibabaReader::read_header() {
   workload_.ignored_columns = csv_.ignored();
-  csv_.require({kName, kNumGpu},
+  csv_.require({col("name"), col("num_gpu")},
                "required column missing from the header (expected the pod list header "
                "'name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,"
                "deletion_time,scheduled_time')");
-  if (!csv_.has(kCreationTime)) {
-    csv_.fail(kCreationTime,
+  if (!csv_.has(col("creation_time"))) {
+    csv_.fail(col("creation_time"),
               "column missing: this pod list has no times (like openb_pod_list_multigpu50.csv, "
               "which has only name, cpu_milli, memory_mib, num_gpu, gpu_milli), and a workload "
               "needs submit times; use a pod list with creation_time, scheduled_time and "
               "deletion_time");
   }
-  csv_.require({kScheduledTime, kDeletionTime},
+  csv_.require({col("scheduled_time"), col("deletion_time")},
                "required column missing from the header (jobs run from scheduled_time "
                "to deletion_time)");
 }
 
-int AlibabaReader::whole_number(Column c) const {
+int AlibabaReader::whole_number(int c) const {
   const std::string_view text = csv_.field(c);
   if (text.empty()) csv_.fail(c, "missing value");
   int value = 0;
@@ -175,14 +160,14 @@ int AlibabaReader::whole_number(Column c) const {
   return static_cast<int>(d);
 }
 
-int AlibabaReader::amount(Column c) const {
+int AlibabaReader::amount(int c) const {
   if (is_missing(csv_.field(c))) return 0;
   const int value = whole_number(c);
   if (value < 0) csv_.fail(c, "must be >= 0, got " + quote_for_message(csv_.field(c)));
   return value;
 }
 
-std::optional<double> AlibabaReader::optional_time(Column c) const {
+std::optional<double> AlibabaReader::optional_time(int c) const {
   const std::string_view text = csv_.field(c);
   if (is_missing(text)) return std::nullopt;
   double value = 0;
@@ -192,50 +177,51 @@ std::optional<double> AlibabaReader::optional_time(Column c) const {
 
 void AlibabaReader::read_row() {
   // Every row is checked in full, dropped or not, so a bad row is found wherever it is.
-  const std::string_view name = csv_.field(kName);
-  if (name.empty()) csv_.fail(kName, "missing value");
-  csv_.check_unique(ids_, kName, "pod name");
-  const int num_gpu = whole_number(kNumGpu);
+  const std::string_view name = csv_.field(col("name"));
+  if (name.empty()) csv_.fail(col("name"), "missing value");
+  csv_.check_unique(ids_, col("name"), "pod name");
+  const int num_gpu = whole_number(col("num_gpu"));
   if (num_gpu < 0)
-    csv_.fail(kNumGpu, "must be >= 0, got " + quote_for_message(csv_.field(kNumGpu)));
+    csv_.fail(col("num_gpu"), "must be >= 0, got " + quote_for_message(csv_.field(col("num_gpu"))));
   int gpu_milli = -1;  // not given
-  if (csv_.has(kGpuMilli) && !is_missing(csv_.field(kGpuMilli))) {
-    gpu_milli = whole_number(kGpuMilli);
+  if (csv_.has(col("gpu_milli")) && !is_missing(csv_.field(col("gpu_milli")))) {
+    gpu_milli = whole_number(col("gpu_milli"));
     if (gpu_milli < 0 || gpu_milli > 1000) {
-      csv_.fail(kGpuMilli, "must be in [0, 1000] (thousandths of one GPU), got " +
-                               quote_for_message(csv_.field(kGpuMilli)));
+      csv_.fail(col("gpu_milli"), "must be in [0, 1000] (thousandths of one GPU), got " +
+                                      quote_for_message(csv_.field(col("gpu_milli"))));
     }
   }
 
-  const std::string_view creation_text = csv_.field(kCreationTime);
-  if (is_missing(creation_text)) csv_.fail(kCreationTime, "missing value");
-  const double creation = *optional_time(kCreationTime);
-  const std::optional<double> scheduled = optional_time(kScheduledTime);
-  const std::optional<double> deletion = optional_time(kDeletionTime);
+  const std::string_view creation_text = csv_.field(col("creation_time"));
+  if (is_missing(creation_text)) csv_.fail(col("creation_time"), "missing value");
+  const double creation = *optional_time(col("creation_time"));
+  const std::optional<double> scheduled = optional_time(col("scheduled_time"));
+  const std::optional<double> deletion = optional_time(col("deletion_time"));
   if (scheduled && *scheduled < creation) {
-    csv_.fail(kScheduledTime, "is before creation_time (" +
-                                  quote_for_message(csv_.field(kScheduledTime)) + " < " +
-                                  quote_for_message(creation_text) + ")");
+    csv_.fail(col("scheduled_time"), "is before creation_time (" +
+                                         quote_for_message(csv_.field(col("scheduled_time"))) +
+                                         " < " + quote_for_message(creation_text) + ")");
   }
   if (deletion && *deletion < creation) {
-    csv_.fail(kDeletionTime, "is before creation_time (" +
-                                 quote_for_message(csv_.field(kDeletionTime)) + " < " +
-                                 quote_for_message(creation_text) + ")");
+    csv_.fail(col("deletion_time"), "is before creation_time (" +
+                                        quote_for_message(csv_.field(col("deletion_time"))) +
+                                        " < " + quote_for_message(creation_text) + ")");
   }
   if (scheduled && deletion && *deletion < *scheduled) {
-    csv_.fail(kDeletionTime, "is before scheduled_time (" +
-                                 quote_for_message(csv_.field(kDeletionTime)) + " < " +
-                                 quote_for_message(csv_.field(kScheduledTime)) + ")");
+    csv_.fail(col("deletion_time"),
+              "is before scheduled_time (" + quote_for_message(csv_.field(col("deletion_time"))) +
+                  " < " + quote_for_message(csv_.field(col("scheduled_time"))) + ")");
   }
   first_submit_.see(creation, creation_text);
   last_timestamp_ = std::max(last_timestamp_, creation);
   if (scheduled) last_timestamp_ = std::max(last_timestamp_, *scheduled);
   if (deletion) last_timestamp_ = std::max(last_timestamp_, *deletion);
 
-  const int cpu_milli = csv_.has(kCpuMilli) ? amount(kCpuMilli) : 0;
-  const int memory_mib = csv_.has(kMemoryMib) ? amount(kMemoryMib) : 0;
+  const int cpu_milli = csv_.has(col("cpu_milli")) ? amount(col("cpu_milli")) : 0;
+  const int memory_mib = csv_.has(col("memory_mib")) ? amount(col("memory_mib")) : 0;
   if (num_gpu == 0 && cpu_milli == 0 && memory_mib == 0)
-    csv_.fail(kNumGpu, "a pod with no GPU must ask for CPUs or memory (cpu_milli, memory_mib)");
+    csv_.fail(col("num_gpu"),
+              "a pod with no GPU must ask for CPUs or memory (cpu_milli, memory_mib)");
   // Never scheduled (Pending): no run time to replay, whatever keep_unstarted says.
   if (!scheduled) {
     ++dropped_unstarted_;
@@ -259,14 +245,14 @@ void AlibabaReader::read_row() {
     // A multi-GPU pod with a share, or one GPU with gpu_milli 0: taken as whole GPUs.
     ++gpu_milli_ignored_;
   }
-  if (csv_.has(kGpuSpec) && !is_missing(csv_.field(kGpuSpec))) {
-    job.gpu_type.assign(csv_.field(kGpuSpec));
+  if (csv_.has(col("gpu_spec")) && !is_missing(csv_.field(col("gpu_spec")))) {
+    job.gpu_type.assign(csv_.field(col("gpu_spec")));
     if (job.gpu_type.find('|') != std::string::npos) ++gpu_spec_alternatives_;
   }
-  job.trace_state.assign(csv_.field(kPodPhase));
+  job.trace_state.assign(csv_.field(col("pod_phase")));
   job.started_in_trace = true;
 
-  const bool running = csv_.field(kPodPhase) == "Running";
+  const bool running = csv_.field(col("pod_phase")) == "Running";
   if (deletion) {
     job.duration_s = *deletion - *scheduled;
     if (running) open_.push_back({workload_.jobs.size(), *deletion});

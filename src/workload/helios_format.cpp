@@ -16,25 +16,8 @@ namespace suanli::workload {
 
 namespace {
 
-enum Column : int {
-  kJobId,
-  kUser,
-  kVc,
-  kGpuNum,
-  kCpuNum,
-  kNodeNum,
-  kState,
-  kSubmitTime,
-  kStartTime,
-  kEndTime,
-  kDuration,
-  kQueue,
-  kColumnCount
-};
-
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "job_id", "user",        "vc",         "gpu_num",  "cpu_num",  "node_num",
-    "state",  "submit_time", "start_time", "end_time", "duration", "queue"};
+constexpr ColumnNames col{"job_id", "user",        "vc",         "gpu_num",  "cpu_num",  "node_num",
+                          "state",  "submit_time", "start_time", "end_time", "duration", "queue"};
 
 constexpr std::string_view kHeader =
     "job_id,user,vc,gpu_num,cpu_num,node_num,state,submit_time,start_time,end_time,duration,"
@@ -55,7 +38,7 @@ struct TimeColumn {
 class HeliosReader : CsvTraceReader {
  public:
   HeliosReader(const std::string& path, const ReadOptions& options)
-      : CsvTraceReader(path, kColumnNames, "helios", options) {}
+      : CsvTraceReader(path, col.names, "helios", options) {}
 
   Workload read();
 
@@ -63,9 +46,9 @@ class HeliosReader : CsvTraceReader {
   void read_header();
   void read_row();
   // False when the cell is empty or says "no time" (None, NaN, NaT, ...).
-  bool time_value(Column c, double& out);
+  bool time_value(int c, double& out);
 
-  std::array<TimeColumn, kColumnCount> time_columns_{};
+  std::array<TimeColumn, col.size()> time_columns_{};
   std::array<std::size_t, kDropCount> dropped_{};
   // Earliest submission seen on any row (kept or not), as seconds and as written.
   EarliestTime first_;
@@ -82,15 +65,16 @@ Workload HeliosReader::read() {
 
 void HeliosReader::read_header() {
   workload_.ignored_columns = csv_.ignored();
-  csv_.require({kJobId, kGpuNum, kSubmitTime},
+  csv_.require({col("job_id"), col("gpu_num"), col("submit_time")},
                "required column missing from the header (a Helios cluster_log.csv header reads '" +
                    std::string(kHeader) + "')");
-  if (!csv_.has(kDuration) && (!csv_.has(kStartTime) || !csv_.has(kEndTime))) {
-    csv_.fail(kDuration, "column missing: the header needs duration, or start_time and end_time");
+  if (!csv_.has(col("duration")) && (!csv_.has(col("start_time")) || !csv_.has(col("end_time")))) {
+    csv_.fail(col("duration"),
+              "column missing: the header needs duration, or start_time and end_time");
   }
 }
 
-bool HeliosReader::time_value(Column c, double& out) {
+bool HeliosReader::time_value(int c, double& out) {
   if (!csv_.has(c)) return false;
   const std::string_view text = csv_.field(c);
   if (is_missing_time(text)) return false;
@@ -122,15 +106,15 @@ bool HeliosReader::time_value(Column c, double& out) {
 }
 
 void HeliosReader::read_row() {
-  const std::string_view id = csv_.field(kJobId);
-  if (id.empty()) csv_.fail(kJobId, "missing value");
-  const int gpus =
-      read_gpu_count(csv_.path(), csv_.line(), csv_.name(kGpuNum), csv_.field(kGpuNum));
+  const std::string_view id = csv_.field(col("job_id"));
+  if (id.empty()) csv_.fail(col("job_id"), "missing value");
+  const int gpus = read_gpu_count(csv_.path(), csv_.line(), csv_.name(col("gpu_num")),
+                                  csv_.field(col("gpu_num")));
 
   // Every submission counts for time 0, whether or not its row is kept.
   double submit = 0;
-  const bool has_submit = time_value(kSubmitTime, submit);
-  if (has_submit) first_.see(submit, csv_.field(kSubmitTime));
+  const bool has_submit = time_value(col("submit_time"), submit);
+  if (has_submit) first_.see(submit, csv_.field(col("submit_time")));
   if (gpus == 0) {
     ++dropped_[kDropCpuOnly];
     return;
@@ -141,21 +125,23 @@ void HeliosReader::read_row() {
   }
 
   double start = 0, end = 0, duration = 0;
-  const bool has_start = time_value(kStartTime, start);
-  const bool has_end = time_value(kEndTime, end);
-  bool has_duration = csv_.optional_number(kDuration, duration);
+  const bool has_start = time_value(col("start_time"), start);
+  const bool has_end = time_value(col("end_time"), end);
+  bool has_duration = csv_.optional_number(col("duration"), duration);
   if (has_duration) {
     if (duration < 0)
-      csv_.fail(kDuration, "must be >= 0, got " + quote_for_message(csv_.field(kDuration)));
+      csv_.fail(col("duration"),
+                "must be >= 0, got " + quote_for_message(csv_.field(col("duration"))));
   } else if (has_start && has_end) {
-    if (time_columns_[kStartTime].kind != time_columns_[kEndTime].kind) {
-      csv_.fail(kEndTime,
+    if (time_columns_[col("start_time")].kind != time_columns_[col("end_time")].kind) {
+      csv_.fail(col("end_time"),
                 "start_time and end_time are written differently (one as date-times, the other as "
                 "numbers): cannot take their difference");
     }
     if (end < start) {
-      csv_.fail(kEndTime, quote_for_message(csv_.field(kEndTime)) + " is before start_time " +
-                              quote_for_message(csv_.field(kStartTime)));
+      csv_.fail(col("end_time"), quote_for_message(csv_.field(col("end_time"))) +
+                                     " is before start_time " +
+                                     quote_for_message(csv_.field(col("start_time"))));
     }
     duration = end - start;
     has_duration = true;
@@ -171,7 +157,7 @@ void HeliosReader::read_row() {
     return;
   }
 
-  csv_.check_unique(ids_, kJobId, "job id");
+  csv_.check_unique(ids_, col("job_id"), "job id");
   Job job;
   job.line = csv_.line();
   job.id.assign(id);
@@ -179,8 +165,8 @@ void HeliosReader::read_row() {
   job.num_gpus = gpus;
   job.duration_s = started ? duration : 0;
   job.started_in_trace = started;
-  job.trace_state.assign(csv_.field(kState));
-  job.user.assign(csv_.field(kUser));
+  job.trace_state.assign(csv_.field(col("state")));
+  job.user.assign(csv_.field(col("user")));
   workload_.jobs.push_back(std::move(job));
 }
 

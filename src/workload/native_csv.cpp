@@ -16,32 +16,11 @@ namespace suanli::workload {
 
 namespace {
 
-enum Column : int {
-  kJobId,
-  kSubmitTime,
-  kNumGpus,
-  kDuration,
-  kParams,
-  kTokens,
-  kMfu,
-  kBatchTokens,
-  kGpuType,
-  kWalltime,
-  kUser,
-  kPriority,
-  kGpuMilli,
-  kJobType,
-  kReferenceGpu,
-  kCpuMilli,
-  kMemoryMib,
-  kColumnCount
-};
-
 // Also the column order write_native_csv uses.
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "job_id",    "submit_time",  "num_gpus",      "duration",  "params",    "tokens",
-    "mfu",       "batch_tokens", "gpu_type",      "walltime",  "user",      "priority",
-    "gpu_milli", "job_type",     "reference_gpu", "cpu_milli", "memory_mib"};
+constexpr ColumnNames col{"job_id",    "submit_time", "num_gpus",     "duration", "params",
+                          "tokens",    "mfu",         "batch_tokens", "gpu_type", "walltime",
+                          "user",      "priority",    "gpu_milli",    "job_type", "reference_gpu",
+                          "cpu_milli", "memory_mib"};
 // write_native_csv writes the last two only when some job asks for host resources.
 constexpr std::size_t kPodColumns = 2;
 
@@ -63,7 +42,7 @@ std::string not_an_integer(std::string_view text) {
 // reserved once from a count of the lines, so the vector never moves.
 class NativeCsvReader : CsvTraceReader {
  public:
-  explicit NativeCsvReader(const std::string& path) : CsvTraceReader(path, kColumnNames, "") {}
+  explicit NativeCsvReader(const std::string& path) : CsvTraceReader(path, col.names, "") {}
 
   Workload read();
 
@@ -73,12 +52,12 @@ class NativeCsvReader : CsvTraceReader {
   void read_work(Job& job) const;
   void read_options(Job& job) const;
 
-  std::optional<double> optional_number(Column c) const {
+  std::optional<double> optional_number(int c) const {
     double value = 0;
     if (!csv_.optional_number(c, value)) return std::nullopt;
     return value;
   }
-  std::optional<int> optional_integer(Column c) const;
+  std::optional<int> optional_integer(int c) const;
 };
 
 Workload NativeCsvReader::read() {
@@ -96,120 +75,126 @@ Workload NativeCsvReader::read() {
 
 void NativeCsvReader::check_header_columns() const {
   bool any_known = false;
-  for (int c = 0; c < kColumnCount; ++c) any_known = any_known || csv_.has(c);
-  csv_.require({kJobId, kSubmitTime, kNumGpus},
+  for (int c = 0; c < col.size(); ++c) any_known = any_known || csv_.has(c);
+  csv_.require({col("job_id"), col("submit_time"), col("num_gpus")},
                std::string("required column missing from the header") +
                    (any_known ? "" : " (no known column at all: is the header line missing?)"));
-  const bool duration = csv_.has(kDuration);
-  const bool params = csv_.has(kParams);
-  const bool tokens = csv_.has(kTokens);
+  const bool duration = csv_.has(col("duration"));
+  const bool params = csv_.has(col("params"));
+  const bool tokens = csv_.has(col("tokens"));
   if (!duration && !params && !tokens) {
-    csv_.fail(kDuration, "column missing: the header needs duration, or params and tokens");
+    csv_.fail(col("duration"), "column missing: the header needs duration, or params and tokens");
   }
-  if (params && !tokens) csv_.fail(kTokens, "column missing: a params column needs tokens");
-  if (tokens && !params) csv_.fail(kParams, "column missing: a tokens column needs params");
+  if (params && !tokens) csv_.fail(col("tokens"), "column missing: a params column needs tokens");
+  if (tokens && !params) csv_.fail(col("params"), "column missing: a tokens column needs params");
 }
 
 void NativeCsvReader::read_row() {
   Job job;
   job.line = csv_.line();
-  const std::string_view id = csv_.field(kJobId);
-  if (id.empty()) csv_.fail(kJobId, "missing value");
-  csv_.check_unique(ids_, kJobId, "job id");
+  const std::string_view id = csv_.field(col("job_id"));
+  if (id.empty()) csv_.fail(col("job_id"), "missing value");
+  csv_.check_unique(ids_, col("job_id"), "job id");
   job.id.assign(id);
 
-  job.submit_s = csv_.number(kSubmitTime);
+  job.submit_s = csv_.number(col("submit_time"));
   if (job.submit_s < 0) {
-    csv_.fail(kSubmitTime, "must be >= 0, got " + quote_for_message(csv_.field(kSubmitTime)));
+    csv_.fail(col("submit_time"),
+              "must be >= 0, got " + quote_for_message(csv_.field(col("submit_time"))));
   }
 
-  const std::string_view gpus = csv_.field(kNumGpus);
-  if (gpus.empty()) csv_.fail(kNumGpus, "missing value");
-  if (!parse_int(gpus, job.num_gpus)) csv_.fail(kNumGpus, not_an_integer(gpus));
+  const std::string_view gpus = csv_.field(col("num_gpus"));
+  if (gpus.empty()) csv_.fail(col("num_gpus"), "missing value");
+  if (!parse_int(gpus, job.num_gpus)) csv_.fail(col("num_gpus"), not_an_integer(gpus));
 
   read_work(job);
   read_options(job);
   if (job.num_gpus < 1 && !(job.num_gpus == 0 && job.is_pod()))
-    csv_.fail(kNumGpus, "must be >= 1, got " + quote_for_message(gpus) +
-                            (job.num_gpus == 0 ? " (0 only for a CPU-only job: give cpu_milli "
-                                                 "or memory_mib)"
-                                               : ""));
+    csv_.fail(col("num_gpus"),
+              "must be >= 1, got " + quote_for_message(gpus) +
+                  (job.num_gpus == 0 ? " (0 only for a CPU-only job: give cpu_milli "
+                                       "or memory_mib)"
+                                     : ""));
   workload_.jobs.push_back(std::move(job));
 }
 
 // Exactly one work description per row: a duration, or a training run's params and tokens.
 void NativeCsvReader::read_work(Job& job) const {
-  const std::optional<double> duration = optional_number(kDuration);
-  const std::optional<double> params = optional_number(kParams);
-  const std::optional<double> tokens = optional_number(kTokens);
+  const std::optional<double> duration = optional_number(col("duration"));
+  const std::optional<double> params = optional_number(col("params"));
+  const std::optional<double> tokens = optional_number(col("tokens"));
   if (duration && (params || tokens)) {
-    csv_.fail(kDuration, "given together with params/tokens; give one or the other");
+    csv_.fail(col("duration"), "given together with params/tokens; give one or the other");
   }
   if (duration) {
     if (*duration <= 0) {
-      csv_.fail(kDuration, "must be > 0, got " + quote_for_message(csv_.field(kDuration)));
+      csv_.fail(col("duration"),
+                "must be > 0, got " + quote_for_message(csv_.field(col("duration"))));
     }
     job.duration_s = *duration;
     return;
   }
-  if (!params && !tokens) csv_.fail(kDuration, "missing: give duration, or params and tokens");
-  if (!params) csv_.fail(kParams, "missing: tokens is given, params is needed too");
-  if (!tokens) csv_.fail(kTokens, "missing: params is given, tokens is needed too");
+  if (!params && !tokens)
+    csv_.fail(col("duration"), "missing: give duration, or params and tokens");
+  if (!params) csv_.fail(col("params"), "missing: tokens is given, params is needed too");
+  if (!tokens) csv_.fail(col("tokens"), "missing: params is given, tokens is needed too");
   if (*params <= 0)
-    csv_.fail(kParams, "must be > 0, got " + quote_for_message(csv_.field(kParams)));
+    csv_.fail(col("params"), "must be > 0, got " + quote_for_message(csv_.field(col("params"))));
   if (*tokens <= 0)
-    csv_.fail(kTokens, "must be > 0, got " + quote_for_message(csv_.field(kTokens)));
+    csv_.fail(col("tokens"), "must be > 0, got " + quote_for_message(csv_.field(col("tokens"))));
   job.duration_s = -1;
   job.params = *params;
   job.tokens = *tokens;
 }
 
 void NativeCsvReader::read_options(Job& job) const {
-  if (const auto mfu = optional_number(kMfu)) {
+  if (const auto mfu = optional_number(col("mfu"))) {
     if (!(*mfu > 0 && *mfu <= 1)) {
-      csv_.fail(kMfu, "must be in (0, 1], got " + quote_for_message(csv_.field(kMfu)));
+      csv_.fail(col("mfu"), "must be in (0, 1], got " + quote_for_message(csv_.field(col("mfu"))));
     }
     job.mfu = *mfu;
   }
-  if (const auto batch = optional_number(kBatchTokens)) {
+  if (const auto batch = optional_number(col("batch_tokens"))) {
     if (*batch <= 0) {
-      csv_.fail(kBatchTokens, "must be > 0, got " + quote_for_message(csv_.field(kBatchTokens)));
+      csv_.fail(col("batch_tokens"),
+                "must be > 0, got " + quote_for_message(csv_.field(col("batch_tokens"))));
     }
     job.batch_tokens = *batch;
   }
-  if (const auto walltime = optional_number(kWalltime)) {
+  if (const auto walltime = optional_number(col("walltime"))) {
     if (*walltime <= 0) {
-      csv_.fail(kWalltime, "must be > 0, got " + quote_for_message(csv_.field(kWalltime)));
+      csv_.fail(col("walltime"),
+                "must be > 0, got " + quote_for_message(csv_.field(col("walltime"))));
     }
     job.walltime_s = *walltime;
   }
-  if (const auto priority = optional_integer(kPriority)) job.priority = *priority;
-  if (const auto milli = optional_integer(kGpuMilli)) {
+  if (const auto priority = optional_integer(col("priority"))) job.priority = *priority;
+  if (const auto milli = optional_integer(col("gpu_milli"))) {
     // Thousandths of one GPU (Alibaba's gpu_milli); 1000 is the whole GPU.
     if (*milli < 0 || *milli > 1000)
-      csv_.fail(kGpuMilli, "must be 0..1000 thousandths of one GPU, got " +
-                               quote_for_message(csv_.field(kGpuMilli)));
+      csv_.fail(col("gpu_milli"), "must be 0..1000 thousandths of one GPU, got " +
+                                      quote_for_message(csv_.field(col("gpu_milli"))));
     if (*milli > 0 && *milli < 1000) {
       if (job.num_gpus != 1)
-        csv_.fail(kGpuMilli,
+        csv_.fail(col("gpu_milli"),
                   "a share of one GPU needs num_gpus 1, got " + std::to_string(job.num_gpus));
       job.gpu_milli = *milli;
     }
   }
   // Host resources of a pod (Alibaba's cpu_milli, memory_mib): thousandths of a core, MiB.
-  for (const Column c : {kCpuMilli, kMemoryMib}) {
+  for (const int c : {col("cpu_milli"), col("memory_mib")}) {
     const auto amount = optional_integer(c);
     if (!amount) continue;
     if (*amount < 0) csv_.fail(c, "must be >= 0, got " + quote_for_message(csv_.field(c)));
-    (c == kCpuMilli ? job.cpu_milli : job.memory_mib) = *amount;
+    (c == col("cpu_milli") ? job.cpu_milli : job.memory_mib) = *amount;
   }
-  job.gpu_type.assign(csv_.field(kGpuType));
-  job.user.assign(csv_.field(kUser));
-  job.job_type.assign(csv_.field(kJobType));
-  job.reference_gpu.assign(csv_.field(kReferenceGpu));
+  job.gpu_type.assign(csv_.field(col("gpu_type")));
+  job.user.assign(csv_.field(col("user")));
+  job.job_type.assign(csv_.field(col("job_type")));
+  job.reference_gpu.assign(csv_.field(col("reference_gpu")));
 }
 
-std::optional<int> NativeCsvReader::optional_integer(Column c) const {
+std::optional<int> NativeCsvReader::optional_integer(int c) const {
   const std::string_view text = csv_.field(c);
   if (text.empty()) return std::nullopt;
   int value = 0;
@@ -280,10 +265,10 @@ void write_native_csv(const Workload& workload, std::ostream& out) {
   std::string buffer;
   const bool pod_columns = std::any_of(workload.jobs.begin(), workload.jobs.end(),
                                        [](const Job& job) { return job.is_pod(); });
-  const std::size_t columns = kColumnNames.size() - (pod_columns ? 0 : kPodColumns);
+  const std::size_t columns = col.names.size() - (pod_columns ? 0 : kPodColumns);
   for (std::size_t i = 0; i < columns; ++i) {
     if (i > 0) buffer += ',';
-    buffer += kColumnNames[i];
+    buffer += col.names[i];
   }
   buffer += '\n';
   constexpr std::size_t kFlushAt = std::size_t{1} << 20;

@@ -19,12 +19,15 @@
 
 namespace suanli::workload {
 
+bool sniff_azure_llm_requests(std::string_view head) {
+  return csv_header_has_columns(head, {"TIMESTAMP", "ContextTokens", "GeneratedTokens"});
+}
+
 namespace {
 
-enum Column : int { kTimestamp, kContext, kGenerated, kColumnCount };
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {"TIMESTAMP", "ContextTokens",
-                                                                     "GeneratedTokens"};
-constexpr std::array<int, 3> kRequired = {kTimestamp, kContext, kGenerated};
+constexpr ColumnNames col{"TIMESTAMP", "ContextTokens", "GeneratedTokens"};
+constexpr std::array<int, 3> kRequired = {col("TIMESTAMP"), col("ContextTokens"),
+                                          col("GeneratedTokens")};
 constexpr std::string_view kExampleHeader = "TIMESTAMP,ContextTokens,GeneratedTokens";
 
 constexpr long long kMaxSpanS = 200LL * 366 * 86400;
@@ -82,34 +85,30 @@ bool parse_instant(std::string_view text, Instant& out) {
 
 RequestWorkload read_azure_llm_requests(const std::string& path) {
   RequestWorkload w = start_requests(path, "azure-llm");
-  RequestCsv csv(path, kColumnNames, kRequired, kExampleHeader);
+  RequestCsv csv(path, col.names, kRequired, kExampleHeader);
   std::array<Dropped, kDropCount> dropped{{{"zero_prompt_tokens"}, {"zero_output_tokens"}}};
   std::optional<Instant> origin;  // the first kept row: arrivals are relative to it until the end
   FirstArrival first;
   while (csv.next()) {
     Instant t;
-    if (!parse_instant(csv.field(kTimestamp), t)) {
-      csv.fail(kTimestamp, quote_for_message(csv.field(kTimestamp)) +
-                               " is not a date-time 'YYYY-MM-DD HH:MM:SS[.fffffff][+HH:MM]'");
+    if (!parse_instant(csv.field(col("TIMESTAMP")), t)) {
+      csv.fail(col("TIMESTAMP"), quote_for_message(csv.field(col("TIMESTAMP"))) +
+                                     " is not a date-time 'YYYY-MM-DD HH:MM:SS[.fffffff][+HH:MM]'");
     }
-    Request r = csv.request(kContext, kGenerated);
+    Request r = csv.request(col("ContextTokens"), col("GeneratedTokens"));
     if (drop_without_tokens(r.prompt_tokens, dropped[kZeroPrompt], r.output_tokens,
                             dropped[kZeroOutput]))
       continue;
     if (!origin) origin = t;
     // Exact in nanoseconds (int64 holds 292 years of them), then one rounding to seconds.
     if (t.seconds - origin->seconds > kMaxSpanS || origin->seconds - t.seconds > kMaxSpanS)
-      csv.fail(kTimestamp, "more than 200 years from the first request");
+      csv.fail(col("TIMESTAMP"), "more than 200 years from the first request");
     const long long ns = (t.seconds - origin->seconds) * 1000000000LL + (t.nanos - origin->nanos);
     r.arrival_s = static_cast<double>(ns) / 1e9;
-    first.keep(w, r, csv.field(kTimestamp));
+    first.keep(w, r, csv.field(col("TIMESTAMP")));
   }
   finish_requests(w, &first, dropped, csv.ignored());
   return w;
-}
-
-bool sniff_azure_llm_requests(std::string_view head) {
-  return csv_header_has_columns(head, {"TIMESTAMP", "ContextTokens", "GeneratedTokens"});
 }
 
 }  // namespace suanli::workload

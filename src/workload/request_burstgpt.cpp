@@ -17,12 +17,15 @@
 
 namespace suanli::workload {
 
+bool sniff_burstgpt_requests(std::string_view head) {
+  return csv_header_has_columns(head, {"Timestamp", "Request tokens", "Response tokens"});
+}
+
 namespace {
 
-enum Column : int { kTimestamp, kModel, kRequestTokens, kResponseTokens, kLogType, kColumnCount };
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "Timestamp", "Model", "Request tokens", "Response tokens", "Log Type"};
-constexpr std::array<int, 3> kRequired = {kTimestamp, kRequestTokens, kResponseTokens};
+constexpr ColumnNames col{"Timestamp", "Model", "Request tokens", "Response tokens", "Log Type"};
+constexpr std::array<int, 3> kRequired = {col("Timestamp"), col("Request tokens"),
+                                          col("Response tokens")};
 constexpr std::string_view kExampleHeader =
     "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type";
 
@@ -32,27 +35,23 @@ enum Drop : std::size_t { kFailed, kZeroRequest, kDropCount };
 
 RequestWorkload read_burstgpt_requests(const std::string& path) {
   RequestWorkload w = start_requests(path, "burstgpt");
-  RequestCsv csv(path, kColumnNames, kRequired, kExampleHeader);
+  RequestCsv csv(path, col.names, kRequired, kExampleHeader);
   NameTable models(w.models), log_types(w.slo_classes);
   std::array<Dropped, kDropCount> dropped{{{"failed_response_tokens_0"}, {"zero_request_tokens"}}};
   FirstArrival first("", " s after 0:00 of the trace's first day");
   while (csv.next()) {
-    const double arrival_s = csv.seconds(kTimestamp);  // its errors come before the tokens'
-    Request r = csv.request(kRequestTokens, kResponseTokens);
+    const double arrival_s = csv.seconds(col("Timestamp"));  // its errors come before the tokens'
+    Request r = csv.request(col("Request tokens"), col("Response tokens"));
     r.arrival_s = arrival_s;
     if (drop_without_tokens(r.output_tokens, dropped[kFailed], r.prompt_tokens,
                             dropped[kZeroRequest]))
       continue;
-    r.model = models.index(csv.field(kModel));
-    r.slo_class = log_types.index(csv.field(kLogType));
-    first.keep(w, r, csv.field(kTimestamp));
+    r.model = models.index(csv.field(col("Model")));
+    r.slo_class = log_types.index(csv.field(col("Log Type")));
+    first.keep(w, r, csv.field(col("Timestamp")));
   }
   finish_requests(w, &first, dropped, csv.ignored());
   return w;
-}
-
-bool sniff_burstgpt_requests(std::string_view head) {
-  return csv_header_has_columns(head, {"Timestamp", "Request tokens", "Response tokens"});
 }
 
 }  // namespace suanli::workload

@@ -20,11 +20,10 @@ namespace suanli::workload {
 
 namespace {
 
-enum Column : int { kArrival, kPrompt, kOutput, kModel, kSloClass, kRequestId, kColumnCount };
-
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "arrival_time", "prompt_tokens", "output_tokens", "model", "slo_class", "request_id"};
-constexpr std::array<int, 3> kRequired = {kArrival, kPrompt, kOutput};
+constexpr ColumnNames col{"arrival_time", "prompt_tokens", "output_tokens",
+                          "model",        "slo_class",     "request_id"};
+constexpr std::array<int, 3> kRequired = {col("arrival_time"), col("prompt_tokens"),
+                                          col("output_tokens")};
 constexpr std::string_view kExampleHeader = "arrival_time,prompt_tokens,output_tokens";
 
 // The first line of each request id. The ids are already kept, once, in the workload's
@@ -89,32 +88,36 @@ class IdLines {
 
 RequestWorkload read_native_requests(const std::string& path) {
   RequestWorkload w = start_requests(path, "native");
-  RequestCsv csv(path, kColumnNames, kRequired, kExampleHeader);
+  RequestCsv csv(path, col.names, kRequired, kExampleHeader);
   NameTable models(w.models), slo_classes(w.slo_classes);
-  const std::size_t lines = csv.has(kRequestId) ? w.requests.capacity() : 0;
+  const std::size_t lines = csv.has(col("request_id")) ? w.requests.capacity() : 0;
   w.ids.reserve(lines);
   IdLines id_lines(w, lines);
   while (csv.next()) {
-    const std::size_t id_hash = csv.has(kRequestId) ? id_lines.hash(csv.field(kRequestId)) : 0;
-    const double arrival_s = csv.seconds(kArrival);  // its errors come before the tokens'
-    Request r = csv.request(kPrompt, kOutput);
+    const std::size_t id_hash =
+        csv.has(col("request_id")) ? id_lines.hash(csv.field(col("request_id"))) : 0;
+    const double arrival_s =
+        csv.seconds(col("arrival_time"));  // its errors come before the tokens'
+    Request r = csv.request(col("prompt_tokens"), col("output_tokens"));
     r.arrival_s = arrival_s;
-    if (r.prompt_tokens < 1) csv.fail(kPrompt, "must be >= 1 token, got 0");
-    if (r.output_tokens < 1) csv.fail(kOutput, "must be >= 1 token, got 0");
-    r.model = models.index(csv.field(kModel));
-    r.slo_class = slo_classes.index(csv.field(kSloClass));
-    if (csv.has(kRequestId)) {
-      const std::string_view id = csv.field(kRequestId);
+    if (r.prompt_tokens < 1) csv.fail(col("prompt_tokens"), "must be >= 1 token, got 0");
+    if (r.output_tokens < 1) csv.fail(col("output_tokens"), "must be >= 1 token, got 0");
+    r.model = models.index(csv.field(col("model")));
+    r.slo_class = slo_classes.index(csv.field(col("slo_class")));
+    if (csv.has(col("request_id"))) {
+      const std::string_view id = csv.field(col("request_id"));
       if (id.empty())
-        csv.fail(kRequestId, "missing value (every request needs an id when the column is there)");
+        csv.fail(col("request_id"),
+                 "missing value (every request needs an id when the column is there)");
       w.ids.push_back(id);
     }
     w.requests.push_back(r);
-    if (csv.has(kRequestId)) {
+    if (csv.has(col("request_id"))) {
       if (const int first =
               id_lines.insert(static_cast<std::uint32_t>(w.requests.size() - 1), id_hash))
-        csv.fail(kRequestId, "duplicate request id " + quote_for_message(csv.field(kRequestId)) +
-                                 " (first on line " + std::to_string(first) + ")");
+        csv.fail(col("request_id"), "duplicate request id " +
+                                        quote_for_message(csv.field(col("request_id"))) +
+                                        " (first on line " + std::to_string(first) + ")");
     }
   }
   finish_requests(w, nullptr, {}, csv.ignored());

@@ -14,19 +14,8 @@ namespace suanli::workload {
 
 namespace {
 
-enum Column : int {
-  kJobId,
-  kNumGpu,
-  kSubmitTime,
-  kIterations,
-  kModelName,
-  kDuration,
-  kInterval,
-  kColumnCount
-};
-
-constexpr std::array<std::string_view, kColumnCount> kColumnNames = {
-    "job_id", "num_gpu", "submit_time", "iterations", "model_name", "duration", "interval"};
+constexpr ColumnNames col{"job_id",     "num_gpu",  "submit_time", "iterations",
+                          "model_name", "duration", "interval"};
 
 constexpr std::string_view kHeader =
     "job_id,num_gpu,submit_time,iterations,model_name,duration,interval";
@@ -34,7 +23,7 @@ constexpr std::string_view kHeader =
 }  // namespace
 
 Workload read_tiresias(const std::string& path, const ReadOptions& /*options*/) {
-  CsvReader csv(path, kColumnNames);
+  CsvReader csv(path, col.names);
   Workload w = start_workload(path, "tiresias", csv.expected_rows());
   FirstSeen ids(csv.expected_rows());
   if (!csv.read_header()) {
@@ -48,34 +37,36 @@ Workload read_tiresias(const std::string& path, const ReadOptions& /*options*/) 
              "for its Gittins-index policy), not a job trace; a job trace has the header '" +
                  std::string(kHeader) + "'");
   }
-  csv.require({kJobId, kNumGpu, kSubmitTime, kDuration},
+  csv.require({col("job_id"), col("num_gpu"), col("submit_time"), col("duration")},
               "required column missing from the header (a Tiresias job trace header reads '" +
                   std::string(kHeader) + "')");
 
   EarliestTime first;
   std::size_t dropped_cpu_only = 0;
   while (csv.next()) {
-    if (csv.field(kJobId).empty()) csv.fail(kJobId, "missing value");
-    const int gpus = read_gpu_count(path, csv.line(), csv.name(kNumGpu), csv.field(kNumGpu));
-    const double submit = csv.number(kSubmitTime);
-    const double duration = csv.number(kDuration);
+    if (csv.field(col("job_id")).empty()) csv.fail(col("job_id"), "missing value");
+    const int gpus =
+        read_gpu_count(path, csv.line(), csv.name(col("num_gpu")), csv.field(col("num_gpu")));
+    const double submit = csv.number(col("submit_time"));
+    const double duration = csv.number(col("duration"));
     if (duration < 0) {
-      csv.fail(kDuration, "must be >= 0, got " + quote_for_message(csv.field(kDuration)));
+      csv.fail(col("duration"),
+               "must be >= 0, got " + quote_for_message(csv.field(col("duration"))));
     }
-    first.see(submit, csv.field(kSubmitTime));
+    first.see(submit, csv.field(col("submit_time")));
     if (gpus == 0) {
       ++dropped_cpu_only;
       continue;
     }
-    csv.check_unique(ids, kJobId, "job id");
+    csv.check_unique(ids, col("job_id"), "job id");
 
     Job job;
     job.line = csv.line();
-    job.id.assign(csv.field(kJobId));
+    job.id.assign(csv.field(col("job_id")));
     job.submit_s = submit;  // made relative to the first submission at the end
     job.num_gpus = gpus;
     job.duration_s = duration;
-    job.job_type.assign(csv.field(kModelName));
+    job.job_type.assign(csv.field(col("model_name")));
     w.jobs.push_back(std::move(job));
   }
   start_at_first_submit(w, first);

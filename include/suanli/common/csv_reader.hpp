@@ -1,18 +1,19 @@
 #pragma once
 // One CSV file read row by row, the skeleton every CSV-like trace reader shares: the header
-// is the first line the LineRules do not pass over, and maps each column the reader knows
-// (by its position in `columns`, the reader's column enum) to its index in the file;
-// unknown columns are listed by ignored(). Then one row per line, split in place and checked
-// against the header. Every error is an InputError "file:line: field: what". Rows are read
+// is the first line the LineRules do not pass over, and maps each column the reader knows (by
+// its position in `columns`, the reader's ColumnNames) to its index in the file; unknown
+// columns are listed by ignored(). Then one row per line, split in place and checked against
+// the header. Every error is an InputError "file:line: field: what". Rows are read
 // through a FileLines, so a file of any size takes memory bounded by its longest line.
 //
-// A reader names its columns once and asks for cells by enum:
-//   enum Column : int { kId, kTime, kColumnCount };
-//   constexpr std::array<std::string_view, kColumnCount> kNames = {"id", "time"};
-//   CsvReader csv(path, kNames);
+// A reader names its columns once, in a ColumnNames, and asks for cells by name; the
+// compiler turns each name into its index, so a name the reader does not list does not build:
+//   constexpr ColumnNames col{"id", "time"};
+//   CsvReader csv(path, col.names);
 //   if (!csv.read_header()) csv.fail_file("no header line");
-//   csv.require({kId, kTime}, "required column missing from the header");
-//   while (csv.next()) use(csv.field(kId), csv.number(kTime));
+//   csv.require({col("id"), col("time")}, "required column missing from the header");
+//   while (csv.next()) use(csv.field(col("id")), csv.number(col("time")));
+#include <array>
 #include <cstddef>
 #include <initializer_list>
 #include <limits>
@@ -24,6 +25,22 @@
 #include "suanli/common/csv_util.hpp"
 
 namespace suanli {
+
+// The columns a reader knows, in the order of `names`; col("name") is the index of "name".
+template <std::size_t N>
+struct ColumnNames {
+  std::array<std::string_view, N> names;
+
+  consteval int operator()(std::string_view name) const {
+    for (std::size_t i = 0; i < N; ++i) {
+      if (names[i] == name) return static_cast<int>(i);
+    }
+    throw "not a column of this reader";  // in a consteval function: a build error
+  }
+  static constexpr int size() { return static_cast<int>(N); }
+};
+template <class... Name>
+ColumnNames(Name...) -> ColumnNames<sizeof...(Name)>;
 
 class CsvReader {
  public:
