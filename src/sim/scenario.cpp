@@ -14,20 +14,28 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
       (serving && (!recorders.serving || !scenario.deployments)))
     throw std::logic_error("run_scenario: incomplete scenario");
   Core core(*scenario.platform, *scenario.topology, scenario.exec_model);
+  // The recorders are subscribers like any other: the services only emit.
+  if (report::Recorder* r = recorders.training) {
+    core.job_ended.connect([r](const report::JobRecord& job) { r->job(job); });
+    core.training_state.connect([r](const report::ClusterState& state) { r->state(state); });
+  }
+  if (report::ServingRecorder* r = recorders.serving) {
+    core.request_ended.connect([r](const report::RequestRecord& request) { r->request(request); });
+    core.timeline_row.connect([r](const report::TimelineSample& row) { r->sample(row); });
+  }
   // Serving first: its replicas take their GPUs, and training learns what they hold for the
   // whole run.
   std::unique_ptr<ServingService> serving_service;
   if (serving) {
     ServingConfig config = scenario.serving;
     config.beside_training = training;
-    serving_service = make_serving_service(core, *scenario.requests, *scenario.deployments, config,
-                                           *recorders.serving);
+    serving_service = make_serving_service(core, *scenario.requests, *scenario.deployments, config);
     core.add(*serving_service);
   }
   std::unique_ptr<TrainingService> training_service;
   if (training) {
-    training_service = make_training_service(core, *scenario.workload, *scenario.jobs,
-                                             scenario.training, *recorders.training);
+    training_service =
+        make_training_service(core, *scenario.workload, *scenario.jobs, scenario.training);
     core.add(*training_service);
   }
   core.run();

@@ -95,14 +95,12 @@ struct Replica {
 class Serving final : public ServingService {
  public:
   Serving(Core& core, const workload::RequestWorkload& trace,
-          const std::vector<serving::Deployment>& deployments, const ServingConfig& config,
-          report::ServingRecorder& recorder)
+          const std::vector<serving::Deployment>& deployments, const ServingConfig& config)
       : core_(core),
         platform_(core.platform()),
         trace_(trace),
         deployments_(deployments),
         config_(config),
-        recorder_(recorder),
         accountant_(core.accountant()),
         allocation_(core.allocation()),
         sim_(core.sim()) {
@@ -324,7 +322,7 @@ class Serving final : public ServingService {
     record.prompt_tokens = request.prompt_tokens;
     record.output_tokens = request.output_tokens;
     record.rejected_because = why;
-    recorder_.request(record);
+    core_.request_ended(record);
     ++rejected_;
   }
 
@@ -719,7 +717,7 @@ class Serving final : public ServingService {
     record.preemptions = f.preemptions + preemptions_[f.seq];
     record.prefix_hit_tokens = prefix_hit_[f.seq];
     record.energy_j = energy_j_[f.seq];
-    recorder_.request(record);
+    core_.request_ended(record);
     ++finished_;
     makespan_s_ = std::max(makespan_s_, now);
   }
@@ -763,7 +761,7 @@ class Serving final : public ServingService {
     s.busy_gpus = busy_gpus_;
     s.total_gpus = total_gpus_;
     core_.timeline_sample(s);
-    recorder_.sample(s);
+    core_.timeline_row(s);
     last_sample_s_ = now;
     last_tokens_ = tokens_emitted_;
     last_energy_j_ = energy;
@@ -775,7 +773,6 @@ class Serving final : public ServingService {
   const workload::RequestWorkload& trace_;
   const std::vector<serving::Deployment>& deployments_;
   const ServingConfig& config_;
-  report::ServingRecorder& recorder_;
   energy::Accountant& accountant_;
   const sched::AllocationState& allocation_;  // the core's: shared with every service
   const sim::SimPlatform& sim_;
@@ -845,9 +842,8 @@ std::vector<std::uint32_t> route_to_deployments(
 
 std::unique_ptr<ServingService> make_serving_service(
     Core& core, const workload::RequestWorkload& requests,
-    const std::vector<serving::Deployment>& deployments, const ServingConfig& config,
-    report::ServingRecorder& recorder) {
-  return std::make_unique<Serving>(core, requests, deployments, config, recorder);
+    const std::vector<serving::Deployment>& deployments, const ServingConfig& config) {
+  return std::make_unique<Serving>(core, requests, deployments, config);
 }
 
 }  // namespace suanli::sim

@@ -39,14 +39,12 @@ struct Event {
 class Training final : public sched::ClusterView, public TrainingService {
  public:
   Training(Core& core, const workload::Workload& workload,
-           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config,
-           report::Recorder& recorder)
+           const std::vector<perf::PreparedJob>& jobs, const RunConfig& config)
       : core_(core),
         platform_(core.platform()),
         workload_(workload),
         jobs_(jobs),
         config_(config),
-        recorder_(recorder),
         accountant_(core.accountant()),
         models_(perf::model_table(platform_)),
         allocation_(core.allocation()),
@@ -473,7 +471,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     record.energy_j = energy;
     record.gpu_fraction = share_of(index);
     record.final_state = "COMPLETED";
-    recorder_.job(record);
+    core_.job_ended(record);
     running_.erase(it);
     ++completed_;
   }
@@ -488,7 +486,7 @@ class Training final : public sched::ClusterView, public TrainingService {
       if (workload_.jobs[i].gpu_milli > 0)
         record.gpu_fraction = workload_.jobs[i].gpu_milli / 1000.0;
       record.final_state = "REJECTED";
-      recorder_.job(record);
+      core_.job_ended(record);
     }
   }
 
@@ -503,7 +501,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     s.running_jobs = int(running_.size());
     s.it_power_w = accountant_.it_power_w();
     s.facility_power_w = s.it_power_w * platform_.pue;
-    recorder_.state(s);
+    core_.training_state(s);
   }
 
   Core& core_;
@@ -511,7 +509,6 @@ class Training final : public sched::ClusterView, public TrainingService {
   const workload::Workload& workload_;
   const std::vector<perf::PreparedJob>& jobs_;
   const RunConfig& config_;
-  report::Recorder& recorder_;
   energy::Accountant& accountant_;
   perf::ModelTable models_;
   const sched::AllocationState& allocation_;  // the core's: shared with every service
@@ -545,9 +542,8 @@ class Training final : public sched::ClusterView, public TrainingService {
 std::unique_ptr<TrainingService> make_training_service(Core& core,
                                                        const workload::Workload& workload,
                                                        const std::vector<perf::PreparedJob>& jobs,
-                                                       const RunConfig& config,
-                                                       report::Recorder& recorder) {
-  return std::make_unique<Training>(core, workload, jobs, config, recorder);
+                                                       const RunConfig& config) {
+  return std::make_unique<Training>(core, workload, jobs, config);
 }
 
 }  // namespace suanli::sim

@@ -1,17 +1,17 @@
 // sim::Core in this process with a fake service beside the real training service: the GPU
-// pool, parked GPUs' power, the gpus_released wake-up and the service lifecycle. doctest
-// cases run each in their own process under ctest (SimGrid's one engine per process).
+// pool, parked GPUs' power, the gpus_released wake-up, the service lifecycle and the records
+// services emit. doctest cases run each in their own process under ctest (SimGrid's one engine
+// per process).
 #include <doctest/doctest.h>
 #include <simgrid/s4u.hpp>
 
-#include <filesystem>
-#include <fstream>
+#include <array>
 #include <memory>
 #include <vector>
 
 #include "suanli/perf/prepared_job.hpp"
 #include "suanli/platform/platform_loader.hpp"
-#include "suanli/report/recorder.hpp"
+#include "suanli/report/records.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sched/policy.hpp"
 #include "suanli/sim/core.hpp"
@@ -66,8 +66,6 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
                                   "job_id,submit_time,num_gpus,duration\na,0,4,10\n");
   const auto workload = workload::read_workload(trace.path(), "native", {});
   const auto jobs = perf::prepare_jobs(platform, workload, false, nullptr);
-  const auto out = std::filesystem::temp_directory_path() / ("core_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(out);
 
   sim::RunConfig config;
   config.policy = sched::find_policy("fifo")->make();
@@ -78,16 +76,19 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
   CHECK(core.allocation().free_in_cluster(0) == 0);
   double end_s = 0;
   const void* training_ptr = nullptr;
+  // The records the training service emits, as a recorder would receive them.
+  std::vector<report::JobRecord> ended;
+  std::vector<report::ClusterState> states;
+  core.job_ended.connect([&](const report::JobRecord& job) { ended.push_back(job); });
+  core.training_state.connect([&](const report::ClusterState& s) { states.push_back(s); });
   {
-    report::Recorder recorder(out.string(), 0);
-    const auto training = sim::make_training_service(core, workload, jobs, config, recorder);
+    const auto training = sim::make_training_service(core, workload, jobs, config);
     core.add(holder);
     core.add(*training);
     core.run();
     end_s = training->outcome().makespan_s;
     training_ptr = dynamic_cast<const void*>(training.get());  // the object releases as itself
     CHECK(training->outcome().completed == 1);
-    recorder.finish({});
   }
   CHECK(holder.finished);
   // The holder's release at 50, then the job's at 60 (by the training service).
@@ -102,12 +103,31 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
   CHECK_FALSE(core.sim().gpu_hosts[2]->is_on());
   CHECK(core.sim().gpu_hosts[1]->is_on());
   CHECK(core.allocation().free_in_cluster(0) == 4);
-  std::ifstream in(out / "jobs.csv");
-  std::string header, row;
-  std::getline(in, header);
-  std::getline(in, row);
-  CHECK(row.rfind("a,0,50,60,", 0) == 0);
-  std::filesystem::remove_all(out);
+  REQUIRE(ended.size() == 1);
+  CHECK(ended[0].id == "a");
+  CHECK(ended[0].start_s == 50);
+  CHECK(ended[0].end_s == 60);
+  CHECK(ended[0].hosts == "0-3");
+  CHECK(ended[0].final_state == "COMPLETED");
+  // Its state after each change: the start (nothing submitted), the job queued at 0 (the
+  // holder's 4 GPUs count as busy: not free), running at 50, done at 60.
+  const std::vector<std::array<double, 4>> expected{
+      {0, 0, 0, 4}, {0, 1, 0, 4}, {50, 0, 1, 4}, {60, 0, 0, 0}};  // time, queued, running, busy
+  REQUIRE(states.size() == expected.size());
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    CAPTURE(i);
+    CHECK(states[i].time_s == expected[i][0]);
+    CHECK(states[i].queued_jobs == expected[i][1]);
+    CHECK(states[i].running_jobs == expected[i][2]);
+    CHECK(states[i].busy_gpus == expected[i][3]);
+    CHECK(states[i].total_gpus == 4);
+  }
+  CHECK(states.back().time_s == 60);
+  CHECK(states.back().busy_gpus == 0);
+  CHECK(states.back().running_jobs == 0);
+  CHECK(std::any_of(states.begin(), states.end(), [](const report::ClusterState& s) {
+    return s.time_s == 50 && s.busy_gpus == 4 && s.running_jobs == 1;
+  }));
 }
 
 // An exception in any service's actor stops the run and comes out of Core::run.

@@ -10,31 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "suanli/report/partial_outputs.hpp"
+#include "suanli/report/records.hpp"
 
 namespace suanli::report {
-
-struct JobRecord {
-  std::string_view id;
-  double submit_s = 0;
-  double start_s = -1;  // -1: never started
-  double end_s = -1;
-  int num_gpus = 0;
-  std::string_view gpu_type;  // model it ran on; empty if it never ran
-  std::string hosts;          // GPU index ranges, e.g. "0-7 16-23"
-  double energy_j = 0;
-  std::string_view final_state;  // COMPLETED, REJECTED
-  double gpu_fraction = 1;       // of each of its GPUs: below 1 for a share of one GPU
-};
-
-struct ClusterState {
-  double time_s = 0;
-  int busy_gpus = 0;
-  int total_gpus = 0;
-  int queued_jobs = 0;
-  int running_jobs = 0;
-  double it_power_w = 0;
-  double facility_power_w = 0;
-};
 
 struct RunInfo {
   std::string policy;
@@ -101,8 +79,6 @@ class Recorder {
   double busy_gpu_seconds_ = 0;
 };
 
-// "0-3 8 10-11" from sorted GPU indices.
-std::string index_ranges(const std::vector<int>& sorted);
 // Linear interpolation between closest ranks (numpy's default); q in [0,1]. Sorts `values`.
 double percentile(std::vector<double>& values, double q);
 

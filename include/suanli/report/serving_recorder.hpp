@@ -12,23 +12,9 @@
 #include <nlohmann/json.hpp>
 
 #include "suanli/report/partial_outputs.hpp"
-#include "suanli/report/timeline_sample.hpp"
+#include "suanli/report/records.hpp"
 
 namespace suanli::report {
-
-struct RequestRecord {
-  std::string_view id;
-  double arrival_s = 0;
-  double first_token_s = -1;  // -1: never produced a token (rejected)
-  double end_s = -1;
-  std::int64_t prompt_tokens = 0;
-  std::int64_t output_tokens = 0;
-  std::string_view replica;  // "<deployment>/<index>", empty when rejected
-  std::uint32_t preemptions = 0;
-  std::uint32_t prefix_hit_tokens = 0;
-  double energy_j = 0;
-  std::string_view rejected_because;  // empty when served
-};
 
 struct ServingRunInfo {
   std::string deployments;  // names, comma-separated

@@ -15,7 +15,7 @@
 #include "suanli/energy/accountant.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
-#include "suanli/report/timeline_sample.hpp"
+#include "suanli/report/records.hpp"
 #include "suanli/sched/allocation.hpp"
 #include "suanli/sim/signal.hpp"
 #include "suanli/sim/simgrid_platform.hpp"
@@ -77,8 +77,16 @@ class Core {
   Signal<const platform::DeviceSpec&, int, double> work_started;
   Signal<const platform::DeviceSpec&, int, double> work_ended;
   // A timeline row is being made at row.time_s (the serving service's sampler, at instants
-  // every replica has reached): each other service fills its own columns.
+  // every replica has reached): each other service fills its own columns; then the row is
+  // whole and goes out as timeline_row.
   Signal<report::TimelineSample&> timeline_sample;
+  Signal<const report::TimelineSample&> timeline_row;
+  // What the services report as the run goes, for the recorders (run_scenario connects them)
+  // and any other subscriber: a training job that ended (completed, or rejected at the end),
+  // the training cluster's state after a change, a request that ended (served or rejected).
+  Signal<const report::JobRecord&> job_ended;
+  Signal<const report::ClusterState&> training_state;
+  Signal<const report::RequestRecord&> request_ended;
 
   // --- actors and services ---
   // An actor on the controller host whose exception, if any, stops the simulation and is

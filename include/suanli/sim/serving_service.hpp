@@ -18,7 +18,6 @@
 #include <memory>
 #include <vector>
 
-#include "suanli/report/serving_recorder.hpp"
 #include "suanli/serving/deployment.hpp"
 #include "suanli/sim/core.hpp"
 #include "suanli/workload/request.hpp"
@@ -58,7 +57,6 @@ std::vector<std::uint32_t> route_to_deployments(
 // lacks the GPUs for every replica.
 std::unique_ptr<ServingService> make_serving_service(
     Core& core, const workload::RequestWorkload& requests,
-    const std::vector<serving::Deployment>& deployments, const ServingConfig& config,
-    report::ServingRecorder& recorder);
+    const std::vector<serving::Deployment>& deployments, const ServingConfig& config);
 
 }  // namespace suanli::sim

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "suanli/perf/prepared_job.hpp"
-#include "suanli/report/recorder.hpp"
 #include "suanli/sim/core.hpp"
 #include "suanli/workload/job.hpp"
 
@@ -47,7 +46,6 @@ class TrainingService : public Service {
 std::unique_ptr<TrainingService> make_training_service(Core& core,
                                                        const workload::Workload& workload,
                                                        const std::vector<perf::PreparedJob>& jobs,
-                                                       const RunConfig& config,
-                                                       report::Recorder& recorder);
+                                                       const RunConfig& config);
 
 }  // namespace suanli::sim
