@@ -74,37 +74,9 @@ po::options_description workload_options_description(WorkloadOptions& o) {
   return d;
 }
 
-namespace {
-
-// True when `path` will be read as a Gavel trace: --format gavel, or detected as one.
-bool read_as_gavel(const std::string& path, const std::string& format) {
-  if (!format.empty()) return format == "gavel";
-  const workload::TraceFormat* detected = workload::detect_trace_format(path);
-  return detected && detected->name == "gavel";
-}
-
-// A CSV speed table cannot give a Gavel trace its durations: say so before the Gavel reader
-// stops at its first character with a JSON parse error.
-void check_throughputs_for_gavel(const std::string& path, const WorkloadOptions& o) {
-  const std::string& table = o.read.throughputs_path;
-  std::error_code error;
-  if (table.empty() || !fs::is_regular_file(table, error) || !read_as_gavel(path, o.format)) return;
-  if (perf::SpeedTable::sniff(workload::read_whole_file(table)) ==
-      perf::SpeedTable::Format::gavel_json)
-    return;
-  throw InputError(
-      "--throughputs: '" + table + "' is a CSV speed table, but the gavel trace '" + path +
-      "' needs Gavel's throughputs JSON ({worker: {\"(job_type, scale_factor)\": {\"null\": "
-      "steps/s}}}) to turn its step counts into seconds; give that JSON (it also serves as the "
-      "run-time speed table)");
-}
-
-}  // namespace
-
 workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
   if (!(o.read.gpus_per_proc > 0)) throw InputError("--gpus-per-proc: must be > 0");
   if (!(o.read.batsim_flops_per_second >= 0)) throw InputError("--batsim-speed: must be > 0");
-  check_throughputs_for_gavel(path, o);
   o.read.keep_unstarted = !o.drop_unstarted;
   workload::Workload w = workload::read_workload(path, o.format, o.read);
   if (!w.ignored_columns.empty())

@@ -9,11 +9,12 @@
 
 #include "suanli/cli/commands.hpp"
 #include "suanli/common/input_error.hpp"
+#include "suanli/workload/request_format.hpp"
 #include "suanli/workload/trace_format.hpp"
 
 namespace {
 
-// The usage text, around the list of trace formats (from their registry).
+// The usage text, around the lists of trace and request formats (from their registries).
 constexpr const char* kUsageHead =
     R"(suanli )" SUANLI_VERSION
     R"( - discrete-event simulator of heterogeneous GPU clusters (SimGrid)
@@ -29,12 +30,15 @@ commands:
   requests   LLM request traces:         suanli requests generate|convert|stats
 
 Inference serving: suanli run --deployment D --requests R --out DIR replays a request
-trace (native, azure-llm, burstgpt, mooncake) on serving replicas (docs/serving-model.md).
+trace on serving replicas (docs/serving-model.md).
 
 Without --platform/--workload, run and compare use platforms/default.yaml and
 workloads/default.csv. Workloads may be in any supported trace format (--format, or
 detected): )";
-constexpr const char* kUsageTail = R"(. `suanli COMMAND --help` lists a command's options.
+constexpr const char* kUsageRequests = R"(.
+Request traces (--requests, or detected): )";
+constexpr const char* kUsageTail = R"(.
+`suanli COMMAND --help` lists a command's options.
 
 global options:
   -v, --verbose   more log output (debug)
@@ -62,7 +66,8 @@ int main(int argc, char** argv) {
       args.push_back(a);
   }
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-    std::cout << kUsageHead << suanli::workload::trace_format_registry().known() << kUsageTail;
+    std::cout << kUsageHead << suanli::workload::trace_format_registry().known() << kUsageRequests
+              << suanli::workload::request_format_registry().known() << kUsageTail;
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {

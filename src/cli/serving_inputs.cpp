@@ -27,7 +27,7 @@ po::options_description serving_options_description(ServingOptions& o) {
   d.add_options()("deployment", po::value(&o.deployment)->value_name("FILE"),
                   "serving deployments YAML: replay --requests on them instead of running jobs")(
       "requests", po::value(&o.requests)->value_name("FILE"),
-      "request trace: native CSV, azure-llm, burstgpt, mooncake (detected)")(
+      ("request trace: " + workload::request_format_registry().known() + " (detected)").c_str())(
       "request-format", po::value(&o.request_format)->value_name("NAME"),
       "request trace format (default: detected)")("models",
                                                   po::value(&o.models)->value_name("FILE"),

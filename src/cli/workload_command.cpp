@@ -20,14 +20,13 @@ namespace po = boost::program_options;
 
 namespace {
 
-using Writer = void (*)(const workload::Workload&, std::ostream&);
-
-// The formats `convert --to` writes; InputError naming --to for any other.
-Writer writer_for(const std::string& to) {
-  if (to == "native") return &workload::write_native_csv;
-  if (to == "swf") return &workload::write_swf;
-  if (to == "batsim") return &workload::write_batsim;
-  throw InputError("--to: cannot write '" + to + "' (writable: native, swf, batsim)");
+// The writer of `--to`; InputError naming --to and the writable formats for any other.
+const workload::TraceFormat& writer_for(const std::string& to) {
+  const workload::TraceFormat* f = workload::find_trace_format(to);
+  if (!f || !f->write)
+    throw InputError("--to: cannot write '" + to +
+                     "' (writable: " + workload::writable_trace_formats() + ")");
+  return *f;
 }
 
 // Jobs kept from a trace where they never ran have no duration: no format can carry them.
@@ -52,18 +51,18 @@ int convert(const Args& args) {
   WorkloadOptions options;
   po::options_description d("workload convert");
   d.add_options()("input", po::value(&in_path)->required(), "the trace to read")(
-      "to", po::value(&to)->default_value("native"), "native | swf | batsim")(
+      "to", po::value(&to)->default_value("native"),
+      ("a writable format: " + workload::writable_trace_formats()).c_str())(
       "output,o", po::value(&out_path)->required(), "the file to write");
-  if (!parse_trace_args(args, "suanli workload convert IN --to native|swf|batsim -o OUT", d,
-                        options))
+  if (!parse_trace_args(args, "suanli workload convert IN --to FORMAT -o OUT", d, options))
     return 0;
-  const Writer write = writer_for(to);  // before reading: a bad --to fails fast
+  const auto& format = writer_for(to);  // before reading: a bad --to fails fast
   auto w = load_workload(in_path, options);
   const auto left_out = drop_never_ran(w);
   // Written to memory first: a job the target format cannot carry leaves no half file.
   std::ostringstream text;
   try {
-    write(w, text);
+    format.write(w, text);
   } catch (const std::invalid_argument& e) {
     throw InputError(in_path + ": cannot convert to " + to + ": " + e.what());
   }

@@ -96,7 +96,20 @@ Workload GavelReader::read() {
     fail(0, "", "gavel traces need a throughputs table: give --throughputs FILE");
   }
   FileLines lines(path_);  // opened first: a missing trace is named before the table
-  table_ = GavelThroughputs::read(options_.throughputs_path);
+  const std::string& table_path = options_.throughputs_path;
+  const std::string table_text = read_whole_file(table_path);
+  // --throughputs also takes a CSV speed table (perf/speed_table.hpp, the same test: JSON
+  // starts with '{'), which cannot turn step counts into seconds: say so before the JSON
+  // parser stops at its first character.
+  if (const auto first = table_text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+      first == std::string::npos || table_text[first] != '{') {
+    throw InputError("--throughputs: '" + table_path +
+                     "' is a CSV speed table, but the gavel trace '" + path_ +
+                     "' needs Gavel's throughputs JSON ({worker: {\"(job_type, scale_factor)\": "
+                     "{\"null\": steps/s}}}) to turn its step counts into seconds; give that JSON "
+                     "(it also serves as the run-time speed table)");
+  }
+  table_ = GavelThroughputs::parse(table_text, table_path);
   if (!table_.has_worker(options_.reference_worker)) {
     std::string known;
     for (const std::string& w : table_.workers()) known += (known.empty() ? "" : ", ") + w;

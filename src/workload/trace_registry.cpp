@@ -18,7 +18,7 @@ const Registry<TraceFormat>& trace_format_registry() {
       {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)", &read_philly,
        &sniff_philly},
       {"batsim", "Batsim JSON workload (jobs + delay profiles)", &read_batsim, &sniff_batsim,
-       batsim_options()},
+       batsim_options(), &write_batsim},
       {"helios", "SenseTime Helios cluster_log.csv", &read_helios, &sniff_helios},
       {"alibaba-gpu-2023", "Alibaba cluster-trace-gpu-v2023 (openb) pod list",
        &read_alibaba_gpu_2023, &sniff_alibaba_gpu_2023},
@@ -26,8 +26,13 @@ const Registry<TraceFormat>& trace_format_registry() {
       {"gavel", "Gavel tab-separated job trace (needs --throughputs)", &read_gavel, &sniff_gavel,
        gavel_options()},
       {"swf", "Standard Workload Format (Parallel Workloads Archive)", &read_swf, &sniff_swf,
-       swf_options()},
-      {"native", "suanli's own CSV (docs/workload-format.md)", &read_native, &sniff_native},
+       swf_options(), &write_swf},
+      {"native",
+       "suanli's own CSV (docs/workload-format.md)",
+       &read_native,
+       &sniff_native,
+       {},
+       &write_native_csv},
   };
   return formats;
 }
@@ -38,6 +43,13 @@ const std::vector<TraceFormat>& trace_formats() {
 
 const TraceFormat* find_trace_format(std::string_view name) {
   return trace_format_registry().find(name);
+}
+
+std::string writable_trace_formats() {
+  std::string names;
+  for (const auto& f : trace_formats())
+    if (f.write) names += fmt::format("{}{}", names.empty() ? "" : ", ", f.name);
+  return names;
 }
 
 const TraceFormat* detect_trace_format(const std::string& path) {

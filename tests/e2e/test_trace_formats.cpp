@@ -105,6 +105,22 @@ TEST_CASE("native to batsim or swf and back keeps every job") {
   }
 }
 
+// The writable formats are the registry's entries with a writer: a readable-only format
+// (gavel) or an unknown one is refused before the trace is read, and nothing is written.
+TEST_CASE("convert --to a format without a writer is an input error naming the writable ones") {
+  const auto dir = e2e::fresh_dir("convert-to");
+  std::filesystem::create_directories(dir);
+  for (const char* to : {"gavel", "pbs"}) {
+    CAPTURE(to);
+    const auto r = e2e::run_suanli(
+        {"workload", "convert", fixture("e2e/backfill.csv"), "--to", to, "-o", dir + "/out"});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--to: cannot write '" + std::string(to) +
+                     "' (writable: batsim, swf, native)") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir + "/out"));
+  }
+}
+
 TEST_CASE("an unknown format or an undetectable file is an input error") {
   auto r = e2e::run_suanli({"workload", "stats", fixture("e2e/backfill.csv"), "--format", "pbs"});
   CHECK(r.status == 2);

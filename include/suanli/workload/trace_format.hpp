@@ -3,6 +3,7 @@
 // src/workload/ and one line in src/workload/trace_registry.cpp. Readers turn a published
 // trace into Jobs as it is published (times become seconds from the trace's first
 // submission, the original epoch goes to metadata) and say what they kept and dropped.
+#include <iosfwd>
 #include <span>
 #include <string>
 #include <string_view>
@@ -53,11 +54,16 @@ struct TraceFormat {
   // The options this format reads; several formats may list the same one (SWF and Batsim
   // share --gpus-per-proc): it is one option, described by the first in registry order.
   std::span<const FormatOption> options = {};
+  // Writes a workload in this format, for `workload convert --to` (nullptr: not writable).
+  // Throws std::invalid_argument "job 'x' (line N): ..." for a job the format cannot carry.
+  void (*write)(const Workload& workload, std::ostream& out) = nullptr;
 };
 
 const Registry<TraceFormat>& trace_format_registry();
 const std::vector<TraceFormat>& trace_formats();
 const TraceFormat* find_trace_format(std::string_view name);
+// The writable formats, comma-separated, in registry order.
+std::string writable_trace_formats();
 // The first format (registry order) whose sniff claims the file's first 64 KiB; nullptr when
 // none does. InputError when the file cannot be opened.
 const TraceFormat* detect_trace_format(const std::string& path);
