@@ -13,6 +13,8 @@
 
 namespace suanli::workload {
 
+constexpr std::span<const FormatOption> kNoOptions;
+
 const Registry<TraceFormat>& trace_format_registry() {
   static const Registry<TraceFormat> formats{
       {"philly", "Microsoft Philly cluster_job_log (JSON list of jobs with attempts)", &read_philly,
@@ -27,12 +29,8 @@ const Registry<TraceFormat>& trace_format_registry() {
        gavel_options()},
       {"swf", "Standard Workload Format (Parallel Workloads Archive)", &read_swf, &sniff_swf,
        swf_options(), &write_swf},
-      {"native",
-       "suanli's own CSV (docs/workload-format.md)",
-       &read_native,
-       &sniff_native,
-       {},
-       &write_native_csv},
+      {"native", "suanli's own CSV (docs/workload-format.md)", &read_native, &sniff_native,
+       kNoOptions, &write_native_csv},
   };
   return formats;
 }
