@@ -184,11 +184,7 @@ int compare_command(const Args& args) {
   check_unique(policies, "--policies");
   for (const auto& p : policies) check_policy_name(p, "--policies");
   check_run_options(options);
-  if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
-  if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
-  const Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
-                                    options.reject_oversized);
-  check_run_limits(inputs, options);
+  const Inputs inputs = load_training_inputs(options);
   std::filesystem::create_directories(options.out);
 
   const int failures = run_children(policies, parallel, [&](std::size_t i) {

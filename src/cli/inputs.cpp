@@ -114,6 +114,15 @@ Inputs load_inputs(const std::string& platform_path, const std::string& workload
   return in;
 }
 
+Inputs load_training_inputs(RunOptions& options) {
+  if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
+  if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
+  Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
+                              options.reject_oversized);
+  check_run_limits(inputs, options);
+  return inputs;
+}
+
 po::options_description run_options_description(RunOptions& o) {
   po::options_description d("Run options");
   d.add_options()("platform", po::value(&o.platform)->value_name("FILE"),

@@ -26,4 +26,20 @@ bool parse_or_help(const Args& args, const std::string& usage, po::options_descr
   return true;
 }
 
+int run_subcommand(const Args& args, std::string_view command, const std::string& usage,
+                   std::initializer_list<Subcommand> subcommands) {
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::cout << "usage: " << usage << "\n";
+    return args.empty() ? 2 : 0;
+  }
+  const Args rest(args.begin() + 1, args.end());
+  std::string expected;
+  for (const Subcommand& sub : subcommands) {
+    if (args[0] == sub.name) return sub.run(rest);
+    expected += (expected.empty() ? "" : ", ") + std::string(sub.name);
+  }
+  throw InputError(std::string(command) + ": unknown subcommand '" + args[0] + "' (expected " +
+                   expected + ")");
+}
+
 }  // namespace suanli::cli

@@ -7,8 +7,8 @@
 #include "suanli/common/input_error.hpp"
 #include "suanli/platform/platform_loader.hpp"
 #include "suanli/platform/platform_summary.hpp"
-#include "suanli/sim/route_dump.hpp"
 #include "suanli/platform/topology.hpp"
+#include "suanli/sim/route_dump.hpp"
 #include "suanli/sim/xml_export.hpp"
 
 namespace suanli::cli {
@@ -80,18 +80,9 @@ int routes(const Args& args) {
 }  // namespace
 
 int platform_command(const Args& args) {
-  const std::string usage =
-      "usage: suanli platform show P | export-xml P [-o FILE] | routes P [--from HOST]\n";
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << usage;
-    return args.empty() ? 2 : 0;
-  }
-  const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "show") return show(rest);
-  if (args[0] == "export-xml") return export_xml(rest);
-  if (args[0] == "routes") return routes(rest);
-  throw InputError("platform: unknown subcommand '" + args[0] +
-                   "' (expected show, export-xml, routes)");
+  return run_subcommand(args, "platform",
+                        "suanli platform show P | export-xml P [-o FILE] | routes P [--from HOST]",
+                        {{"show", &show}, {"export-xml", &export_xml}, {"routes", &routes}});
 }
 
 }  // namespace suanli::cli

@@ -128,18 +128,11 @@ int requests_stats(const Args& args) {
 }  // namespace
 
 int requests_command(const Args& args) {
-  const std::string usage =
-      "usage: suanli requests generate|convert|stats ...  (suanli requests SUB --help)\n";
-  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    std::cout << usage;
-    return args.empty() ? 2 : 0;
-  }
-  const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "generate") return requests_generate(rest);
-  if (args[0] == "convert") return requests_convert(rest);
-  if (args[0] == "stats") return requests_stats(rest);
-  throw InputError("requests: unknown subcommand '" + args[0] +
-                   "' (expected generate, convert, stats)");
+  return run_subcommand(args, "requests",
+                        "suanli requests generate|convert|stats ...  (suanli requests SUB --help)",
+                        {{"generate", &requests_generate},
+                         {"convert", &requests_convert},
+                         {"stats", &requests_stats}});
 }
 
 }  // namespace suanli::cli

@@ -28,9 +28,7 @@ int run_serving(RunOptions& options, const ServingOptions& serving, const std::s
       throw InputError(
           "--sample-seconds: a combined run has one timeline, sampled every "
           "--serving-sample-seconds");
-    const Inputs jobs = load_inputs(options.platform, options.workload, options.workload_options,
-                                    options.reject_oversized);
-    check_run_limits(jobs, options);
+    const Inputs jobs = load_training_inputs(options);
     const int status = execute_combined_run(jobs, inputs, options, serving, policy);
     const auto summary = report::read_summary(options.out + "/summary.json");
     std::cout << report::format_compare_table(
@@ -67,11 +65,7 @@ int run_command(const Args& args) {
     throw InputError("--requests: a request trace needs --deployment (the serving replicas)");
   check_policy_name(policy, "--policy");
   check_run_options(options);
-  if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
-  if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
-  const Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
-                                    options.reject_oversized);
-  check_run_limits(inputs, options);
+  const Inputs inputs = load_training_inputs(options);
   const bool progress = isatty(STDERR_FILENO) && spdlog::get_level() <= spdlog::level::info;
   const int status = execute_run(inputs, options, policy, progress);
   std::cout << report::format_compare_table(

@@ -129,20 +129,13 @@ int stats(const Args& args) {
 }  // namespace
 
 int workload_command(const Args& args) {
-  const std::string usage =
-      "usage: suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
-      "--time-factor F --sample P -o OUT | generate --jobs N --seed S -o OUT\n";
-  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-    std::cout << usage;
-    return args.empty() ? 2 : 0;
-  }
-  const Args rest(args.begin() + 1, args.end());
-  if (args[0] == "convert") return convert(rest);
-  if (args[0] == "stats") return stats(rest);
-  if (args[0] == "scale") return scale(rest);
-  if (args[0] == "generate") return workload_generate_command(rest);
-  throw InputError("workload: unknown subcommand '" + args[0] +
-                   "' (expected convert, stats, scale, generate)");
+  return run_subcommand(args, "workload",
+                        "suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
+                        "--time-factor F --sample P -o OUT | generate --jobs N --seed S -o OUT",
+                        {{"convert", &convert},
+                         {"stats", &stats},
+                         {"scale", &scale},
+                         {"generate", &workload_generate_command}});
 }
 
 }  // namespace suanli::cli

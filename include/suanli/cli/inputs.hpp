@@ -65,6 +65,9 @@ void check_policy_name(const std::string& name, const std::string& option);
 // into more than kMaxPhases phases.
 void check_run_limits(const Inputs& inputs, const RunOptions& options);
 inline constexpr double kMaxPhases = 1e6;
+// The training inputs of run and compare: --platform and --workload (the bundled defaults
+// when not given, written back into `options`), read and checked against the run's limits.
+Inputs load_training_inputs(RunOptions& options);
 
 // Writes a command's output file (-o) whole; InputError naming -o when it cannot.
 void write_output_file(const std::string& path, const std::string& text);
