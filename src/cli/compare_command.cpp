@@ -184,6 +184,7 @@ int compare_command(const Args& args) {
   check_unique(policies, "--policies");
   for (const auto& p : policies) check_policy_name(p, "--policies");
   check_run_options(options);
+  check_policy_params(policies, options);
   const Inputs inputs = load_training_inputs(options);
   std::filesystem::create_directories(options.out);
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -143,7 +144,14 @@ po::options_description run_options_description(RunOptions& o) {
       "sample-seconds", po::value(&o.sample_seconds)->value_name("S")->default_value(0),
       "timeline.csv: one row every S seconds instead of one per change")(
       "reject-oversized", po::bool_switch(&o.reject_oversized),
-      "reject jobs larger than every cluster they may use (default: that is an input error)");
+      "reject jobs larger than every cluster they may use (default: that is an input error)")(
+      "policy-param", po::value(&o.policy_params)->value_name("KEY=VALUE")->composing(),
+      "a policy's parameter (repeatable; docs/policies.md lists each policy's keys)")(
+      "round-seconds", po::value(&o.round_seconds)->value_name("S"),
+      "ask the policy every S seconds besides arrivals and completions (default: the "
+      "policy's own rounds; 0: events only)")(
+      "preempt-cost-s", po::value(&o.preempt_cost_s)->value_name("S")->default_value(0),
+      "seconds without progress a preempted job spends when it resumes");
   d.add(workload_options_description(o.workload_options));
   return d;
 }
@@ -151,6 +159,50 @@ po::options_description run_options_description(RunOptions& o) {
 void check_policy_name(const std::string& name, const std::string& option) {
   if (sched::find_policy(name)) return;
   throw InputError(option + ": " + sched::policy_registry().unknown_message("policy", name));
+}
+
+namespace {
+
+// The --policy-param pairs whose key `policy` declares, in order.
+sched::ParamValues params_of(const std::string& policy, const RunOptions& o) {
+  sched::ParamValues values;
+  const sched::PolicyEntry* entry = sched::find_policy(policy);
+  for (const std::string& text : o.policy_params) {
+    auto pair = sched::parse_param_assignment(text);
+    for (const sched::ParamSpec& spec : entry->params)
+      if (spec.key == pair.first) values.push_back(pair);
+  }
+  return values;
+}
+
+}  // namespace
+
+void check_policy_params(const std::vector<std::string>& policies, const RunOptions& o) {
+  if (policies.size() == 1) {
+    // One policy: its own check names its keys (and a near miss).
+    std::vector<std::pair<std::string, std::string>> all;
+    for (const std::string& text : o.policy_params)
+      all.push_back(sched::parse_param_assignment(text));
+    const sched::PolicyEntry* entry = sched::find_policy(policies.front());
+    sched::PolicyParams(policies.front(), entry->params, all);
+    return;
+  }
+  for (const std::string& text : o.policy_params) {
+    const auto [key, value] = sched::parse_param_assignment(text);
+    bool declared = false;
+    std::string keys;
+    for (const std::string& p : policies) {
+      const sched::PolicyEntry* entry = sched::find_policy(p);
+      for (const sched::ParamSpec& spec : entry->params) declared = declared || spec.key == key;
+      keys +=
+          fmt::format("{}{}: {}", keys.empty() ? "" : "; ", p, sched::param_keys(entry->params));
+    }
+    if (!declared)
+      throw InputError(
+          fmt::format("--policy-param {}: no policy compared has such a key ({})", key, keys));
+  }
+  for (const std::string& p : policies)
+    sched::PolicyParams(p, sched::find_policy(p)->params, params_of(p, o));
 }
 
 void check_run_limits(const Inputs& in, const RunOptions& o) {
@@ -182,6 +234,10 @@ void check_run_options(const RunOptions& o) {
   if (fs::exists(o.out) && !fs::is_directory(o.out))
     throw InputError("--out: '" + o.out + "' exists and is not a directory");
   if (!(o.sample_seconds >= 0)) throw InputError("--sample-seconds: must be >= 0");
+  if (!(o.round_seconds >= 0 || o.round_seconds == -1) || !std::isfinite(o.round_seconds))
+    throw InputError("--round-seconds: must be >= 0");
+  if (!(o.preempt_cost_s >= 0) || !std::isfinite(o.preempt_cost_s))
+    throw InputError("--preempt-cost-s: must be >= 0");
 }
 
 void write_output_file(const std::string& path, const std::string& text) {
@@ -224,11 +280,15 @@ sim::Scenario training_scenario(const Inputs& in, const RunOptions& o, const std
 sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool progress) {
   sim::RunConfig config;
   // check_policy_name and check_run_options have made sure both names are known.
-  config.policy = sched::find_policy(policy)->make();
+  config.policy = sched::make_policy(policy, params_of(policy, o));
   config.placement = sched::find_placement(o.placement)->make();
   config.policy_name = policy;
   config.phase_seconds = o.phase_seconds;
   config.progress = progress;
+  const sched::PolicyEntry* entry = sched::find_policy(policy);
+  config.round_seconds = o.round_seconds >= 0 ? o.round_seconds : entry->round_s;
+  config.preempt_cost_s = o.preempt_cost_s;
+  config.oracle = entry->oracle;
   return config;
 }
 

@@ -24,6 +24,7 @@ int run_serving(RunOptions& options, const ServingOptions& serving, const std::s
   const ServingInputs inputs = load_serving_inputs(options.platform, serving.deployment, serving);
   if (!options.workload.empty()) {
     check_policy_name(policy, "--policy");
+    check_policy_params({policy}, options);
     if (options.sample_seconds > 0)
       throw InputError(
           "--sample-seconds: a combined run has one timeline, sampled every "
@@ -65,6 +66,7 @@ int run_command(const Args& args) {
     throw InputError("--requests: a request trace needs --deployment (the serving replicas)");
   check_policy_name(policy, "--policy");
   check_run_options(options);
+  check_policy_params({policy}, options);
   const Inputs inputs = load_training_inputs(options);
   const bool progress = isatty(STDERR_FILENO) && spdlog::get_level() <= spdlog::level::info;
   const int status = execute_run(inputs, options, policy, progress);

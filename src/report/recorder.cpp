@@ -48,7 +48,7 @@ Recorder::Recorder(const std::string& out_dir, double sample_seconds, bool timel
       timeline_(timeline ? outputs_.file(1) : nullptr) {
   std::fputs(
       "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
-      "final_state,gpu_fraction\n",
+      "final_state,gpu_fraction,preemptions,lost_work_s,attained_gpu_s\n",
       jobs_);
   if (timeline_)
     std::fputs("time,busy_gpus,total_gpus,queued_jobs,running_jobs,it_power_w,facility_power_w\n",
@@ -60,17 +60,21 @@ void Recorder::job(const JobRecord& r) {
   if (ran) {
     const double wait = r.start_s - r.submit_s;
     const double jct = r.end_s - r.submit_s;
-    const double runtime = r.end_s - r.start_s;
+    // A preempted job ran only part of the time between its first start and its end.
+    const double runtime = r.preemptions > 0 ? r.ran_s : r.end_s - r.start_s;
     jct_.push_back(jct);
     wait_.push_back(wait);
     slowdown_sum_ += std::max(1.0, jct / std::max(runtime, kSlowdownBoundS));
     busy_gpu_seconds_ += runtime * r.num_gpus * r.gpu_fraction;
-    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id), num(r.submit_s),
-               num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus, r.gpu_type, r.hosts,
-               num(r.energy_j), r.final_state, num(r.gpu_fraction));
+    preemptions_ += std::uint64_t(r.preemptions);
+    lost_gpu_seconds_ += r.lost_work_s * r.num_gpus * r.gpu_fraction;
+    fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id),
+               num(r.submit_s), num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus,
+               r.gpu_type, r.hosts, num(r.energy_j), r.final_state, num(r.gpu_fraction),
+               r.preemptions, num(r.lost_work_s), num(r.attained_gpu_s));
   } else {
-    fmt::print(jobs_, "{},{},,,,,{},,,0,{},{}\n", csv_field(r.id), num(r.submit_s), r.num_gpus,
-               r.final_state, num(r.gpu_fraction));
+    fmt::print(jobs_, "{},{},,,,,{},,,0,{},{},0,0,0\n", csv_field(r.id), num(r.submit_s),
+               r.num_gpus, r.final_state, num(r.gpu_fraction));
   }
 }
 
@@ -159,6 +163,8 @@ nlohmann::ordered_json Recorder::summary(const RunInfo& info) {
                              ? busy_gpu_seconds_ / (info.total_gpus * info.makespan_s)
                              : 0;
   j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
+  j["preemptions"] = preemptions_;
+  j["lost_gpu_hours"] = lost_gpu_seconds_ / 3600.0;
   return j;
 }
 

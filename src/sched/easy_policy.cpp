@@ -174,7 +174,7 @@ class EasyPolicy final : public Policy {
 
 }  // namespace
 
-std::unique_ptr<Policy> make_easy() {
+std::unique_ptr<Policy> make_easy(const PolicyParams& /*params*/) {
   return std::make_unique<EasyPolicy>();
 }
 

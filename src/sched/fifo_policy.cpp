@@ -5,7 +5,7 @@
 
 namespace suanli::sched {
 
-std::unique_ptr<Policy> make_fifo() {
+std::unique_ptr<Policy> make_fifo(const PolicyParams& /*params*/) {
   return std::make_unique<detail::OrderedBlockingPolicy>(
       [](const QueuedJob& job) { return job.submit_s; });
 }

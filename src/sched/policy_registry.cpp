@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "suanli/common/input_error.hpp"
 #include "suanli/common/registry.hpp"
 #include "suanli/sched/policy_factories.hpp"
 
@@ -17,6 +18,19 @@ const Registry<PolicyEntry>& policy_registry() {
       {"sjf", "shortest walltime first; blocks like fifo, no backfilling", &make_sjf},
       {"easy", "fifo with EASY backfilling: later jobs may start if they do not delay the head",
        &make_easy},
+      {"srtf",
+       "preemptive shortest remaining time first (an oracle: knows true run times)",
+       &make_srtf,
+       {},
+       0,
+       true},
+      {"las",
+       "preemptive 2D least attained service (GPU-seconds), re-sorted every round",
+       &make_las,
+       {},
+       360},
+      {"tiresias", "Tiresias's discretised 2D-LAS queues, as its public simulator's dlas-gpu",
+       &make_tiresias, tiresias_params()},
   };
   return entries;
 }
@@ -27,6 +41,12 @@ const std::vector<PolicyEntry>& policies() {
 
 const PolicyEntry* find_policy(std::string_view name) {
   return policy_registry().find(name);
+}
+
+std::unique_ptr<Policy> make_policy(std::string_view name, const ParamValues& params) {
+  const PolicyEntry* entry = find_policy(name);
+  if (!entry) throw InputError(policy_registry().unknown_message("policy", name));
+  return entry->make(PolicyParams(name, entry->params, params));
 }
 
 int whole_gpus_needed(const QueuedJob& job, const FreeGpus& free) {

@@ -6,7 +6,7 @@
 
 namespace suanli::sched {
 
-std::unique_ptr<Policy> make_sjf() {
+std::unique_ptr<Policy> make_sjf(const PolicyParams& /*params*/) {
   return std::make_unique<detail::OrderedBlockingPolicy>(
       [](const QueuedJob& job) { return job.walltime_s; });
 }

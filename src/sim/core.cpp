@@ -105,8 +105,8 @@ void Core::guarded(const std::function<void()>& body) {
   }
 }
 
-void Core::spawn(const std::string& name, std::function<void()> body, bool daemon) {
-  sg4::Actor::create(name, sim_.controller, [this, body = std::move(body), daemon] {
+sg4::ActorPtr Core::spawn(const std::string& name, std::function<void()> body, bool daemon) {
+  return sg4::Actor::create(name, sim_.controller, [this, body = std::move(body), daemon] {
     if (daemon) sg4::Actor::self()->daemonize();
     guarded(body);
   });

@@ -2,6 +2,8 @@
 
 #include <simgrid/s4u.hpp>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <exception>
@@ -29,12 +31,83 @@ namespace {
 // completion per job, one wake-up), so that sending is a pointer and nothing is allocated per
 // message. An arrival event carries every job submitted at that instant (`count` entries of
 // arrival_order_ from `first`), so that the policy sees them together. A wake-up says another
-// service gave GPUs back to the pool.
+// service gave GPUs back to the pool; a round, that the policy's round has come; an alarm,
+// that the instant the policy asked to be woken at (Policy::wake_at_s) has come.
 struct Event {
-  enum class Kind : std::uint8_t { arrivals, completion, gpus_freed } kind;
+  enum class Kind : std::uint8_t { arrivals, completion, gpus_freed, round, alarm } kind;
   JobIndex first;  // arrivals: position in arrival order; completion: the job
   JobIndex count;  // arrivals: how many jobs
 };
+
+// How far one run of a job is, so that a preemption keeps exactly the work done: the job
+// actor registers each phase's activities here as it starts them, and the scheduler reads
+// their remaining amounts (SimGrid's own progress, contention included) when it preempts.
+struct Segment {
+  int phases = 1;
+  int phases_done = 0;
+  bool working = false;      // false while restoring (restart cost, checkpoint transfer)
+  double work_start_s = -1;  // when the work began, after the restore
+  double phase_start_s = 0;
+  // With their full amount; a job's GPUs and ring edges (small vector: most jobs have few).
+  boost::container::small_vector<std::pair<sg4::ActivityPtr, double>, 4> activities;
+  sg4::ExecPtr parallel_task;  // under ptask: its remaining ratio
+  double timed_end_s = -1;     // a part timed by hand (in-node ring edges, a share under ptask)
+  // What a preemption must undo besides cancelling the activities (work timed by hand).
+  std::function<void()> on_stop;
+
+  // Cancels what still runs once its actor is killed (an activity it started and was not
+  // waiting for would go on without it).
+  void stop() {
+    const auto running = [](const sg4::Activity& a) {
+      return a.get_state() == sg4::Activity::State::STARTED;
+    };
+    for (const auto& [activity, amount] : activities)
+      if (running(*activity)) activity->cancel();
+    if (parallel_task && running(*parallel_task)) parallel_task->cancel();
+    if (on_stop) on_stop();
+    on_stop = nullptr;
+  }
+  void begin_phase(double now) {
+    phase_start_s = now;
+    activities.clear();
+    parallel_task = nullptr;
+    timed_end_s = -1;
+  }
+  void watch(const sg4::ActivityPtr& activity, double amount) {
+    activities.emplace_back(activity, amount);
+  }
+  // The share of this run's work done at `now`: whole phases, and of the current one the
+  // share its least advanced part has done (a phase is done only when all of it is).
+  double done_at(double now) const {
+    if (!working) return 0;
+    double phase = 1;
+    for (const auto& [activity, amount] : activities)
+      if (amount > 0) phase = std::min(phase, 1 - activity->get_remaining() / amount);
+    if (parallel_task) phase = std::min(phase, 1 - parallel_task->get_remaining_ratio());
+    if (timed_end_s > phase_start_s)
+      phase = std::min(phase, (now - phase_start_s) / (timed_end_s - phase_start_s));
+    phase = std::clamp(phase, 0.0, 1.0);
+    return std::min(1.0, (phases_done + phase) / phases);
+  }
+};
+
+// What a job keeps across preemptions (only jobs preempted at least once have one).
+struct Resumed {
+  double done = 0;  // share of its work done
+  double attained_gpu_s = 0;
+  double lost_s = 0;  // wall seconds it held GPUs without progress (restores)
+  double ran_s = 0;   // its runs' lengths added up
+  double energy_j = 0;
+  double first_start_s = 0;
+  int preemptions = 0;
+  int cluster = 0;
+  std::vector<int> gpus;  // where it ran last: a restart elsewhere moves its checkpoint
+};
+
+// Bytes of a training job's checkpoint per parameter under mixed-precision Adam: fp16
+// weights and gradients (2 + 2) and fp32 master weights, momentum and variance (4 + 4 + 4),
+// the 16 bytes per parameter of Rajbhandari et al., "ZeRO", SC'20, section 3.1.
+constexpr double kCheckpointBytesPerParam = 16;
 
 class Training final : public sched::ClusterView, public TrainingService {
  public:
@@ -99,6 +172,17 @@ class Training final : public sched::ClusterView, public TrainingService {
   void start(Core& core) override {
     core.spawn("submitter", [this] { submit_all(); });
     core.spawn("scheduler", [this] { schedule_loop(); });
+    // Rounds tick until the last job ends (a daemon: it does not keep the simulation going).
+    if (config_.round_seconds > 0)
+      core.spawn(
+          "rounds",
+          [this] {
+            for (std::uint64_t k = 1;; ++k) {
+              sg4::this_actor::sleep_until(double(k) * config_.round_seconds);  // no drift
+              mailbox_->put_init(&round_, 0)->detach();
+            }
+          },
+          true);
   }
 
   void finish() override {
@@ -144,6 +228,34 @@ class Training final : public sched::ClusterView, public TrainingService {
     if (!has_pods_) return {};
     return allocation_.node_rooms(cluster);
   }
+  sched::Service service(JobIndex job) const override {
+    sched::Service s;
+    if (const auto r = resumed_.find(job); r != resumed_.end()) {
+      s.attained_gpu_s = r->second.attained_gpu_s;
+      s.done = r->second.done;
+      s.preemptions = r->second.preemptions;
+      s.first_start_s = r->second.first_start_s;
+    }
+    if (const auto it = running_.find(job); it != running_.end()) {
+      const Running& run = it->second;
+      s.running = true;
+      if (s.first_start_s < 0) s.first_start_s = run.start_s;
+      s.attained_gpu_s += run_gpu_s(job, run);
+      s.done = std::min(1.0, s.done + run.work * run.segment.done_at(now()));
+    }
+    return s;
+  }
+  double oracle_remaining_s(JobIndex job, int cluster) const override {
+    if (!config_.oracle)
+      throw std::logic_error("policy '" + config_.policy_name +
+                             "' asked for a job's true remaining time but is not an oracle");
+    const auto& prepared = jobs_[job];
+    const double left = 1 - service(job).done;
+    if (workload_.jobs[job].num_gpus == 0) return left * prepared.work.reference_runtime_s;
+    const double peak = cluster_peak_[cluster] * share_of(job);
+    return left * flops_on(prepared, cluster) / peak;
+  }
+  bool at_round() const override { return at_round_; }
 
  private:
   // How many times faster than on its reference GPU the job runs on a cluster: measured (a
@@ -179,7 +291,9 @@ class Training final : public sched::ClusterView, public TrainingService {
             job.priority,
             jobs_[i].share_milli,
             job.cpu_milli,
-            job.memory_mib};
+            job.memory_mib,
+            job.user.index(),
+            job.job_type.index()};
   }
   void refresh_free(int cluster) {
     clusters_[cluster].free_gpus = allocation_.free_in_cluster(cluster);
@@ -193,6 +307,9 @@ class Training final : public sched::ClusterView, public TrainingService {
     double start_s = 0;
     double energy_at_start_j = 0;
     double expected_end_s = 0;
+    double work = 1;  // the share of the job's whole work this run has to do (1 - done)
+    sg4::ActorPtr actor;
+    Segment segment;  // how far the run is, written by its actor (in place: no allocation)
   };
 
   void submit_all() {
@@ -217,6 +334,8 @@ class Training final : public sched::ClusterView, public TrainingService {
       // (a message takes a simulation step, even at zero latency), so take every pending one.
       while (mailbox_->listen()) handle(mailbox_->get<Event>());
       schedule_pass();
+      at_round_ = false;
+      set_alarm(policy_->wake_at_s());
       ++passes_;
       record_state();
       progress_.update(now(), completed_);
@@ -226,6 +345,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     spdlog::debug("{} messages handled in {} scheduling passes", messages_, passes_);
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
+    outcome_.preemptions = preemptions_;
   }
 
   void handle(const Event* event) {
@@ -238,6 +358,11 @@ class Training final : public sched::ClusterView, public TrainingService {
       for (std::size_t c = 0; c < clusters_.size(); ++c) refresh_free(int(c));
       return;
     }
+    if (event->kind == Event::Kind::round) {
+      at_round_ = true;
+      return;
+    }
+    if (event->kind == Event::Kind::alarm) return;
     for (JobIndex k = event->first; k < event->first + event->count; ++k)
       policy_->submit(queued_job(arrival_order_[k]));
   }
@@ -245,11 +370,28 @@ class Training final : public sched::ClusterView, public TrainingService {
   // A policy's tally of room for shares and of nodes for pods is cautious (sched::take), so
   // after starting share jobs or pods it is asked again, with the pool as it really is,
   // until it starts none; with pods, any start may have been what held a pod back.
+  // Wakes the scheduler at `t` if the policy still wants it then: an alarm actor per new time
+  // asked for, which posts only if no other time was asked for since.
+  void set_alarm(double t) {
+    if (!(t > now()) || !std::isfinite(t) || t == alarm_at_s_) return;
+    alarm_at_s_ = t;
+    core_.spawn(
+        "alarm",
+        [this, t] {
+          sg4::this_actor::sleep_until(t);
+          if (alarm_at_s_ == t) mailbox_->put_init(&alarm_, 0)->detach();
+        },
+        true);
+  }
+
+  // A plan's preemptions come first, so that its starts may take their GPUs.
   void schedule_pass() {
     bool ask_again = true;
     while (ask_again) {
       ask_again = false;
-      for (const auto& decision : policy_->schedule(*this)) {
+      const sched::Plan plan = policy_->plan(*this);
+      for (const JobIndex job : plan.preempt) preempt_job(job);
+      for (const auto& decision : plan.start) {
         start_job(decision);
         ask_again = ask_again || jobs_[decision.job].share_milli > 0 || has_pods_;
       }
@@ -316,27 +458,58 @@ class Training final : public sched::ClusterView, public TrainingService {
     refresh_free(decision.cluster);
     run.cluster = decision.cluster;
     run.start_s = now();
-    run.expected_end_s = run.start_s + estimated_runtime(queued, decision.cluster);
+    // A job that ran before resumes with the work it has left, after the restart cost; its
+    // checkpoint travels from its old GPUs when it lands on others.
+    double restore_s = 0;
+    std::vector<std::pair<int, int>> moves;  // (from GPU, to GPU)
+    double move_bytes = 0;
+    if (const auto it = resumed_.find(decision.job); it != resumed_.end()) {
+      run.work = 1 - it->second.done;
+      restore_s = config_.preempt_cost_s;
+      if (job.params > 0 && !run.gpus.empty() && !it->second.gpus.empty() &&
+          it->second.gpus != run.gpus) {
+        // Each new GPU receives its share of the checkpoint from one old GPU.
+        const auto& old = it->second.gpus;
+        for (std::size_t k = 0; k < run.gpus.size(); ++k)
+          moves.emplace_back(old[k % old.size()], run.gpus[k]);
+        move_bytes = job.params * kCheckpointBytesPerParam / double(run.gpus.size());
+      }
+    }
+    run.expected_end_s =
+        run.start_s + restore_s + estimated_runtime(queued, decision.cluster) * run.work;
     std::vector<sg4::Host*> hosts;
     hosts.reserve(run.gpus.size());
     for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
     run.energy_at_start_j = accountant_.gpus_energy_j(run.gpus);
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
     core_.work_started(*cluster_device_[decision.cluster], job.num_gpus, share_of(decision.job));
-    running_.emplace(decision.job, std::move(run));
 
-    const double flops = flops_on(prepared, decision.cluster);
-    const int phases = phase_count(flops, decision.cluster);
+    const double flops = flops_on(prepared, decision.cluster) * run.work;
+    run.segment.phases = phase_count(flops, decision.cluster);
     std::vector<std::uint8_t> edge_in_node(hosts.size(), 0);
-    const auto& gpus = running_.at(decision.job).gpus;
-    for (std::size_t i = 0; i < gpus.size(); ++i)
-      edge_in_node[i] =
-          platform_.node_of_gpu(gpus[i]) == platform_.node_of_gpu(gpus[(i + 1) % gpus.size()]);
-    core_.spawn("job", [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
-                        phases, flops, index = decision.job, cluster = decision.cluster] {
-      execute(index, hosts, edge_in_node, cluster, flops, phases);
-    });
+    for (std::size_t i = 0; i < run.gpus.size(); ++i)
+      edge_in_node[i] = platform_.node_of_gpu(run.gpus[i]) ==
+                        platform_.node_of_gpu(run.gpus[(i + 1) % run.gpus.size()]);
+    Restore restore{restore_s, {}, move_bytes};
+    for (const auto& [from, to] : moves)
+      restore.moves.emplace_back(sim_.gpu_hosts[from], sim_.gpu_hosts[to]);
+    const double work = run.work;
+    Running& placed = running_.emplace(decision.job, std::move(run)).first->second;
+    placed.actor =
+        core_.spawn("job", [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
+                            flops, work, segment = &placed.segment, restore = std::move(restore),
+                            index = decision.job, cluster = decision.cluster] {
+          execute(index, hosts, edge_in_node, cluster, flops, work, *segment, restore);
+        });
   }
+
+  // What a resumed job does before its work: wait out the restart cost, and receive its
+  // checkpoint over the network when it moved.
+  struct Restore {
+    double seconds = 0;
+    std::vector<std::pair<sg4::Host*, sg4::Host*>> moves;  // (from, to)
+    double bytes_per_move = 0;
+  };
 
   int phase_count(double flops_per_gpu, int cluster) const {
     if (config_.phase_seconds <= 0) return 1;
@@ -344,30 +517,56 @@ class Training final : public sched::ClusterView, public TrainingService {
     return std::max(1, int(std::ceil(seconds / config_.phase_seconds)));
   }
 
-  // The job actor: its phases one after the other, then a completion message. Each phase is
-  // computation on every GPU and, for data-parallel training, a ring of gradient traffic
-  // (GPU i sends to GPU i+1), overlapping fully: the phase ends when the last of them does.
+  // The job actor: the restore of a resumed job, then its phases one after the other, then a
+  // completion message. Each phase is computation on every GPU and, for data-parallel
+  // training, a ring of gradient traffic (GPU i sends to GPU i+1), overlapping fully: the
+  // phase ends when the last of them does. `work` is the share of the job's work left.
   void execute(JobIndex index, const std::vector<sg4::Host*>& hosts,
                const std::vector<std::uint8_t>& edge_in_node, int cluster, double total_flops,
-               int phases) {
+               double work_left, Segment& segment, const Restore& restore) {
     const auto& work = jobs_[index].work;
+    if (restore.seconds > 0) sg4::this_actor::sleep_for(restore.seconds);
+    if (!restore.moves.empty()) {
+      std::vector<sg4::CommPtr> comms;
+      for (const auto& [from, to] : restore.moves) {
+        comms.push_back(
+            sg4::Comm::sendto_async(from, to, static_cast<std::uint64_t>(restore.bytes_per_move)));
+        segment.watch(comms.back(), restore.bytes_per_move);
+      }
+      for (auto& c : comms) c->wait();
+    }
+    if (restore.seconds > 0 || !restore.moves.empty()) {
+      // Under ptask_L07, SimGrid's energy plugin charges a host's time since its last update
+      // at the load it has once a parallel task starts: read the GPUs now, while they are
+      // idle, so that the restore is charged as idle (checked by tests/unit/test_preemption).
+      energy::Accountant::hosts_energy_j(hosts);
+    }
+    segment.working = true;
+    segment.work_start_s = sg4::Engine::get_clock();
     if (hosts.empty()) {
       // A CPU-only pod: its node's CPUs are not simulated hosts; it holds them for the
       // trace's duration (their power is in the node's static_w).
-      sg4::this_actor::sleep_for(work.reference_runtime_s);
+      segment.begin_phase(segment.work_start_s);
+      segment.timed_end_s = segment.work_start_s + work.reference_runtime_s * work_left;
+      sg4::this_actor::sleep_until(segment.timed_end_s);
       mailbox_->put(&completions_[index], 0);
       return;
     }
+    const int phases = segment.phases;
     const double flops = total_flops / phases;
-    const double bytes = hosts.size() > 1 ? work.ring_bytes_per_gpu / phases : 0.0;
+    const double bytes = hosts.size() > 1 ? work.ring_bytes_per_gpu * work_left / phases : 0.0;
     const int share_milli = jobs_[index].share_milli;
     for (int p = 0; p < phases; ++p) {
+      segment.begin_phase(sg4::Engine::get_clock());
       if (share_milli > 0)
-        run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster);
+        run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster,
+                  segment);
       else if (core_.exec_model() == sim::ExecModel::ptask)
-        run_parallel_task(hosts, flops, bytes);
+        run_parallel_task(hosts, flops, bytes, segment);
       else
-        run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes);
+        run_flows(hosts, edge_in_node, platform_.clusters[cluster].node.intra, flops, bytes,
+                  segment);
+      segment.phases_done = p + 1;
     }
     mailbox_->put(&completions_[index], 0);
   }
@@ -378,23 +577,36 @@ class Training final : public sched::ClusterView, public TrainingService {
   // refuses bounds; since only shares use that GPU and each gets exactly its bound, the
   // time is known, flops / bound: the actor sleeps it and tells the accountant, which accrues
   // the dynamic power the plugin cannot see (it sees an idle host) while it lasts.
-  void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster) {
+  void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster,
+                 Segment& segment) {
     if (core_.exec_model() != sim::ExecModel::ptask) {
-      sg4::this_actor::exec_init(flops)->set_host(host)->set_bound(bound_flops_per_s)->wait();
+      sg4::ExecPtr exec = sg4::this_actor::exec_init(flops);
+      exec->set_host(host)->set_bound(bound_flops_per_s);
+      segment.watch(exec, flops);
+      exec->wait();
       return;
     }
     const double load = bound_flops_per_s / cluster_peak_[cluster];
     accountant_.unseen_compute_started(*cluster_device_[cluster], load);
-    sg4::this_actor::sleep_for(flops / bound_flops_per_s);
+    // A preemption kills this actor in its sleep: the accountant stops the load then.
+    segment.on_stop = [this, cluster, load] {
+      accountant_.unseen_compute_ended(*cluster_device_[cluster], load);
+    };
+    segment.timed_end_s = sg4::Engine::get_clock() + flops / bound_flops_per_s;
+    sg4::this_actor::sleep_until(segment.timed_end_s);
+    segment.on_stop = nullptr;
     accountant_.unseen_compute_ended(*cluster_device_[cluster], load);
   }
 
-  static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes) {
+  static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes,
+                                Segment& segment) {
     const std::size_t n = hosts.size();
     std::vector<double> matrix(n * n, 0.0);
     if (bytes > 0)
       for (std::size_t i = 0; i < n; ++i) matrix[i * n + (i + 1) % n] = bytes;
-    sg4::this_actor::exec_init(hosts, std::vector<double>(n, flops), matrix)->wait();
+    segment.parallel_task =
+        sg4::this_actor::exec_init(hosts, std::vector<double>(n, flops), matrix);
+    segment.parallel_task->wait();
   }
 
   // A ring edge between two GPUs of one node crosses only the sender's intra-node link (up)
@@ -405,11 +617,15 @@ class Training final : public sched::ClusterView, public TrainingService {
   // traffic, become flows: 4 instead of 32 for a 32-GPU job on 8-GPU nodes.
   static void run_flows(const std::vector<sg4::Host*>& hosts,
                         const std::vector<std::uint8_t>& edge_in_node,
-                        const platform::LinkSpec& intra, double flops, double bytes) {
+                        const platform::LinkSpec& intra, double flops, double bytes,
+                        Segment& segment) {
     const std::size_t n = hosts.size();
     if (n == 1) {
       // Host::exec_async ignores its host in SimGrid 3.32: set the host explicitly.
-      sg4::this_actor::exec_init(flops)->set_host(hosts[0])->wait();
+      sg4::ExecPtr exec = sg4::this_actor::exec_init(flops);
+      exec->set_host(hosts[0]);
+      segment.watch(exec, flops);
+      exec->wait();
       return;
     }
     const double start = sg4::Engine::get_clock();
@@ -420,6 +636,7 @@ class Training final : public sched::ClusterView, public TrainingService {
       execs.push_back(sg4::this_actor::exec_init(flops));
       execs.back()->set_host(host);
       execs.back()->start();
+      segment.watch(execs.back(), flops);
     }
     bool any_in_node = false;
     if (bytes > 0) {
@@ -430,17 +647,19 @@ class Training final : public sched::ClusterView, public TrainingService {
         }
         comms.push_back(sg4::Comm::sendto_async(hosts[i], hosts[(i + 1) % n],
                                                 static_cast<std::uint64_t>(bytes)));
+        segment.watch(comms.back(), bytes);
       }
     }
+    if (any_in_node)
+      segment.timed_end_s = start + 2 * intra.latency_s + bytes / intra.bandwidth_Bps;
     for (auto& exec : execs) exec->wait();
     for (auto& comm : comms) comm->wait();
-    if (any_in_node)
-      sg4::this_actor::sleep_until(start + 2 * intra.latency_s + bytes / intra.bandwidth_Bps);
+    if (any_in_node) sg4::this_actor::sleep_until(segment.timed_end_s);
   }
 
-  void finish_job(JobIndex index) {
-    auto it = running_.find(index);
-    Running& run = it->second;
+  // Ends a run (completion or preemption): gives back what it held and returns the energy
+  // its GPUs drew during it (a share job: its share).
+  double end_run(JobIndex index, Running& run) {
     const auto& job = workload_.jobs[index];
     const int share_milli = jobs_[index].share_milli;
     double energy = 0;
@@ -459,6 +678,48 @@ class Training final : public sched::ClusterView, public TrainingService {
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
     core_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
+    return energy;
+  }
+
+  // GPU-seconds a run held and the seconds of it without progress (its restore), up to now.
+  double run_gpu_s(JobIndex index, const Running& run) const {
+    return (now() - run.start_s) * workload_.jobs[index].num_gpus * share_of(index);
+  }
+  double run_lost_s(const Running& run) const {
+    const double work_start = run.segment.working ? run.segment.work_start_s : now();
+    return work_start - run.start_s;
+  }
+
+  // Suspends a running job: it keeps the work done so far (SimGrid's own progress of its
+  // activities) and goes back to waiting; its GPUs are free at once.
+  void preempt_job(JobIndex index) {
+    const auto it = running_.find(index);
+    if (it == running_.end())
+      throw std::logic_error("policy '" + config_.policy_name + "' preempted job '" +
+                             workload_.jobs[index].id + "', which is not running");
+    Running& run = it->second;
+    auto [resumed, first] = resumed_.try_emplace(index);
+    Resumed& r = resumed->second;
+    if (first) r.first_start_s = run.start_s;
+    r.done = std::min(1.0, r.done + run.work * run.segment.done_at(now()));
+    r.attained_gpu_s += run_gpu_s(index, run);
+    r.lost_s += run_lost_s(run);
+    r.ran_s += now() - run.start_s;
+    ++r.preemptions;
+    r.cluster = run.cluster;
+    r.gpus = run.gpus;
+    run.actor->kill();
+    run.segment.stop();
+    r.energy_j += end_run(index, run);
+    running_.erase(it);
+    ++preemptions_;
+  }
+
+  void finish_job(JobIndex index) {
+    auto it = running_.find(index);
+    Running& run = it->second;
+    const auto& job = workload_.jobs[index];
+    const double energy = end_run(index, run);
 
     report::JobRecord record;
     record.id = job.id;
@@ -470,10 +731,23 @@ class Training final : public sched::ClusterView, public TrainingService {
     record.hosts = report::index_ranges(run.gpus);
     record.energy_j = energy;
     record.gpu_fraction = share_of(index);
+    record.attained_gpu_s = run_gpu_s(index, run);
+    record.lost_work_s = run_lost_s(run);
+    record.ran_s = now() - run.start_s;
+    if (const auto r = resumed_.find(index); r != resumed_.end()) {
+      record.start_s = r->second.first_start_s;
+      record.energy_j += r->second.energy_j;
+      record.attained_gpu_s += r->second.attained_gpu_s;
+      record.lost_work_s += r->second.lost_s;
+      record.ran_s += r->second.ran_s;
+      record.preemptions = r->second.preemptions;
+      resumed_.erase(r);
+    }
     record.final_state = "COMPLETED";
     core_.job_ended(record);
     running_.erase(it);
     ++completed_;
+    policy_->ended(index);
   }
 
   void record_rejected() {
@@ -524,6 +798,12 @@ class Training final : public sched::ClusterView, public TrainingService {
   std::vector<Event> arrivals_;     // one per distinct submit time
   std::vector<Event> completions_;  // one per job
   Event gpus_freed_{Event::Kind::gpus_freed, 0, 0};
+  Event round_{Event::Kind::round, 0, 0};
+  Event alarm_{Event::Kind::alarm, 0, 0};
+  double alarm_at_s_ = -1;
+  bool at_round_ = false;  // the pass being made is a round's
+  std::unordered_map<JobIndex, Resumed> resumed_;
+  std::uint64_t preemptions_ = 0;
   bool scheduling_ = false;  // the scheduler is waiting for events
   bool has_pods_ = false;    // some job asks for CPUs or memory: policies see nodes
   std::vector<JobIndex> arrival_order_;

@@ -108,7 +108,7 @@ TEST_CASE("jobs.csv has the documented columns") {
   const auto text = e2e::read_file(out + "/jobs.csv");
   CHECK(text.substr(0, text.find('\n')) ==
         "job_id,submit_time,start_time,end_time,wait_s,jct_s,num_gpus,gpu_type,hosts,energy_j,"
-        "final_state,gpu_fraction");
+        "final_state,gpu_fraction,preemptions,lost_work_s,attained_gpu_s");
   auto jobs = e2e::read_jobs(out);
   CHECK(jobs["only"]["final_state"] == "COMPLETED");
   CHECK(jobs["only"]["hosts"] == "0");

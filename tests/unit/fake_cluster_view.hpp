@@ -50,6 +50,17 @@ class FakeClusterView : public ClusterView {
   double estimated_runtime(const QueuedJob& job, int cluster) const override {
     return job.walltime_s / speed[cluster];
   }
+  // Each job's service, as a test sets it (absent: none yet).
+  std::map<JobIndex, Service> services;
+  Service service(JobIndex job) const override {
+    const auto it = services.find(job);
+    return it == services.end() ? Service{} : it->second;
+  }
+  // The oracle of a test: the walltime is the true run time, less the work done.
+  std::map<JobIndex, double> walltimes;
+  double oracle_remaining_s(JobIndex job, int cluster) const override {
+    return walltimes.at(job) * (1 - service(job).done) / speed[cluster];
+  }
 };
 
 inline QueuedJob make_job(JobIndex index, int gpus, double walltime, double submit = 0,
@@ -77,11 +88,6 @@ inline void apply(FakeClusterView& view, const std::vector<Decision>& decisions,
     const QueuedJob& job = jobs.at(d.job);
     view.run(d.cluster, d.job, job.gpus, view.time + view.estimated_runtime(job, d.cluster));
   }
-}
-
-inline std::unique_ptr<Policy> make_policy(std::string_view name) {
-  const PolicyEntry* entry = find_policy(name);
-  return entry ? entry->make() : nullptr;
 }
 
 // Cluster 0 "ft": fat-tree, 4 nodes x 4 GPUs, 2 nodes per leaf.

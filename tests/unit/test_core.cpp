@@ -68,7 +68,7 @@ TEST_CASE("core: a service's released GPUs wake the training scheduler, parked G
   const auto jobs = perf::prepare_jobs(platform, workload, false, nullptr);
 
   sim::RunConfig config;
-  config.policy = sched::find_policy("fifo")->make();
+  config.policy = sched::make_policy("fifo");
   config.placement = sched::find_placement("compact")->make();
   config.policy_name = "fifo";
   sim::Core core(platform, topology, sim::ExecModel::flows);

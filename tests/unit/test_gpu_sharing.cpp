@@ -98,7 +98,7 @@ TEST_CASE("gpu sharing: fifo starts a share in the room when no GPU is free") {
   view.add_cluster(0, 2);
   view.infos[0].free_gpus = 0;
   view.infos[0].share_room_milli = 500;
-  auto policy = find_policy("fifo")->make();
+  auto policy = make_policy("fifo");
   policy->submit(share_job(1, 500, 100));
   policy->submit(share_job(2, 100, 100));  // the room is used up by job 1 in the tally
   policy->submit(make_job(3, 1, 100));
@@ -119,7 +119,7 @@ TEST_CASE("gpu sharing: easy backfills a share in the room beside a blocked whol
   view.running[0].push_back(RunningJob{11, 0, 50});  // share: frees no whole GPU
   view.infos[0].free_gpus = 0;
   view.infos[0].share_room_milli = 500;
-  auto policy = find_policy("easy")->make();
+  auto policy = make_policy("easy");
   policy->submit(make_job(1, 2, 100));
   policy->submit(share_job(2, 400, 10, 1));
   CHECK(policy->schedule(view).empty());
@@ -132,7 +132,7 @@ TEST_CASE("gpu sharing: easy backfills a share in the room beside a blocked whol
   view2.infos[0].free_gpus = 0;
   view2.infos[0].share_room_milli = 500;  // the third GPU holds a 0.5 share
   view2.running[0].push_back(RunningJob{11, 0, 300});
-  auto easy = find_policy("easy")->make();
+  auto easy = make_policy("easy");
   easy->submit(make_job(1, 2, 100));
   easy->submit(share_job(2, 400, 10, 1));    // ends at 10 < 200: backfills
   easy->submit(share_job(3, 100, 1000, 2));  // would run past 200: allowed, takes no whole GPU

@@ -54,6 +54,9 @@ struct RunOptions {
   std::string exec_model = "flows";
   WorkloadOptions workload_options;
   bool reject_oversized = false;
+  std::vector<std::string> policy_params;  // --policy-param KEY=VALUE, in order
+  double round_seconds = -1;               // -1: the policy's own rounds
+  double preempt_cost_s = 0;
 };
 
 boost::program_options::options_description run_options_description(RunOptions& options);
@@ -61,6 +64,10 @@ boost::program_options::options_description run_options_description(RunOptions& 
 void check_run_options(const RunOptions& options);
 // `option` is how the user gave it ("--policy", "--policies"), for the message.
 void check_policy_name(const std::string& name, const std::string& option);
+// Checks --policy-param against the policies of the run (all of compare's): each value must
+// suit every policy that declares its key, and every key must be some policy's. InputError
+// naming the key and the policies' keys otherwise.
+void check_policy_params(const std::vector<std::string>& policies, const RunOptions& options);
 // Checks what depends on inputs and options together: --phase-seconds must not cut any job
 // into more than kMaxPhases phases.
 void check_run_limits(const Inputs& inputs, const RunOptions& options);

@@ -77,6 +77,8 @@ class Recorder {
   std::vector<double> wait_;
   double slowdown_sum_ = 0;
   double busy_gpu_seconds_ = 0;
+  std::uint64_t preemptions_ = 0;
+  double lost_gpu_seconds_ = 0;
 };
 
 // Linear interpolation between closest ranks (numpy's default); q in [0,1]. Sorts `values`.

@@ -21,6 +21,13 @@ struct JobRecord {
   double energy_j = 0;
   std::string_view final_state;  // COMPLETED, REJECTED
   double gpu_fraction = 1;       // of each of its GPUs: below 1 for a share of one GPU
+  // Preemption: how often it was suspended, the GPU-seconds it held (its attained service)
+  // and the wall seconds of its runs without progress (restores after a preemption).
+  // ran_s: the seconds it ran, its runs added up (end - start when never preempted).
+  int preemptions = 0;
+  double attained_gpu_s = 0;
+  double lost_work_s = 0;
+  double ran_s = 0;
 };
 
 // "0-3 8 10-11" from sorted GPU indices: JobRecord::hosts.

@@ -1,7 +1,7 @@
 #pragma once
 // What a policy may look at: clusters with their free GPU counts (and, for pods, what each
-// node has free) and the jobs running on them. A policy never sees SimGrid; tests give it a fake
-// view.
+// node has free), the jobs running on them and every job's service so far. A policy never sees
+// SimGrid; tests give it a fake view.
 #include <cstdint>
 #include <functional>
 #include <span>
@@ -26,6 +26,10 @@ struct QueuedJob {
   // either runs on one node that holds its GPUs, CPUs and memory at once. gpus may be 0.
   int cpu_milli = 0;
   int memory_mib = 0;
+  // Who submitted it and what it is (indices of interned names: equal names, equal indices;
+  // 0 = not given), for fairness between users and estimates from a job's history.
+  std::uint32_t user = 0;
+  std::uint32_t name = 0;
 
   bool is_pod() const { return cpu_milli > 0 || memory_mib > 0; }
 };
@@ -64,6 +68,17 @@ struct RunningJob {
   double expected_end_s = 0;  // start + walltime scaled to the cluster's speed
 };
 
+// What the engine knows of a job's service so far (any job: queued, running or preempted).
+struct Service {
+  // GPU-seconds it has held GPUs for (a share counts its fraction): Tiresias's and LAS's
+  // "attained service", counted as the public Tiresias simulator does (GPUs x time).
+  double attained_gpu_s = 0;
+  double done = 0;  // fraction of its work done, in [0, 1]
+  int preemptions = 0;
+  double first_start_s = -1;  // -1: never started
+  bool running = false;
+};
+
 // Whether a job may run on GPUs of model index `model`.
 inline bool allows(const QueuedJob& job, int model) {
   return job.models == 0 || ((job.models >> model) & 1u) != 0;
@@ -93,6 +108,14 @@ class ClusterView {
   // What each node of the cluster has free, in node order, for placing pods. Empty: the view
   // does not describe nodes (a test's fake), and a pod is judged by the cluster's GPUs alone.
   virtual std::span<const NodeRoom> node_rooms(int /*cluster*/) const { return {}; }
+  // The job's service so far, at now().
+  virtual Service service(JobIndex /*job*/) const { return {}; }
+  // Oracle: the true wall seconds the job still needs on this cluster (its remaining work at
+  // the cluster's speed), which no real scheduler knows. Only for policies whose entry says
+  // `oracle` (std::logic_error for the others), and docs/policies.md names them.
+  virtual double oracle_remaining_s(JobIndex job, int cluster) const;
+  // True when this call is a round (PolicyEntry::round_s), not an arrival or completion.
+  virtual bool at_round() const { return false; }
 };
 
 }  // namespace suanli::sched

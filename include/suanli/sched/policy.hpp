@@ -1,8 +1,11 @@
 #pragma once
 // A scheduling policy: it owns its waiting queue, is told about arrivals, and when asked
-// returns which queued jobs to start now and on which cluster. Every returned job leaves
-// the policy's queue. Starting a job on a cluster needs only free_gpus >= gpus there:
-// placement inside the cluster (which GPUs) is a separate, independent strategy.
+// returns a plan: which running jobs to preempt and which queued jobs to start now, on which
+// cluster. Every started job leaves the policy's queue. Starting a job on a cluster needs only
+// free_gpus >= gpus there: placement inside the cluster (which GPUs) is a separate,
+// independent strategy. A policy is asked after every arrival and completion instant and, if
+// it has rounds (PolicyEntry::round_s, --round-seconds), at every round too.
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -11,6 +14,7 @@
 
 #include "suanli/common/registry.hpp"
 #include "suanli/sched/cluster_view.hpp"
+#include "suanli/sched/policy_params.hpp"
 
 namespace suanli::sched {
 
@@ -23,20 +27,46 @@ struct Decision {
   int node = -1;
 };
 
+// What a policy decides at one instant. The engine first preempts (each job keeps the work
+// it has done, and its GPUs are free at once), then starts, in order; so the starts may use
+// the GPUs of the jobs preempted here. A job preempted and started in the same plan moves.
+struct Plan {
+  std::vector<JobIndex> preempt;
+  std::vector<Decision> start;
+};
+
 class Policy {
  public:
   virtual ~Policy() = default;
   virtual void submit(const QueuedJob& job) = 0;
-  // Called after arrivals and completions. The decisions must fit together: their GPU counts
-  // per cluster add up to at most the free GPUs of that cluster.
-  virtual std::vector<Decision> schedule(const ClusterView& view) = 0;
+  // A start-only policy answers schedule(): the jobs to start. The decisions must fit
+  // together: their GPU counts per cluster add up to at most the free GPUs of that cluster.
+  virtual std::vector<Decision> schedule(const ClusterView& /*view*/) { return {}; }
+  // A preemptive policy answers plan() (the default is schedule()'s starts). The jobs it
+  // preempts are its own to keep track of (they are not submitted again).
+  virtual Plan plan(const ClusterView& view) { return {{}, schedule(view)}; }
+  // A job that stopped running before its end for a reason that is not this policy's plan
+  // (a failure, another service taking its GPUs) comes back here, with the work it has done.
+  virtual void requeue(const QueuedJob& job) { submit(job); }
+  // A job the policy started has finished (for policies that keep state on running jobs).
+  virtual void ended(JobIndex /*job*/) {}
+  // Jobs waiting (not running) that the policy still has to start.
   virtual std::size_t queued() const = 0;
+  // The next instant the policy wants to be asked at besides arrivals, completions and rounds
+  // (Tiresias: when a running job reaches its queue's limit); infinity for none. Read after
+  // every plan().
+  virtual double wake_at_s() const { return std::numeric_limits<double>::infinity(); }
 };
 
 struct PolicyEntry {
   std::string_view name;
   std::string_view description;
-  std::unique_ptr<Policy> (*make)();
+  std::unique_ptr<Policy> (*make)(const PolicyParams& params);
+  std::span<const ParamSpec> params = {};  // its --policy-param keys
+  double round_s = 0;  // asked every round_s seconds besides events (0: events only)
+  // Whether it reads what a scheduler cannot know (a job's true remaining time,
+  // ClusterView::oracle_remaining_s): SRTF does, Tiresias must not. docs/policies.md says.
+  bool oracle = false;
 };
 
 // The registry: one line per policy in src/sched/policy_registry.cpp.
@@ -44,6 +74,9 @@ const Registry<PolicyEntry>& policy_registry();
 const std::vector<PolicyEntry>& policies();
 // nullptr when unknown.
 const PolicyEntry* find_policy(std::string_view name);
+// The policy `name` with its parameters checked and set (InputError for an unknown policy,
+// key or bad value).
+std::unique_ptr<Policy> make_policy(std::string_view name, const ParamValues& params = {});
 
 // What a policy counts as free on one cluster while it decides, so that the decisions of one
 // schedule() call fit together: whole free GPUs, and the room for shares on a GPU that

@@ -4,9 +4,11 @@
 // Policies and placements are reached by name through policies() / placements(); nothing
 // outside src/sched and its tests should need this header.
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <set>
 #include <span>
+#include <unordered_map>
 #include <vector>
 
 #include "suanli/sched/allocation.hpp"
@@ -15,9 +17,13 @@
 
 namespace suanli::sched {
 
-std::unique_ptr<Policy> make_fifo();
-std::unique_ptr<Policy> make_sjf();
-std::unique_ptr<Policy> make_easy();
+std::unique_ptr<Policy> make_fifo(const PolicyParams& params);
+std::unique_ptr<Policy> make_sjf(const PolicyParams& params);
+std::unique_ptr<Policy> make_easy(const PolicyParams& params);
+std::unique_ptr<Policy> make_srtf(const PolicyParams& params);
+std::unique_ptr<Policy> make_las(const PolicyParams& params);
+std::unique_ptr<Policy> make_tiresias(const PolicyParams& params);
+std::span<const ParamSpec> tiresias_params();
 
 std::unique_ptr<Placement> make_first_fit();
 std::unique_ptr<Placement> make_compact();
@@ -156,6 +162,70 @@ class OrderedBlockingPolicy final : public Policy {
   Key key_;
   OrderedQueue queue_;
   std::vector<QueuedJob> set_aside_;  // can never fit any cluster
+};
+
+// A job a preemptive policy keeps from its arrival to its end: what it asks for and the
+// cluster it runs on (-1: waiting).
+struct ActiveJob {
+  QueuedJob job;
+  int cluster = -1;
+};
+
+// A preemptive policy's active jobs, in arrival order (ties of priority keep it).
+class ActiveJobs {
+ public:
+  void add(const QueuedJob& job) {
+    jobs_.push_back({job, -1});
+    where_[job.index] = std::prev(jobs_.end());
+  }
+  void remove(JobIndex job) {
+    const auto it = where_.find(job);
+    if (it == where_.end()) return;
+    jobs_.erase(it->second);
+    where_.erase(it);
+  }
+  ActiveJob* find(JobIndex job) {
+    const auto it = where_.find(job);
+    return it == where_.end() ? nullptr : &*it->second;
+  }
+  std::list<ActiveJob>& all() { return jobs_; }
+  std::size_t waiting() const {
+    std::size_t n = 0;
+    for (const ActiveJob& a : jobs_) n += a.cluster < 0;
+    return n;
+  }
+
+ private:
+  std::list<ActiveJob> jobs_;
+  std::unordered_map<JobIndex, std::list<ActiveJob>::iterator> where_;
+};
+
+// The plan of a preemptive priority policy (SRTF, LAS, Tiresias). `order` holds the policy's
+// active jobs, highest priority first. In that order, each whole-GPU job takes GPUs from what
+// a cluster has free or held by the policy's own running whole-GPU jobs: a running job keeps
+// its cluster while it still fits there, else goes where it fits first (pick_cluster: the
+// fastest), else is preempted; a job that fits nowhere is passed over and later ones may
+// still fit (backfilling, as the public Tiresias simulator does). Share jobs and pods are
+// never preempted: they start, in the same order, on what the whole-GPU jobs leave (pods
+// only on a cluster where no whole-GPU job starts in this plan, whose nodes the view still
+// describes). Each job's `cluster` is updated to the plan.
+Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view);
+
+// A preemptive policy ordered by a key of each active job, lowest first (ties: arrival
+// order), recomputed at every call: SRTF (remaining time) and LAS (attained service).
+class KeyedPreemptivePolicy final : public Policy {
+ public:
+  using Key = double (*)(const QueuedJob& job, const ClusterView& view);
+  explicit KeyedPreemptivePolicy(Key key) : key_(key) {}
+
+  void submit(const QueuedJob& job) override { active_.add(job); }
+  void ended(JobIndex job) override { active_.remove(job); }
+  std::size_t queued() const override { return active_.waiting(); }
+  Plan plan(const ClusterView& view) override;
+
+ private:
+  Key key_;
+  ActiveJobs active_;
 };
 
 }  // namespace detail

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <simgrid/forward.h>
+
 #include "suanli/energy/accountant.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
@@ -91,7 +93,8 @@ class Core {
   // --- actors and services ---
   // An actor on the controller host whose exception, if any, stops the simulation and is
   // rethrown by run(). A daemon ends when the last non-daemon actor does.
-  void spawn(const std::string& name, std::function<void()> body, bool daemon = false);
+  simgrid::s4u::ActorPtr spawn(const std::string& name, std::function<void()> body,
+                               bool daemon = false);
   // Runs `body` in the current actor under the same guard.
   void guarded(const std::function<void()>& body);
   void add(Service& service) { services_.push_back(&service); }

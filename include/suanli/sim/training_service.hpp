@@ -29,11 +29,18 @@ struct RunConfig {
   // Each job runs as phases of about this many seconds of work on its GPUs; 0 = one phase.
   double phase_seconds = 0;
   bool progress = false;  // a live progress line on stderr
+  // The policy is asked every round_seconds besides events (0: events only).
+  double round_seconds = 0;
+  // Seconds without progress a preempted job spends when it resumes (--preempt-cost-s).
+  double preempt_cost_s = 0;
+  // The policy may ask ClusterView::oracle_remaining_s (its registry entry says so).
+  bool oracle = false;
 };
 
 struct RunOutcome {
   double makespan_s = 0;  // when the last job ended
   int completed = 0;
+  std::uint64_t preemptions = 0;
 };
 
 class TrainingService : public Service {

@@ -1,0 +1,27 @@
+// Preemptive shortest remaining time first: at every arrival and completion, the jobs with
+// the least work left run, preempting longer ones (Schrage, "A proof of the optimality of the
+// shortest remaining processing time discipline", Operations Research 16(3), 1968; the SRTF
+// baseline of the DL-scheduling papers, e.g. Tiresias, NSDI'19, section 6). An oracle: it
+// reads each job's true remaining time (ClusterView::oracle_remaining_s) on the fastest
+// cluster it may use. Ties keep arrival order; placement and backfilling as
+// detail::plan_by_priority.
+#include <algorithm>
+#include <limits>
+
+#include "suanli/sched/policy_factories.hpp"
+
+namespace suanli::sched {
+
+std::unique_ptr<Policy> make_srtf(const PolicyParams& /*params*/) {
+  return std::make_unique<detail::KeyedPreemptivePolicy>(
+      [](const QueuedJob& job, const ClusterView& view) {
+        double best = std::numeric_limits<double>::infinity();
+        const auto clusters = view.clusters();
+        for (std::size_t c = 0; c < clusters.size(); ++c)
+          if (allows(job, clusters[c].model))
+            best = std::min(best, view.oracle_remaining_s(job.index, int(c)));
+        return best;
+      });
+}
+
+}  // namespace suanli::sched

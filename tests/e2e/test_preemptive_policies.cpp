@@ -1,0 +1,143 @@
+// The preemptive policies through the real binary: hand-derived cases, and the cross-check
+// against the public Tiresias simulator on its own 60-job trace (when /work/shared is there;
+// docs/results.md has the commands that made the reference figures).
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "run_binary.hpp"
+
+namespace {
+
+nlohmann::json summary_of(const std::string& out) {
+  return nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+}
+
+// Runs `policy` on `workload` (single_node.yaml: 4 V100) with extra arguments.
+e2e::Result run_policy(const std::string& out, const std::string& workload,
+                       const std::string& policy, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{
+      "run",        "-q",     "--platform", e2e::fixture("platforms/single_node.yaml"),
+      "--workload", workload, "--policy",   policy,
+      "--out",      out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return e2e::run_suanli(args);
+}
+
+}  // namespace
+
+// 4 V100. a: 4 GPUs, 100 s, at 0; b: 4 GPUs, 20 s, at 10. SRTF at 10: a has 90 s left, b 20:
+// a is preempted, b runs 10-30, a resumes at 30 with 90 s left and ends at 120. (FIFO: a
+// 0-100, b 100-120.) a: one preemption, 4 x 100 = 400 GPU-s attained; mean JCT (120 + 20)/2.
+TEST_CASE("srtf: a short arrival preempts a long running job, which resumes where it was") {
+  const auto dir = e2e::fresh_dir("srtf-preempt");
+  std::filesystem::create_directories(dir);
+  const std::string trace = dir + "/w.csv";
+  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,10,4,20\n"; }
+  const auto r = run_policy(dir + "/out", trace, "srtf");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(dir + "/out");
+  CHECK(e2e::num(jobs["a"], "start_time") == 0);
+  CHECK(e2e::num(jobs["a"], "end_time") == doctest::Approx(120));
+  CHECK(e2e::num(jobs["a"], "preemptions") == 1);
+  CHECK(e2e::num(jobs["a"], "attained_gpu_s") == doctest::Approx(400));
+  CHECK(e2e::num(jobs["b"], "start_time") == 10);
+  CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(30));
+  CHECK(e2e::num(jobs["b"], "preemptions") == 0);
+  const auto s = summary_of(dir + "/out");
+  CHECK(s["mean_jct_s"].get<double>() == doctest::Approx(70));
+  CHECK(s["preemptions"] == 1);
+  CHECK(s["lost_gpu_hours"].get<double>() == 0);
+}
+
+// tiresias with one limit of 100 GPU-seconds (two queues), --preempt-cost-s 5. a: 4 GPUs,
+// 100 s, at 0, in queue 0; the policy asks to be woken at 0 + floor(100 / 4) = 25, when a has
+// 100 GPU-s and moves to queue 1. b: 4 GPUs, 10 s, at 50, enters queue 0 and preempts a. b
+// runs 50-60; a resumes at 60, restores 5 s, runs its 50 s left and ends at 115. a lost 5 s
+// (4 x 5 = 20 GPU-s), attained 4 x (50 + 55) = 420 GPU-s.
+TEST_CASE("tiresias: a job moves down a queue at its limit and a newcomer preempts it") {
+  const auto dir = e2e::fresh_dir("tiresias-demote");
+  std::filesystem::create_directories(dir);
+  const std::string trace = dir + "/w.csv";
+  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,50,4,10\n"; }
+  const auto r = run_policy(dir + "/out", trace, "tiresias",
+                            {"--policy-param", "thresholds=100", "--preempt-cost-s", "5"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(dir + "/out");
+  CHECK(e2e::num(jobs["b"], "start_time") == 50);
+  CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(60));
+  CHECK(e2e::num(jobs["a"], "end_time") == doctest::Approx(115));
+  CHECK(e2e::num(jobs["a"], "preemptions") == 1);
+  CHECK(e2e::num(jobs["a"], "lost_work_s") == doctest::Approx(5));
+  CHECK(e2e::num(jobs["a"], "attained_gpu_s") == doctest::Approx(420));
+  CHECK(summary_of(dir + "/out")["lost_gpu_hours"].get<double>() == doctest::Approx(20 / 3600.0));
+  // Without the limit reached (the default limits: 3,250 GPU-s), b waits for a: FIFO order.
+  const auto d = run_policy(dir + "/default", trace, "tiresias");
+  REQUIRE(d.status == 0);
+  CHECK(e2e::num(e2e::read_jobs(dir + "/default")["b"], "start_time") == doctest::Approx(100));
+}
+
+TEST_CASE("policy parameters and round options are checked before anything runs") {
+  const auto dir = e2e::fresh_dir("policy-param-errors");
+  const std::string trace = e2e::fixture("e2e/backfill.csv");
+  auto r = run_policy(dir, trace, "tiresias", {"--policy-param", "threshold=100"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--policy-param threshold: policy tiresias has no such key (its keys: "
+                   "thresholds, starvation); did you mean 'thresholds'?") != std::string::npos);
+  r = run_policy(dir, trace, "tiresias", {"--policy-param", "thresholds=9:3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("the numbers must be ascending") != std::string::npos);
+  r = run_policy(dir, trace, "fifo", {"--round-seconds", "-3"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--round-seconds: must be >= 0") != std::string::npos);
+  r = run_policy(dir, trace, "fifo", {"--preempt-cost-s", "inf"});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--preempt-cost-s: must be >= 0") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir));
+  // compare: a key belongs to some policy compared, and applies to those declaring it.
+  r = e2e::run_suanli({"compare", "-q", "--platform", e2e::fixture("platforms/single_node.yaml"),
+                       "--workload", trace, "--policies", "fifo,easy", "--policy-param",
+                       "thresholds=100", "--out", dir});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--policy-param thresholds: no policy compared has such a key (fifo: "
+                   "(none); easy: (none))") != std::string::npos);
+}
+
+// The public Tiresias simulator (SymbioticLab/Tiresias simulator/, run as docs/results.md
+// says) on its 60_job.csv with 1 switch x 2 nodes x 4 GPUs, --scheme=count: fifo mean JCT
+// 1,556.483 s, makespan 5,747 s; dlas-gpu 715.267 s, 4,806 s, no preemption (no job reaches
+// 3,250 GPU-s); dlas-gpu with its queue limits set to 500 and 2,000 GPU-s (jobs.py:104):
+// 839.817 s, 4,880 s, 14 preemptions. The trace's times are whole seconds and its jobs do not
+// communicate, so suanli must give the same figures.
+TEST_CASE("tiresias and fifo reproduce the public Tiresias simulator on its 60-job trace") {
+  const std::string trace = "/work/shared/traces/tiresias_sim/60_job.csv";
+  if (!std::filesystem::exists(trace)) return;
+  struct Case {
+    std::string policy;
+    std::vector<std::string> extra;
+    double mean_jct, makespan;
+    int preemptions;
+  };
+  for (const Case& c :
+       {Case{"fifo", {}, 1556.483, 5747, 0}, Case{"tiresias", {}, 715.267, 4806, 0},
+        Case{"tiresias", {"--policy-param", "thresholds=500:2000"}, 839.817, 4880, 14}}) {
+    CAPTURE(c.policy);
+    const auto out = e2e::fresh_dir("tiresias-60-" + c.policy + std::to_string(c.extra.size()));
+    std::vector<std::string> args{
+        "run",        "-q",  "--platform", e2e::fixture("e2e/tiresias_2x4.yaml"),
+        "--workload", trace, "--policy",   c.policy,
+        "--out",      out};
+    args.insert(args.end(), c.extra.begin(), c.extra.end());
+    const auto r = e2e::run_suanli(args);
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto s = summary_of(out);
+    CHECK(s["mean_jct_s"].get<double>() == doctest::Approx(c.mean_jct).epsilon(1e-6));
+    CHECK(s["makespan_s"].get<double>() == doctest::Approx(c.makespan));
+    CHECK(s["preemptions"] == c.preemptions);
+  }
+}
