@@ -10,7 +10,7 @@ namespace suanli::sched {
 
 std::unique_ptr<Policy> make_las(const PolicyParams& /*params*/) {
   return std::make_unique<detail::KeyedPreemptivePolicy>(
-      [](const QueuedJob& job, const ClusterView& view) {
+      [](const QueuedJob& job, const ClusterView& view, std::size_t /*active*/) {
         return view.service(job.index).attained_gpu_s;
       });
 }

@@ -31,6 +31,14 @@ const Registry<PolicyEntry>& policy_registry() {
        360},
       {"tiresias", "Tiresias's discretised 2D-LAS queues, as its public simulator's dlas-gpu",
        &make_tiresias, tiresias_params()},
+      {"themis",
+       "finish-time fairness: each round's leases go to the worst-off jobs (oracle)",
+       &make_themis,
+       {},
+       360,
+       true},
+      {"qssf", "Helios's quasi-shortest-service-first: order by GPU-time predicted from history",
+       &make_qssf},
   };
   return entries;
 }

@@ -14,7 +14,8 @@ bool preemptible(const QueuedJob& job) {
 
 }  // namespace
 
-Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view) {
+Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view,
+                      bool may_preempt) {
   const auto clusters = view.clusters();
   // What whole-GPU jobs may take: free GPUs and those of the policy's preemptible runners.
   std::vector<FreeGpus> room = free_tally(view);
@@ -24,9 +25,17 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
 
   Plan plan;
   std::vector<int> target(order.size(), -1);
+  if (!may_preempt) {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const ActiveJob& a = *order[i];
+      if (a.cluster < 0 || !preemptible(a.job)) continue;
+      room[std::size_t(a.cluster)].whole -= a.job.gpus;
+      target[i] = a.cluster;
+    }
+  }
   for (std::size_t i = 0; i < order.size(); ++i) {
     const ActiveJob& a = *order[i];
-    if (!preemptible(a.job)) continue;
+    if (!preemptible(a.job) || target[i] >= 0) continue;
     int c = a.cluster;
     if (c < 0 || room[std::size_t(c)].whole < a.job.gpus) c = pick_cluster(a.job, view, room);
     if (c < 0) continue;
@@ -65,13 +74,14 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
 
 Plan KeyedPreemptivePolicy::plan(const ClusterView& view) {
   std::vector<std::pair<double, ActiveJob*>> keyed;
-  for (ActiveJob& a : active_.all()) keyed.emplace_back(key_(a.job, view), &a);
+  const std::size_t active = active_.all().size();
+  for (ActiveJob& a : active_.all()) keyed.emplace_back(key_(a.job, view, active), &a);
   std::stable_sort(keyed.begin(), keyed.end(),
                    [](const auto& x, const auto& y) { return x.first < y.first; });
   std::vector<ActiveJob*> order;
   order.reserve(keyed.size());
   for (const auto& [key, a] : keyed) order.push_back(a);
-  return plan_by_priority(order, view);
+  return plan_by_priority(order, view, !leases_ || view.at_round());
 }
 
 }  // namespace suanli::sched::detail

@@ -14,7 +14,7 @@ namespace suanli::sched {
 
 std::unique_ptr<Policy> make_srtf(const PolicyParams& /*params*/) {
   return std::make_unique<detail::KeyedPreemptivePolicy>(
-      [](const QueuedJob& job, const ClusterView& view) {
+      [](const QueuedJob& job, const ClusterView& view, std::size_t /*active*/) {
         double best = std::numeric_limits<double>::infinity();
         const auto clusters = view.clusters();
         for (std::size_t c = 0; c < clusters.size(); ++c)

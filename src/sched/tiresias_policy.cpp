@@ -53,7 +53,7 @@ class TiresiasPolicy final : public Policy {
     state_[job.index] = {};
     queues_[0].push_back(job.index);
   }
-  void ended(JobIndex job) override {
+  void ended(JobIndex job, double /*now_s*/) override {
     auto& queue = queues_[state_.at(job).queue];
     queue.erase(std::find(queue.begin(), queue.end(), job));
     state_.erase(job);

@@ -747,7 +747,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     core_.job_ended(record);
     running_.erase(it);
     ++completed_;
-    policy_->ended(index);
+    policy_->ended(index, now());
   }
 
   void record_rejected() {

@@ -82,6 +82,50 @@ TEST_CASE("tiresias: a job moves down a queue at its limit and a newcomer preemp
   CHECK(e2e::num(e2e::read_jobs(dir + "/default")["b"], "start_time") == doctest::Approx(100));
 }
 
+// themis with leases of 100 s (--round-seconds 100) on 4 V100. a: 4 GPUs, 1,000 s, at 0,
+// runs alone; b: 4 GPUs, 100 s, at 10, waits (no preemption between rounds). At the round at
+// 100: N = 2 jobs share 4 GPUs, a 1/N share is 2 GPUs, so each job's ideal time is twice its
+// run time alone. a: 0.1 done, 900 s left, rho = (100 + 900) / (2 x 1000) = 0.5; b: rho =
+// (90 + 100) / (2 x 100) = 0.95, the worse: b takes the GPUs (100-200), a is preempted and
+// resumes at b's end with its 900 s left: it ends at 1,100.
+TEST_CASE("themis: at a round the worst finish-time fairness gets the lease") {
+  const auto dir = e2e::fresh_dir("themis-lease");
+  std::filesystem::create_directories(dir);
+  const std::string trace = dir + "/w.csv";
+  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,1000\nb,10,4,100\n"; }
+  const auto r = run_policy(dir + "/out", trace, "themis", {"--round-seconds", "100"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(dir + "/out");
+  CHECK(e2e::num(jobs["b"], "start_time") == 100);
+  CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(200));
+  CHECK(e2e::num(jobs["a"], "end_time") == doctest::Approx(1100));
+  CHECK(e2e::num(jobs["a"], "preemptions") == 1);
+}
+
+// qssf learns run times from the jobs that complete; 4 V100, every job takes all 4 GPUs.
+// a (user u1, type train, 100 s) and d (u2, other, 20 s) at 0: nothing has completed, both
+// are predicted 1 s x 4 GPUs, a goes first (0-100), then d (100-120). x (u3, blocker, 25 s)
+// at 100 waits for d, then runs 120-145. b (u1, train, 30 s) at 105 is predicted like a:
+// 100 s x 4 = 400 GPU-s; c (u2, other, 60 s) at 125, after d completed, like d: 20 x 4 = 80.
+// When x ends at 145, c goes first (145-205), then b (205-235); FIFO would run b at 145.
+TEST_CASE("qssf: jobs are ordered by the GPU-time their history predicts") {
+  const auto dir = e2e::fresh_dir("qssf-history");
+  std::filesystem::create_directories(dir);
+  const std::string trace = dir + "/w.csv";
+  {
+    std::ofstream(trace) << "job_id,submit_time,num_gpus,duration,user,job_type\n"
+                            "a,0,4,100,u1,train\nd,0,4,20,u2,other\nx,100,4,25,u3,blocker\n"
+                            "b,105,4,30,u1,train\nc,125,4,60,u2,other\n";
+  }
+  const auto r = run_policy(dir + "/out", trace, "qssf");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(dir + "/out");
+  CHECK(e2e::num(jobs["d"], "start_time") == 100);
+  CHECK(e2e::num(jobs["x"], "start_time") == 120);
+  CHECK(e2e::num(jobs["c"], "start_time") == 145);
+  CHECK(e2e::num(jobs["b"], "start_time") == 205);
+}
+
 TEST_CASE("policy parameters and round options are checked before anything runs") {
   const auto dir = e2e::fresh_dir("policy-param-errors");
   const std::string trace = e2e::fixture("e2e/backfill.csv");

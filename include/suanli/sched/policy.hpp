@@ -48,8 +48,8 @@ class Policy {
   // A job that stopped running before its end for a reason that is not this policy's plan
   // (a failure, another service taking its GPUs) comes back here, with the work it has done.
   virtual void requeue(const QueuedJob& job) { submit(job); }
-  // A job the policy started has finished (for policies that keep state on running jobs).
-  virtual void ended(JobIndex /*job*/) {}
+  // A job the policy started has finished, at now_s (for policies that keep state on jobs).
+  virtual void ended(JobIndex /*job*/, double /*now_s*/) {}
   // Jobs waiting (not running) that the policy still has to start.
   virtual std::size_t queued() const = 0;
   // The next instant the policy wants to be asked at besides arrivals, completions and rounds

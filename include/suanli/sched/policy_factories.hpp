@@ -24,6 +24,8 @@ std::unique_ptr<Policy> make_srtf(const PolicyParams& params);
 std::unique_ptr<Policy> make_las(const PolicyParams& params);
 std::unique_ptr<Policy> make_tiresias(const PolicyParams& params);
 std::span<const ParamSpec> tiresias_params();
+std::unique_ptr<Policy> make_themis(const PolicyParams& params);
+std::unique_ptr<Policy> make_qssf(const PolicyParams& params);
 
 std::unique_ptr<Placement> make_first_fit();
 std::unique_ptr<Placement> make_compact();
@@ -208,23 +210,29 @@ class ActiveJobs {
 // still fit (backfilling, as the public Tiresias simulator does). Share jobs and pods are
 // never preempted: they start, in the same order, on what the whole-GPU jobs leave (pods
 // only on a cluster where no whole-GPU job starts in this plan, whose nodes the view still
-// describes). Each job's `cluster` is updated to the plan.
-Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view);
+// describes). Each job's `cluster` is updated to the plan. With `may_preempt` false (a
+// lease-based policy between its rounds), running jobs keep their GPUs whatever their rank
+// and only waiting jobs start, in order, on what is free.
+Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view,
+                      bool may_preempt = true);
 
 // A preemptive policy ordered by a key of each active job, lowest first (ties: arrival
-// order), recomputed at every call: SRTF (remaining time) and LAS (attained service).
+// order), recomputed at every call: SRTF (remaining time), LAS (attained service), Themis
+// (finish-time fairness, whose key needs `active`, how many jobs the policy has). With
+// `leases`, it preempts only at rounds; between them waiting jobs only take free GPUs.
 class KeyedPreemptivePolicy final : public Policy {
  public:
-  using Key = double (*)(const QueuedJob& job, const ClusterView& view);
-  explicit KeyedPreemptivePolicy(Key key) : key_(key) {}
+  using Key = double (*)(const QueuedJob& job, const ClusterView& view, std::size_t active);
+  explicit KeyedPreemptivePolicy(Key key, bool leases = false) : key_(key), leases_(leases) {}
 
   void submit(const QueuedJob& job) override { active_.add(job); }
-  void ended(JobIndex job) override { active_.remove(job); }
+  void ended(JobIndex job, double /*now_s*/) override { active_.remove(job); }
   std::size_t queued() const override { return active_.waiting(); }
   Plan plan(const ClusterView& view) override;
 
  private:
   Key key_;
+  bool leases_;
   ActiveJobs active_;
 };
 
