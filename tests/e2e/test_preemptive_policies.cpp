@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,14 @@ nlohmann::json summary_of(const std::string& out) {
   return nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
 }
 
+// A fresh directory `name` holding the trace w.csv with `text`; returns the directory.
+std::string with_trace(const std::string& name, const std::string& text) {
+  const auto dir = e2e::fresh_dir(name);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/w.csv") << text;
+  return dir;
+}
+
 // Runs `policy` on `workload` (single_node.yaml: 4 V100) with extra arguments.
 e2e::Result run_policy(const std::string& out, const std::string& workload,
                        const std::string& policy, std::vector<std::string> extra = {}) {
@@ -29,16 +38,26 @@ e2e::Result run_policy(const std::string& out, const std::string& workload,
   return e2e::run_suanli(args);
 }
 
+// Runs `policy` on a trace of `text` in a fresh directory `name` (its run in name/out): the
+// rows of jobs.csv by job id.
+std::map<std::string, e2e::Row> jobs_of(const std::string& name, const std::string& text,
+                                        const std::string& policy,
+                                        std::vector<std::string> extra = {}) {
+  const auto dir = with_trace(name, text);
+  const auto r = run_policy(dir + "/out", dir + "/w.csv", policy, std::move(extra));
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  return e2e::read_jobs(dir + "/out");
+}
+
 }  // namespace
 
 // 4 V100. a: 4 GPUs, 100 s, at 0; b: 4 GPUs, 20 s, at 10. SRTF at 10: a has 90 s left, b 20:
 // a is preempted, b runs 10-30, a resumes at 30 with 90 s left and ends at 120. (FIFO: a
 // 0-100, b 100-120.) a: one preemption, 4 x 100 = 400 GPU-s attained; mean JCT (120 + 20)/2.
 TEST_CASE("srtf: a short arrival preempts a long running job, which resumes where it was") {
-  const auto dir = e2e::fresh_dir("srtf-preempt");
-  std::filesystem::create_directories(dir);
+  const auto dir =
+      with_trace("srtf-preempt", "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,10,4,20\n");
   const std::string trace = dir + "/w.csv";
-  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,10,4,20\n"; }
   const auto r = run_policy(dir + "/out", trace, "srtf");
   REQUIRE_MESSAGE(r.status == 0, r.err);
   auto jobs = e2e::read_jobs(dir + "/out");
@@ -61,10 +80,9 @@ TEST_CASE("srtf: a short arrival preempts a long running job, which resumes wher
 // runs 50-60; a resumes at 60, restores 5 s, runs its 50 s left and ends at 115. a lost 5 s
 // (4 x 5 = 20 GPU-s), attained 4 x (50 + 55) = 420 GPU-s.
 TEST_CASE("tiresias: a job moves down a queue at its limit and a newcomer preempts it") {
-  const auto dir = e2e::fresh_dir("tiresias-demote");
-  std::filesystem::create_directories(dir);
+  const auto dir =
+      with_trace("tiresias-demote", "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,50,4,10\n");
   const std::string trace = dir + "/w.csv";
-  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,100\nb,50,4,10\n"; }
   const auto r = run_policy(dir + "/out", trace, "tiresias",
                             {"--policy-param", "thresholds=100", "--preempt-cost-s", "5"});
   REQUIRE_MESSAGE(r.status == 0, r.err);
@@ -89,13 +107,9 @@ TEST_CASE("tiresias: a job moves down a queue at its limit and a newcomer preemp
 // (90 + 100) / (2 x 100) = 0.95, the worse: b takes the GPUs (100-200), a is preempted and
 // resumes at b's end with its 900 s left: it ends at 1,100.
 TEST_CASE("themis: at a round the worst finish-time fairness gets the lease") {
-  const auto dir = e2e::fresh_dir("themis-lease");
-  std::filesystem::create_directories(dir);
-  const std::string trace = dir + "/w.csv";
-  { std::ofstream(trace) << "job_id,submit_time,num_gpus,duration\na,0,4,1000\nb,10,4,100\n"; }
-  const auto r = run_policy(dir + "/out", trace, "themis", {"--round-seconds", "100"});
-  REQUIRE_MESSAGE(r.status == 0, r.err);
-  auto jobs = e2e::read_jobs(dir + "/out");
+  auto jobs =
+      jobs_of("themis-lease", "job_id,submit_time,num_gpus,duration\na,0,4,1000\nb,10,4,100\n",
+              "themis", {"--round-seconds", "100"});
   CHECK(e2e::num(jobs["b"], "start_time") == 100);
   CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(200));
   CHECK(e2e::num(jobs["a"], "end_time") == doctest::Approx(1100));
@@ -109,17 +123,11 @@ TEST_CASE("themis: at a round the worst finish-time fairness gets the lease") {
 // 100 s x 4 = 400 GPU-s; c (u2, other, 60 s) at 125, after d completed, like d: 20 x 4 = 80.
 // When x ends at 145, c goes first (145-205), then b (205-235); FIFO would run b at 145.
 TEST_CASE("qssf: jobs are ordered by the GPU-time their history predicts") {
-  const auto dir = e2e::fresh_dir("qssf-history");
-  std::filesystem::create_directories(dir);
-  const std::string trace = dir + "/w.csv";
-  {
-    std::ofstream(trace) << "job_id,submit_time,num_gpus,duration,user,job_type\n"
-                            "a,0,4,100,u1,train\nd,0,4,20,u2,other\nx,100,4,25,u3,blocker\n"
-                            "b,105,4,30,u1,train\nc,125,4,60,u2,other\n";
-  }
-  const auto r = run_policy(dir + "/out", trace, "qssf");
-  REQUIRE_MESSAGE(r.status == 0, r.err);
-  auto jobs = e2e::read_jobs(dir + "/out");
+  auto jobs = jobs_of("qssf-history",
+                      "job_id,submit_time,num_gpus,duration,user,job_type\n"
+                      "a,0,4,100,u1,train\nd,0,4,20,u2,other\nx,100,4,25,u3,blocker\n"
+                      "b,105,4,30,u1,train\nc,125,4,60,u2,other\n",
+                      "qssf");
   CHECK(e2e::num(jobs["d"], "start_time") == 100);
   CHECK(e2e::num(jobs["x"], "start_time") == 120);
   CHECK(e2e::num(jobs["c"], "start_time") == 145);
