@@ -304,6 +304,8 @@ report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::strin
   info.jobs_rejected = in.rejected;
   info.total_gpus = in.platform.total_gpus();
   info.makespan_s = outcome.training->makespan_s;
+  info.decision_wall_s = outcome.training->decision_wall_s;
+  info.decision_p99_ms = outcome.training->decision_p99_ms;
   info.gpu_energy_j = energy.gpu_j;
   info.it_energy_j = energy.it_j;
   info.facility_energy_j = energy.facility_j;

@@ -38,6 +38,10 @@ void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& cost
   summary["energy_facility_kwh"] = costs.facility_energy_j / 3.6e6;
   summary["sim_wall_s"] = costs.sim_wall_s;
   summary["peak_rss_mb"] = costs.peak_rss_mb;
+  if (costs.decision_wall_s >= 0) {
+    summary["decision_wall_s"] = costs.decision_wall_s;
+    summary["decision_p99_ms"] = costs.decision_p99_ms;
+  }
   close_streams();
   {
     std::ofstream out(out_dir_ + "/" + summary_name_ + kPartial);

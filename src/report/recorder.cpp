@@ -68,6 +68,16 @@ void Recorder::job(const JobRecord& r) {
     busy_gpu_seconds_ += runtime * r.num_gpus * r.gpu_fraction;
     preemptions_ += std::uint64_t(r.preemptions);
     lost_gpu_seconds_ += r.lost_work_s * r.num_gpus * r.gpu_fraction;
+    user_gpu_s_[std::string(r.user)] += runtime * r.num_gpus * r.gpu_fraction;
+    // Finish-time fairness (Themis): JCT over the run time on a 1/N share of the cluster,
+    // N the mean number of active jobs over the job's life.
+    if (r.end_s > r.submit_s && runtime > 0 && last_state_.total_gpus > 0) {
+      const double n = std::max(
+          1.0, (active_integral(r.end_s) - active_integral(r.submit_s)) / (r.end_s - r.submit_s));
+      const double ideal =
+          runtime * std::max(1.0, r.num_gpus * r.gpu_fraction * n / last_state_.total_gpus);
+      ftf_rho_.push_back(jct / ideal);
+    }
     fmt::print(jobs_, "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(r.id),
                num(r.submit_s), num(r.start_s), num(r.end_s), num(wait), num(jct), r.num_gpus,
                r.gpu_type, r.hosts, num(r.energy_j), r.final_state, num(r.gpu_fraction),
@@ -109,7 +119,40 @@ void Recorder::write_samples_before(double limit_s) {
   }
 }
 
+void Recorder::integrate_until(double time_s) {
+  const ClusterState& last = last_state_;
+  const double dt = time_s - last.time_s;
+  if (dt <= 0) return;
+  const int active = last.queued_jobs + last.running_jobs;
+  active_.push_back({time_s, active_.back().integral + active * dt, active});
+  fragmented_gpu_s_ += last.fragmented_gpus * dt;
+  if (last.queued_jobs > 0) {
+    waiting_s_ += dt;
+    allocated_while_waiting_gpu_s_ += last.allocated_gpus * dt;
+  }
+}
+
+double Recorder::active_integral(double time_s) const {
+  if (active_.empty()) return 0;
+  // The last point at or before time_s; before the first state, nothing was active.
+  auto it = std::upper_bound(active_.begin(), active_.end(), time_s,
+                             [](double t, const ActivePoint& p) { return t < p.time_s; });
+  if (it == active_.begin()) return 0;
+  --it;
+  const int active = std::next(it) == active_.end()
+                         ? last_state_.queued_jobs + last_state_.running_jobs
+                         : std::next(it)->active;
+  return it->integral + active * (time_s - it->time_s);
+}
+
 void Recorder::state(const ClusterState& s) {
+  if (!have_state_) {
+    active_.push_back({s.time_s, 0, 0});
+    have_state_ = true;
+  } else {
+    integrate_until(s.time_s);
+  }
+  last_state_ = s;
   if (!timeline_) return;
   flush_pending_until(s.time_s);
   pending_ = s;
@@ -128,8 +171,9 @@ void Recorder::flush_timeline(double makespan_s) {
 
 void Recorder::finish(const RunInfo& info) {
   flush_timeline(info.makespan_s);
-  outputs_.commit(summary(info), {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j,
-                                  info.sim_wall_s, info.peak_rss_mb});
+  outputs_.commit(summary(info),
+                  {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
+                   info.peak_rss_mb, info.decision_wall_s, info.decision_p99_ms});
 }
 
 nlohmann::ordered_json Recorder::finish_section(const RunInfo& info) {
@@ -165,6 +209,23 @@ nlohmann::ordered_json Recorder::summary(const RunInfo& info) {
   j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
   j["preemptions"] = preemptions_;
   j["lost_gpu_hours"] = lost_gpu_seconds_ / 3600.0;
+  // Jain's index over the users' GPU-seconds: 1 when every user got the same.
+  double sum = 0, squares = 0;
+  for (const auto& [user, gpu_s] : user_gpu_s_) sum += gpu_s, squares += gpu_s * gpu_s;
+  j["jain_fairness"] = squares > 0 ? sum * sum / (double(user_gpu_s_.size()) * squares) : 1.0;
+  j["mean_ftf_rho"] =
+      ftf_rho_.empty() ? 0
+                       : std::accumulate(ftf_rho_.begin(), ftf_rho_.end(), 0.0) / ftf_rho_.size();
+  j["max_ftf_rho"] = ftf_rho_.empty() ? 0 : *std::max_element(ftf_rho_.begin(), ftf_rho_.end());
+  if (have_state_) integrate_until(info.makespan_s);
+  j["fragmentation"] = info.makespan_s > 0 && info.total_gpus > 0
+                           ? fragmented_gpu_s_ / (info.total_gpus * info.makespan_s)
+                           : 0;
+  // GPUs allocated (shares by their fraction) while some job waited; null if none ever did.
+  if (waiting_s_ > 0 && info.total_gpus > 0)
+    j["allocation_rate"] = allocated_while_waiting_gpu_s_ / (info.total_gpus * waiting_s_);
+  else
+    j["allocation_rate"] = nullptr;
   return j;
 }
 

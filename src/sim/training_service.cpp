@@ -5,6 +5,7 @@
 #include <boost/container/small_vector.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <set>
@@ -346,6 +347,14 @@ class Training final : public sched::ClusterView, public TrainingService {
     outcome_.makespan_s = now();
     outcome_.completed = int(completed_);
     outcome_.preemptions = preemptions_;
+    for (const float d : decision_s_) outcome_.decision_wall_s += d;
+    if (!decision_s_.empty()) {
+      std::sort(decision_s_.begin(), decision_s_.end());
+      outcome_.decision_p99_ms =
+          1e3 *
+          decision_s_[std::min(decision_s_.size() - 1,
+                               std::size_t(std::ceil(0.99 * double(decision_s_.size()))) - 1)];
+    }
   }
 
   void handle(const Event* event) {
@@ -363,8 +372,11 @@ class Training final : public sched::ClusterView, public TrainingService {
       return;
     }
     if (event->kind == Event::Kind::alarm) return;
-    for (JobIndex k = event->first; k < event->first + event->count; ++k)
-      policy_->submit(queued_job(arrival_order_[k]));
+    for (JobIndex k = event->first; k < event->first + event->count; ++k) {
+      const JobIndex job = arrival_order_[k];
+      policy_->submit(queued_job(job));
+      wait(job);
+    }
   }
 
   // A policy's tally of room for shares and of nodes for pods is cautious (sched::take), so
@@ -389,7 +401,10 @@ class Training final : public sched::ClusterView, public TrainingService {
     bool ask_again = true;
     while (ask_again) {
       ask_again = false;
+      const auto asked = std::chrono::steady_clock::now();
       const sched::Plan plan = policy_->plan(*this);
+      decision_s_.push_back(
+          std::chrono::duration<float>(std::chrono::steady_clock::now() - asked).count());
       for (const JobIndex job : plan.preempt) preempt_job(job);
       for (const auto& decision : plan.start) {
         start_job(decision);
@@ -458,6 +473,8 @@ class Training final : public sched::ClusterView, public TrainingService {
     refresh_free(decision.cluster);
     run.cluster = decision.cluster;
     run.start_s = now();
+    waiting_.erase({job.submit_s, decision.job});
+    allocated_gpus_ += job.num_gpus * share_of(decision.job);
     // A job that ran before resumes with the work it has left, after the restart cost; its
     // checkpoint travels from its old GPUs when it lands on others.
     double restore_s = 0;
@@ -678,6 +695,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
     core_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
+    allocated_gpus_ -= job.num_gpus * share_of(index);
     return energy;
   }
 
@@ -713,6 +731,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     r.energy_j += end_run(index, run);
     running_.erase(it);
     ++preemptions_;
+    wait(index);
   }
 
   void finish_job(JobIndex index) {
@@ -723,6 +742,7 @@ class Training final : public sched::ClusterView, public TrainingService {
 
     report::JobRecord record;
     record.id = job.id;
+    record.user = job.user.view();
     record.submit_s = job.submit_s;
     record.start_s = run.start_s;
     record.end_s = now();
@@ -755,6 +775,7 @@ class Training final : public sched::ClusterView, public TrainingService {
       if (!jobs_[i].rejected) continue;
       report::JobRecord record;
       record.id = workload_.jobs[i].id;
+      record.user = workload_.jobs[i].user.view();
       record.submit_s = workload_.jobs[i].submit_s;
       record.num_gpus = workload_.jobs[i].num_gpus;
       if (workload_.jobs[i].gpu_milli > 0)
@@ -762,6 +783,24 @@ class Training final : public sched::ClusterView, public TrainingService {
       record.final_state = "REJECTED";
       core_.job_ended(record);
     }
+  }
+
+  // A job that waits for GPUs (arrived, or preempted): the earliest is the head of the queue
+  // for the fragmentation metric, whatever the policy's own order.
+  void wait(JobIndex job) {
+    if (workload_.jobs[job].num_gpus > 0) waiting_.emplace(workload_.jobs[job].submit_s, job);
+  }
+
+  // Idle GPUs that cannot serve the earliest waiting job: the free GPUs of every cluster
+  // where it does not fit now (its model not allowed there, or not enough free).
+  int fragmented_gpus() const {
+    if (waiting_.empty()) return 0;
+    const sched::QueuedJob head = queued_job(waiting_.begin()->second);
+    int idle = 0;
+    for (const auto& c : clusters_)
+      if (!sched::allows(head, c.model) || !sched::fits(head, {c.free_gpus, c.share_room_milli}))
+        idle += c.free_gpus;
+    return idle;
   }
 
   void record_state() {
@@ -773,6 +812,8 @@ class Training final : public sched::ClusterView, public TrainingService {
     s.total_gpus = total_gpus_;
     s.queued_jobs = int(policy_->queued());
     s.running_jobs = int(running_.size());
+    s.allocated_gpus = allocated_gpus_;
+    s.fragmented_gpus = fragmented_gpus();
     s.it_power_w = accountant_.it_power_w();
     s.facility_power_w = s.it_power_w * platform_.pue;
     core_.training_state(s);
@@ -804,8 +845,11 @@ class Training final : public sched::ClusterView, public TrainingService {
   bool at_round_ = false;  // the pass being made is a round's
   std::unordered_map<JobIndex, Resumed> resumed_;
   std::uint64_t preemptions_ = 0;
-  bool scheduling_ = false;  // the scheduler is waiting for events
-  bool has_pods_ = false;    // some job asks for CPUs or memory: policies see nodes
+  std::set<std::pair<double, JobIndex>> waiting_;  // (submit time, job): GPU jobs not running
+  double allocated_gpus_ = 0;                      // GPUs held by running jobs, shares by share
+  std::vector<float> decision_s_;                  // wall seconds of each plan() call
+  bool scheduling_ = false;                        // the scheduler is waiting for events
+  bool has_pods_ = false;  // some job asks for CPUs or memory: policies see nodes
   std::vector<JobIndex> arrival_order_;
   sg4::Mailbox* mailbox_ = nullptr;
   int total_gpus_ = 0;

@@ -134,6 +134,30 @@ TEST_CASE("qssf: jobs are ordered by the GPU-time their history predicts") {
   CHECK(e2e::num(jobs["b"], "start_time") == 205);
 }
 
+// The policy-suite metrics of summary.json, on 4 V100 under fifo: a (user u1, 3 GPUs, 100 s)
+// and b (u2, 2 GPUs, 50 s) at 0. a runs 0-100; b waits while 1 GPU is idle, which cannot
+// serve it; b runs 100-150.
+//   fragmentation = 1 GPU x 100 s / (4 GPUs x 150 s) = 1/6;
+//   allocation_rate (while a job waits, [0, 100]) = 3 x 100 / (4 x 100) = 0.75;
+//   jain_fairness over the users' GPU-seconds 300 and 100 = 400^2 / (2 x (300^2 + 100^2)) = 0.8;
+//   finish-time fairness rho = JCT / (run time x max(1, GPUs x N / 4)), N the mean number of
+//   active jobs over the job's life: a: N = 2, 100 / (100 x 1.5) = 2/3; b: N = (2 x 100 +
+//   1 x 50) / 150 = 5/3, 2 x 5/3 / 4 < 1, so 150 / 50 = 3: mean 11/6, max 3.
+TEST_CASE("summary.json: fragmentation, allocation rate, Jain's fairness, finish-time fairness") {
+  const auto dir = with_trace(
+      "suite-metrics", "job_id,submit_time,num_gpus,duration,user\na,0,3,100,u1\nb,0,2,50,u2\n");
+  const auto r = run_policy(dir + "/out", dir + "/w.csv", "fifo");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto s = summary_of(dir + "/out");
+  CHECK(s["fragmentation"].get<double>() == doctest::Approx(1.0 / 6));
+  CHECK(s["allocation_rate"].get<double>() == doctest::Approx(0.75));
+  CHECK(s["jain_fairness"].get<double>() == doctest::Approx(0.8));
+  CHECK(s["mean_ftf_rho"].get<double>() == doctest::Approx(11.0 / 6));
+  CHECK(s["max_ftf_rho"].get<double>() == doctest::Approx(3));
+  CHECK(s["decision_wall_s"].get<double>() >= 0);
+  CHECK(s["decision_p99_ms"].get<double>() >= 0);
+}
+
 TEST_CASE("policy parameters and round options are checked before anything runs") {
   const auto dir = e2e::fresh_dir("policy-param-errors");
   const std::string trace = e2e::fixture("e2e/backfill.csv");

@@ -29,9 +29,12 @@ class PartialOutputs {
     double facility_energy_j = 0;
     double sim_wall_s = 0;
     double peak_rss_mb = 0;
+    double decision_wall_s = -1;  // a training policy's cost; -1: none (not written)
+    double decision_p99_ms = -1;
   };
   // Closes the streamed files, writes the summary (with `costs` appended as energy_*_kwh,
-  // sim_wall_s, peak_rss_mb), and renames all of them into place.
+  // sim_wall_s, peak_rss_mb and, for training, decision_wall_s, decision_p99_ms), and renames
+  // all of them into place.
   void commit(nlohmann::ordered_json summary, const RunCosts& costs);
   // Closes the streamed files and renames them into place, with no summary: a recorder whose
   // summary is a section of the run's one summary.json (report/combined_summary.hpp).

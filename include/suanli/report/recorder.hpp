@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,8 @@ struct RunInfo {
   double facility_energy_j = 0;
   double sim_wall_s = 0;
   double peak_rss_mb = 0;
+  double decision_wall_s = -1;  // the policy's cost (RunOutcome); -1: not measured
+  double decision_p99_ms = -1;
 };
 
 // Bounded slowdown threshold (Feitelson et al.): short jobs don't dominate the mean.
@@ -79,6 +82,24 @@ class Recorder {
   double busy_gpu_seconds_ = 0;
   std::uint64_t preemptions_ = 0;
   double lost_gpu_seconds_ = 0;
+  // Metrics over the cluster's states (docs/policies.md, "Metrics"): the active jobs'
+  // integral over time, for each job's finish-time fairness; fragmented GPU-seconds; GPUs
+  // allocated while jobs wait.
+  struct ActivePoint {
+    double time_s;
+    double integral;  // of the number of active jobs, from the first state to time_s
+    int active;       // from time_s on
+  };
+  void integrate_until(double time_s);
+  double active_integral(double time_s) const;
+  std::vector<ActivePoint> active_;
+  ClusterState last_state_;
+  bool have_state_ = false;
+  double fragmented_gpu_s_ = 0;
+  double waiting_s_ = 0;
+  double allocated_while_waiting_gpu_s_ = 0;
+  std::unordered_map<std::string, double> user_gpu_s_;
+  std::vector<double> ftf_rho_;
 };
 
 // Linear interpolation between closest ranks (numpy's default); q in [0,1]. Sorts `values`.

@@ -12,6 +12,7 @@ namespace suanli::report {
 
 struct JobRecord {
   std::string_view id;
+  std::string_view user;  // "" when the trace names none
   double submit_s = 0;
   double start_s = -1;  // -1: never started
   double end_s = -1;
@@ -41,6 +42,8 @@ struct ClusterState {
   int running_jobs = 0;
   double it_power_w = 0;
   double facility_power_w = 0;
+  double allocated_gpus = 0;  // GPUs held by jobs, a share counting its fraction
+  int fragmented_gpus = 0;    // idle GPUs that cannot serve the earliest waiting job
 };
 
 struct RequestRecord {

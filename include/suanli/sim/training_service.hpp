@@ -41,6 +41,10 @@ struct RunOutcome {
   double makespan_s = 0;  // when the last job ended
   int completed = 0;
   std::uint64_t preemptions = 0;
+  // The policy's own cost: wall seconds inside plan() in all, and the 99th percentile of one
+  // call (nearest rank), in milliseconds.
+  double decision_wall_s = 0;
+  double decision_p99_ms = 0;
 };
 
 class TrainingService : public Service {
