@@ -18,6 +18,8 @@ const Registry<PolicyEntry>& policy_registry() {
       {"sjf", "shortest walltime first; blocks like fifo, no backfilling", &make_sjf},
       {"easy", "fifo with EASY backfilling: later jobs may start if they do not delay the head",
        &make_easy},
+      {"conservative", "fifo with conservative backfilling: every queued job holds a reservation",
+       &make_conservative, conservative_params()},
       {"srtf",
        "preemptive shortest remaining time first (an oracle: knows true run times)",
        &make_srtf,

@@ -1,6 +1,9 @@
 // End-to-end: the real binary on tiny inputs, start/end times derived by hand.
 #include <doctest/doctest.h>
 
+#include <initializer_list>
+#include <tuple>
+
 #include "run_binary.hpp"
 
 using e2e::fixture;
@@ -24,6 +27,15 @@ std::map<std::string, e2e::Row> run(const std::string& platform, const std::stri
 void check_times(const e2e::Row& job, double start, double end) {
   CHECK(num(job, "start_time") == doctest::Approx(start).epsilon(1e-9));
   CHECK(num(job, "end_time") == doctest::Approx(end).epsilon(1e-9));
+}
+
+// Each named job's [start, end].
+void check_schedule(std::map<std::string, e2e::Row>& jobs,
+                    std::initializer_list<std::tuple<std::string, double, double>> expected) {
+  for (const auto& [name, start, end] : expected) {
+    CAPTURE(name);
+    check_times(jobs[name], start, end);
+  }
 }
 
 }  // namespace
@@ -73,6 +85,23 @@ TEST_CASE(
   check_times(sjf["C"], 2, 52);
   check_times(sjf["B"], 100, 200);
   check_times(sjf["D"], 200, 400);
+}
+
+// conservative.csv on single_node.yaml (4 V100, walltime = duration):
+//   a t=0 3 GPU 100 s; b t=1 2 GPU 100 s; c t=2 4 GPU 100 s; d t=3 1 GPU 250 s.
+// a starts [0,100]; 1 GPU stays free.
+// EASY: at t=3 head b reserves t=100 (a's end), extra 1 + 3 - 2 = 2. d runs past 100 but its
+//       1 GPU fits in the extra: backfilled [3,253]. b [100,200]. c needs all 4, and d holds
+//       one until 253: c [253,353]. d delayed c, the second job in the queue.
+// Conservative: at t=3 the profile is [3,100) 1, [100,inf) 4; b reserves [100,200) (2 left),
+//       c [200,300) (0 left). d needs 1 GPU for 250 s: [3,253) crosses 0 at 200, reserved at
+//       300. At 100 b starts and d, re-reserved, still meets c's [200,300): it waits.
+//       c [200,300], d [300,550].
+TEST_CASE("conservative backfilling does not let a job delay the second queued job, EASY does") {
+  auto easy = run("platforms/single_node.yaml", "e2e/conservative.csv", "easy", "cons-easy");
+  check_schedule(easy, {{"a", 0, 100}, {"b", 100, 200}, {"c", 253, 353}, {"d", 3, 253}});
+  auto cons = run("platforms/single_node.yaml", "e2e/conservative.csv", "conservative", "cons");
+  check_schedule(cons, {{"a", 0, 100}, {"b", 100, 200}, {"c", 200, 300}, {"d", 300, 550}});
 }
 
 // uplink_os{1,2}.yaml: 4 nodes x 1 GPU (g0..g3), leaves {g0,g1} and {g2,g3}; node NIC 1e9 B/s;

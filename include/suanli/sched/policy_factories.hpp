@@ -20,6 +20,8 @@ namespace suanli::sched {
 std::unique_ptr<Policy> make_fifo(const PolicyParams& params);
 std::unique_ptr<Policy> make_sjf(const PolicyParams& params);
 std::unique_ptr<Policy> make_easy(const PolicyParams& params);
+std::unique_ptr<Policy> make_conservative(const PolicyParams& params);
+std::span<const ParamSpec> conservative_params();
 std::unique_ptr<Policy> make_srtf(const PolicyParams& params);
 std::unique_ptr<Policy> make_las(const PolicyParams& params);
 std::unique_ptr<Policy> make_tiresias(const PolicyParams& params);
