@@ -10,10 +10,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "suanli/common/input_error.hpp"
 #include "suanli/workload/csv_util.hpp"
@@ -75,6 +79,10 @@ class GavelReader : TraceFile {
  private:
   void read_row(std::string_view text, int line);
   double lookup(std::string_view job_type, int scale, int line);
+  void read_fallback();
+  // The fallback's rate for a (job type, GPU count) the table lacks, or nothing.
+  std::optional<double> fallback_rate(std::string_view job_type, int scale);
+  double median_efficiency(int scale) const;
 
   GavelThroughputs table_;
   std::string reference_gpu_;
@@ -89,12 +97,64 @@ class GavelReader : TraceFile {
   std::string last_job_type_;
   int last_scale_ = 0;
   double last_rate_ = 0;
+  bool last_fallback_ = false;
+  // --throughput-fallback: off, or linear with a given efficiency (< 0: the table's median).
+  bool fallback_ = false;
+  double fallback_efficiency_ = -1;
+  std::map<int, double> efficiency_used_;  // by GPU count
+  std::size_t fallback_jobs_ = 0;
 };
+
+void GavelReader::read_fallback() {
+  const std::string& rule = options_.throughput_fallback;
+  if (rule == "none") return;
+  fallback_ = true;
+  if (rule == "linear") return;
+  double e = 0;
+  if (rule.starts_with("linear:") && parse_double(std::string_view(rule).substr(7), e) && e > 0 &&
+      e <= 1) {
+    fallback_efficiency_ = e;
+    return;
+  }
+  throw InputError("--throughput-fallback: '" + rule +
+                   "': expected none, linear or linear:E with 0 < E <= 1");
+}
+
+// Of the job types the table has at both 1 and n GPUs on the reference worker, the median
+// of throughput(n) / (n x throughput(1)): how the table's own jobs scale. n is `scale`, or,
+// when no job type has that count, the largest count below it that some job type has (a
+// larger job is assumed to scale no better); 1 when the table has no multi-GPU entry below.
+double GavelReader::median_efficiency(int scale) const {
+  const std::string& worker = options_.reference_worker;
+  const std::vector<std::string> types = table_.job_types(worker);
+  int n = 1;
+  for (const std::string& type : types)
+    for (const int k : table_.scale_factors(worker, type))
+      if (k > n && k <= scale) n = k;
+  std::vector<double> e;
+  for (const std::string& type : types) {
+    const auto one = table_.steps_per_second(worker, type, 1);
+    const auto many = table_.steps_per_second(worker, type, n);
+    if (n > 1 && one && many && *one > 0 && *many > 0) e.push_back(*many / (n * *one));
+  }
+  if (e.empty()) return 1;
+  std::sort(e.begin(), e.end());
+  return e.size() % 2 ? e[e.size() / 2] : (e[e.size() / 2 - 1] + e[e.size() / 2]) / 2;
+}
+
+std::optional<double> GavelReader::fallback_rate(std::string_view job_type, int scale) {
+  const auto one = table_.steps_per_second(options_.reference_worker, job_type, 1);
+  if (!fallback_ || !one || !(*one > 0)) return std::nullopt;
+  auto [it, fresh] = efficiency_used_.try_emplace(scale, fallback_efficiency_);
+  if (fresh && fallback_efficiency_ < 0) it->second = median_efficiency(scale);
+  return *one * scale * it->second;
+}
 
 Workload GavelReader::read() {
   if (options_.throughputs_path.empty()) {
     fail(0, "", "gavel traces need a throughputs table: give --throughputs FILE");
   }
+  read_fallback();
   FileLines lines(path_);  // opened first: a missing trace is named before the table
   const std::string& table_path = options_.throughputs_path;
   const std::string table_text = read_whole_file(table_path);
@@ -136,6 +196,15 @@ Workload GavelReader::read() {
   meta.emplace_back("throughputs", options_.throughputs_path);
   meta.emplace_back("reference_worker", options_.reference_worker);
   meta.emplace_back("reference_gpu", reference_gpu_);
+  if (fallback_jobs_ > 0) {
+    // Which jobs were timed by the fallback, and at what efficiency, is worth a line.
+    std::string used;
+    for (const auto& [gpus, e] : efficiency_used_)
+      used +=
+          (used.empty() ? "" : " ") + std::to_string(gpus) + " GPUs x " + fmt::format("{:.3f}", e);
+    meta.emplace_back("throughput_fallback_jobs", std::to_string(fallback_jobs_));
+    meta.emplace_back("throughput_fallback_efficiency", used);
+  }
   if (rounded_priorities_ > 0) {
     meta.emplace_back("priority_weight_rounded", std::to_string(rounded_priorities_));
   }
@@ -247,10 +316,15 @@ void GavelReader::read_row(std::string_view text, int line) {
 }
 
 double GavelReader::lookup(std::string_view job_type, int scale, int line) {
-  if (scale == last_scale_ && job_type == last_job_type_) return last_rate_;
+  if (scale == last_scale_ && job_type == last_job_type_) {
+    fallback_jobs_ += last_fallback_;
+    return last_rate_;
+  }
   const std::string& worker = options_.reference_worker;
-  const std::optional<double> rate = table_.steps_per_second(worker, job_type, scale);
+  std::optional<double> rate = table_.steps_per_second(worker, job_type, scale);
   const std::string key = gavel_key(job_type, scale);
+  const bool fallback = !rate && (rate = fallback_rate(job_type, scale));
+  fallback_jobs_ += fallback;
   if (!rate) {
     const std::vector<int> scales = table_.scale_factors(worker, job_type);
     if (scales.empty()) {
@@ -265,7 +339,9 @@ double GavelReader::lookup(std::string_view job_type, int scale, int line) {
     }
     fail(line, "scale_factor",
          "no throughput for " + key + " on worker '" + worker + "' (" + table_.source() + " has " +
-             known + " for this job type)");
+             known +
+             " for this job type; --throughput-fallback linear times it from the 1-GPU "
+             "throughput)");
   }
   if (!(*rate > 0)) {
     fail(line, "job_type",
@@ -275,6 +351,7 @@ double GavelReader::lookup(std::string_view job_type, int scale, int line) {
   last_job_type_.assign(job_type);
   last_scale_ = scale;
   last_rate_ = *rate;
+  last_fallback_ = fallback;
   return *rate;
 }
 
@@ -330,6 +407,13 @@ std::span<const FormatOption> gavel_options() {
       {.name = "reference-worker",
        .help = "gavel: the worker type whose throughputs give durations",
        .text = &ReadOptions::reference_worker,
+       .show_default = true},
+      {.name = "throughput-fallback",
+       .value_name = "RULE",
+       .help = "gavel: how to time a (job type, GPU count) the table lacks: none (an error), "
+               "linear (1-GPU throughput x GPUs x the table's median scaling efficiency at that "
+               "count) or linear:E (x E)",
+       .text = &ReadOptions::throughput_fallback,
        .show_default = true}};
   return kOptions;
 }

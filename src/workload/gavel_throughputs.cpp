@@ -168,6 +168,14 @@ std::optional<double> GavelThroughputs::steps_per_second(std::string_view worker
   return s->second;
 }
 
+std::vector<std::string> GavelThroughputs::job_types(std::string_view worker) const {
+  std::vector<std::string> out;
+  const auto w = table_.find(worker);
+  if (w == table_.end()) return out;
+  for (const auto& [job_type, by_scale] : w->second) out.push_back(job_type);
+  return out;
+}
+
 bool GavelThroughputs::has_worker(std::string_view worker) const {
   return table_.find(worker) != table_.end();
 }

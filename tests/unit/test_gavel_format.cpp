@@ -270,6 +270,40 @@ TEST_CASE("gavel: errors name the file, the line and the field") {
   }
 }
 
+// --throughput-fallback linear: a (job type, GPU count) the table lacks runs at the 1-GPU
+// throughput x GPUs x the table's median scaling efficiency at that count. The fixture's v100
+// has ResNet-18 at 1 and 2 GPUs (20, 36 steps/s: 36 / (2 x 20) = 0.9) and Transformer at 1
+// and 4 (12.5, 40: 40 / (4 x 12.5) = 0.8). So ResNet-18 on 4 GPUs: 20 x 4 x 0.8 = 64 steps/s,
+// 100 steps in 1.5625 s; on 8 GPUs (no job type has 8: the largest count below, 4, gives 0.8)
+// 20 x 8 x 0.8 = 128; A3C (1 GPU only, 4 steps/s) on 2: 4 x 2 x 0.9 = 7.2. linear:0.5 gives
+// ResNet-18 on 4 GPUs 20 x 4 x 0.5 = 40 steps/s: 2.5 s.
+TEST_CASE("gavel: --throughput-fallback times what the table lacks from the 1-GPU throughput") {
+  TempFile f(kTempPrefix, "fallback.trace",
+             line10(kResNet, "100", "4") + line10(kResNet, "100", "8") + line10("A3C", "100", "2") +
+                 line10(kResNet, "100", "2"));
+  ReadOptions o = options();
+  o.throughput_fallback = "linear";
+  const Workload w = read_gavel(f.path(), o);
+  REQUIRE(w.jobs.size() == 4);
+  CHECK(w.jobs[0].duration_s == doctest::Approx(100 / 64.0));
+  CHECK(w.jobs[1].duration_s == doctest::Approx(100 / 128.0));
+  CHECK(w.jobs[2].duration_s == doctest::Approx(100 / 7.2));
+  CHECK(w.jobs[3].duration_s == doctest::Approx(100 / 36.0));  // in the table
+  CHECK(meta(w, "throughput_fallback_jobs") == "3");
+  CHECK(meta(w, "throughput_fallback_efficiency") ==
+        "2 GPUs x 0.900 4 GPUs x 0.800 8 GPUs x 0.800");
+  o.throughput_fallback = "linear:0.5";
+  CHECK(read_gavel(f.path(), o).jobs[0].duration_s == doctest::Approx(2.5));
+  // Without it, the first such job is an error that names the option.
+  check_contains(gavel_error(f.path()), "--throughput-fallback linear");
+  for (const char* bad : {"cubic", "linear:0", "linear:1.5", "linear:x"}) {
+    CAPTURE(bad);
+    o.throughput_fallback = bad;
+    check_contains(gavel_error(f.path(), o), "--throughput-fallback: '" + std::string(bad) +
+                                                 "': expected none, linear or linear:E");
+  }
+}
+
 TEST_CASE("gavel throughputs: keys, lookups, worker GPUs") {
   const GavelThroughputs t = GavelThroughputs::read(kThroughputs);
   CHECK(t.workers() == std::vector<std::string>{"k80", "p100", "v100", "v100_unconsolidated"});
@@ -396,6 +430,21 @@ TEST_CASE("gavel: the real traces (when /work/shared/traces/gavel is present)") 
                    "0e4a51.trace:42: scale_factor: no throughput for ('Recommendation (batch "
                    "size 512)', 4) on worker 'v100'");
   }
+  // With --throughput-fallback linear every seed=0 msr trace reads; 13 of the 15 need it, and
+  // say how many of their jobs it timed.
+  ReadOptions linear = o;
+  linear.throughput_fallback = "linear";
+  std::size_t msr_files = 0, with_fallback = 0;
+  if (std::filesystem::exists(root / "traces/msr/seed=0"))
+    for (const auto& entry : std::filesystem::directory_iterator(root / "traces/msr/seed=0")) {
+      CAPTURE(entry.path().string());
+      const Workload t = read_gavel(entry.path().string(), linear);
+      CHECK(!t.jobs.empty());
+      with_fallback += meta(t, "throughput_fallback_jobs") != "(absent)";
+      ++msr_files;
+    }
+  CHECK(msr_files == 15);
+  CHECK(with_fallback == 13);
 }
 
 TEST_CASE("gavel: detected among all formats") {

@@ -31,6 +31,8 @@ class GavelThroughputs {
                                          int scale_factor) const;
 
   bool has_worker(std::string_view worker) const;
+  // The job types the table has for `worker` (sorted; empty when none).
+  std::vector<std::string> job_types(std::string_view worker) const;
   std::vector<std::string> workers() const;  // sorted
   // The scale factors the table has for `job_type` on `worker` (sorted; empty when none).
   std::vector<int> scale_factors(std::string_view worker, std::string_view job_type) const;

@@ -28,6 +28,10 @@ struct ReadOptions {
   // `reference_worker`, and Job::reference_gpu names that worker's GPU model.
   std::string throughputs_path;
   std::string reference_worker = "v100";
+  // Gavel: what times a (job type, GPU count) the table lacks: "none" (an input error),
+  // "linear" (the 1-GPU throughput x GPUs x the table's median scaling efficiency at that
+  // count) or "linear:E" (x E).
+  std::string throughput_fallback = "none";
 };
 
 // A command-line option of the formats that need one (--gpus-per-proc, ...): declared by the
