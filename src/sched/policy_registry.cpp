@@ -31,6 +31,10 @@ const Registry<PolicyEntry>& policy_registry() {
        360},
       {"tiresias", "Tiresias's discretised 2D-LAS queues, as its public simulator's dlas-gpu",
        &make_tiresias, tiresias_params()},
+      {"gavel", "Gavel's heterogeneity-aware max-min fairness (an LP) in 360 s rounds", &make_gavel,
+       gavel_params(), 360},
+      {"gavel-max-throughput", "Gavel's LP maximising the sum of throughputs, in 360 s rounds",
+       &make_gavel_max_throughput, gavel_params(), 360},
   };
   return entries;
 }

@@ -44,6 +44,6 @@ TEST_CASE("the policy registry is one of them") {
   CHECK(&r.entries() == &suanli::sched::policies());
   CHECK(suanli::sched::find_policy("fifo") == r.find("fifo"));
   CHECK(r.unknown_message("policy", "fifi") ==
-        "unknown policy 'fifi' (known: fifo, sjf, easy, srtf, las, tiresias); did you mean "
-        "'fifo'?");
+        "unknown policy 'fifi' (known: fifo, sjf, easy, srtf, las, tiresias, gavel, "
+        "gavel-max-throughput); did you mean 'fifo'?");
 }
