@@ -10,6 +10,7 @@ packages=(
   libboost-graph-dev libboost-program-options-dev  # topology graph, CLI
   libspdlog-dev libfmt-dev                         # logging, formatting
   nlohmann-json3-dev libyaml-cpp-dev               # summary.json, platform YAML
+  libglpk-dev                                      # the LP of the gavel policies
   doctest-dev                                      # tests
   python3                                          # scripts/ (workload generator, bench)
 )

@@ -11,6 +11,8 @@
 
 namespace suanli::sched {
 
+constexpr std::span<const ParamSpec> kNoParams;
+
 const Registry<PolicyEntry>& policy_registry() {
   static const Registry<PolicyEntry> entries = {
       {"fifo", "first come first served; the first job that does not fit blocks the rest",
@@ -20,27 +22,20 @@ const Registry<PolicyEntry>& policy_registry() {
        &make_easy},
       {"conservative", "fifo with conservative backfilling: every queued job holds a reservation",
        &make_conservative, conservative_params()},
-      {"srtf",
-       "preemptive shortest remaining time first (an oracle: knows true run times)",
-       &make_srtf,
-       {},
-       0,
-       true},
-      {"las",
-       "preemptive 2D least attained service (GPU-seconds), re-sorted every round",
-       &make_las,
-       {},
-       360},
+      {"srtf", "preemptive shortest remaining time first (an oracle: knows true run times)",
+       &make_srtf, kNoParams, 0, true},
+      {"las", "preemptive 2D least attained service (GPU-seconds), re-sorted every round",
+       &make_las, kNoParams, 360},
       {"tiresias", "Tiresias's discretised 2D-LAS queues, as its public simulator's dlas-gpu",
        &make_tiresias, tiresias_params()},
-      {"themis",
-       "finish-time fairness: each round's leases go to the worst-off jobs (oracle)",
-       &make_themis,
-       {},
-       360,
-       true},
+      {"themis", "finish-time fairness: each round's leases go to the worst-off jobs (oracle)",
+       &make_themis, kNoParams, 360, true},
       {"qssf", "Helios's quasi-shortest-service-first: order by GPU-time predicted from history",
        &make_qssf},
+      {"gavel", "Gavel's heterogeneity-aware max-min fairness (an LP) in 360 s rounds", &make_gavel,
+       gavel_params(), 360},
+      {"gavel-max-throughput", "Gavel's LP maximising the sum of throughputs, in 360 s rounds",
+       &make_gavel_max_throughput, gavel_params(), 360},
   };
   return entries;
 }

@@ -6,14 +6,6 @@
 
 namespace suanli::sched::detail {
 
-namespace {
-
-bool preemptible(const QueuedJob& job) {
-  return job.share_milli == 0 && !job.is_pod();
-}
-
-}  // namespace
-
 Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view,
                       bool may_preempt) {
   const auto clusters = view.clusters();
@@ -54,10 +46,19 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
     a.cluster = target[i];
   }
 
-  // Share jobs and pods: on what is left, as the view says it (their rooms and nodes).
+  std::vector<int> whole_left(clusters.size());
+  for (std::size_t c = 0; c < clusters.size(); ++c) whole_left[c] = room[c].whole;
+  start_unpreemptible(order, view, whole_left, whole_start, plan);
+  return plan;
+}
+
+void start_unpreemptible(std::span<ActiveJob* const> order, const ClusterView& view,
+                         const std::vector<int>& whole_left, const std::vector<bool>& whole_start,
+                         Plan& plan) {
+  // On what is left, as the view says it (their rooms and nodes).
   std::vector<FreeGpus> left = free_tally(view);
-  for (std::size_t c = 0; c < clusters.size(); ++c) {
-    left[c].whole = room[c].whole;
+  for (std::size_t c = 0; c < left.size(); ++c) {
+    left[c].whole = whole_left[c];
     left[c].placed_elsewhere = whole_start[c];
   }
   for (ActiveJob* a : order) {
@@ -69,7 +70,6 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
     plan.start.push_back({a->job.index, c, started.front().node});
     a->cluster = c;
   }
-  return plan;
 }
 
 Plan KeyedPreemptivePolicy::plan(const ClusterView& view) {

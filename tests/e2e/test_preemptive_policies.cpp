@@ -217,3 +217,36 @@ TEST_CASE("tiresias and fifo reproduce the public Tiresias simulator on its 60-j
     CHECK(s["preemptions"] == c.preemptions);
   }
 }
+
+// gavel on tests/fixtures/e2e/gavel_v100_k80.yaml: one V100, one K80 (k = 4.365 / 125 as
+// fast, the peak ratio). a: 1 GPU, 600 s, V100 only; b: 1 GPU, 600 s, any GPU; both at 0.
+// The LP (equal shares: a (1 + 0) / 2, b (1 + k) / 2): na = 2 aV, nb = 2 (bV + k bK) / (1 + k),
+// aV + bV <= 1, bV + bK <= 1. t >= 1 needs aV >= 1/2 and bV >= 1/2, so aV = bV = bK = 1/2,
+// t = 1 (unique). Rounds every 360 s, V100 first (the faster pool):
+//   0:    equal priorities 2 x 1/2 on the V100, a (first) takes it, b the K80.
+//   360:  V100 time a 180 + 360, b 180 of 720: priorities 2/3 and 2, b moves to the V100;
+//         a may not use the K80 and waits (the K80 idles, as in Gavel).
+//   720:  V100 time equal (540 each): a again, b back to the K80 (priority 1/2 / (540 / 720)).
+//   960:  a ends (360 + 240 s on the V100). Between rounds b stays on the K80.
+//   1080: re-solved for b alone, x_bV = 1: b moves to the V100 with 600 - 360 - 720 k s left.
+TEST_CASE("gavel: two jobs share a V100 round by round, one of them also a K80") {
+  const auto dir = e2e::fresh_dir("gavel-rounds");
+  std::filesystem::create_directories(dir);
+  const std::string trace = dir + "/w.csv";
+  {
+    std::ofstream(trace) << "job_id,submit_time,num_gpus,duration,gpu_type\n"
+                            "a,0,1,600,V100\nb,0,1,600,\n";
+  }
+  const auto r =
+      e2e::run_suanli({"run", "-q", "--platform", e2e::fixture("e2e/gavel_v100_k80.yaml"),
+                       "--workload", trace, "--policy", "gavel", "--out", dir + "/out"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  auto jobs = e2e::read_jobs(dir + "/out");
+  const double k = 4.365 / 125;
+  CHECK(e2e::num(jobs["a"], "start_time") == 0);
+  CHECK(e2e::num(jobs["a"], "end_time") == doctest::Approx(960));
+  CHECK(e2e::num(jobs["a"], "preemptions") == 1);
+  CHECK(e2e::num(jobs["b"], "start_time") == 0);
+  CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(1080 + 600 - 360 - 720 * k));
+  CHECK(jobs["b"].at("gpu_type") == "V100");
+}

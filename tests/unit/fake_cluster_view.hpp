@@ -47,9 +47,16 @@ class FakeClusterView : public ClusterView {
     for (const RunningJob& r : sorted)
       if (!visit(r)) return;
   }
+  // A job's own speed on a cluster, where a test gives one (Gavel's per-job throughputs),
+  // else the cluster's.
+  std::map<std::pair<JobIndex, int>, double> job_speed;
   double estimated_runtime(const QueuedJob& job, int cluster) const override {
-    return job.walltime_s / speed[cluster];
+    const auto it = job_speed.find({job.index, cluster});
+    return job.walltime_s / (it == job_speed.end() ? speed[cluster] : it->second);
   }
+  // Set by a test to make the next calls rounds (ClusterView::at_round).
+  bool round = false;
+  bool at_round() const override { return round; }
   // Each job's service, as a test sets it (absent: none yet).
   std::map<JobIndex, Service> services;
   Service service(JobIndex job) const override {

@@ -15,7 +15,8 @@ TEST_CASE("policy registry lists every policy with a description") {
     CHECK(make_policy(e.name) != nullptr);
   }
   CHECK(names == std::vector<std::string_view>{"fifo", "sjf", "easy", "conservative", "srtf", "las",
-                                               "tiresias", "themis", "qssf"});
+                                               "tiresias", "themis", "qssf", "gavel",
+                                               "gavel-max-throughput"});
   CHECK(find_policy("easy") != nullptr);
   CHECK(find_policy("nope") == nullptr);
 }

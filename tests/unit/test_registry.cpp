@@ -45,5 +45,5 @@ TEST_CASE("the policy registry is one of them") {
   CHECK(suanli::sched::find_policy("fifo") == r.find("fifo"));
   CHECK(r.unknown_message("policy", "fifi") ==
         "unknown policy 'fifi' (known: fifo, sjf, easy, conservative, srtf, las, tiresias, themis, "
-        "qssf); did you mean 'fifo'?");
+        "qssf, gavel, gavel-max-throughput); did you mean 'fifo'?");
 }

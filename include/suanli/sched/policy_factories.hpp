@@ -28,6 +28,9 @@ std::unique_ptr<Policy> make_tiresias(const PolicyParams& params);
 std::span<const ParamSpec> tiresias_params();
 std::unique_ptr<Policy> make_themis(const PolicyParams& params);
 std::unique_ptr<Policy> make_qssf(const PolicyParams& params);
+std::unique_ptr<Policy> make_gavel(const PolicyParams& params);
+std::unique_ptr<Policy> make_gavel_max_throughput(const PolicyParams& params);
+std::span<const ParamSpec> gavel_params();
 
 std::unique_ptr<Placement> make_first_fit();
 std::unique_ptr<Placement> make_compact();
@@ -217,6 +220,30 @@ class ActiveJobs {
 // and only waiting jobs start, in order, on what is free.
 Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view,
                       bool may_preempt = true);
+
+// Whether the preemptive policies may preempt (and plan the GPUs of) a job: whole GPUs, no pod.
+inline bool preemptible(const QueuedJob& job) {
+  return job.share_milli == 0 && !job.is_pod();
+}
+
+// The last step of those plans: share jobs and pods of `order` that wait start, in that order,
+// on what the whole-GPU jobs leave (`whole_left` free GPUs per cluster; pods only where no
+// whole-GPU job starts in this plan, `whole_start`, whose nodes the view still describes).
+void start_unpreemptible(std::span<ActiveJob* const> order, const ClusterView& view,
+                         const std::vector<int>& whole_left, const std::vector<bool>& whole_start,
+                         Plan& plan);
+
+// Gavel's allocation LP (src/sched/gavel_lp.cpp): `jobs` rows of `pools` relative speeds
+// (speed[j * pools + c], 0 where the job may not run), each job's GPU count and each pool's
+// GPUs.
+struct GavelLpInput {
+  std::vector<double> speed;
+  std::vector<double> scale;
+  std::vector<double> capacity;
+};
+enum class GavelObjective { max_min_fairness, max_sum_throughput };
+// x[j * pools + c] in [0, 1]: the fraction of time job j should spend on pool c.
+std::vector<double> solve_gavel_lp(const GavelLpInput& in, GavelObjective objective);
 
 // A preemptive policy ordered by a key of each active job, lowest first (ties: arrival
 // order), recomputed at every call: SRTF (remaining time), LAS (attained service), Themis
