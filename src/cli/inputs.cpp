@@ -126,13 +126,17 @@ Inputs load_training_inputs(RunOptions& options) {
 
 po::options_description run_options_description(RunOptions& o) {
   po::options_description d("Run options");
+  // The names come from the registry, so a new placement shows up here by itself.
+  const std::string placement_help =
+      "GPU placement inside a cluster: " +
+      fmt::format("{}", fmt::join(sched::placement_registry().names(), " | "));
   d.add_options()("platform", po::value(&o.platform)->value_name("FILE"),
                   "platform YAML (default: platforms/default.yaml)")(
       "workload", po::value(&o.workload)->value_name("FILE"),
       "workload, any supported format (default: workloads/default.csv)")(
       "out", po::value(&o.out)->value_name("DIR")->required(), "output directory (created)")(
       "placement", po::value(&o.placement)->value_name("NAME")->default_value("compact"),
-      "GPU placement inside a cluster: first-fit | compact")(
+      placement_help.c_str())(
       "seed", po::value(&o.seed)->default_value(0),
       "seed for stochastic components (the bundled policies draw no random numbers; it is "
       "recorded in summary.json)")(
@@ -289,6 +293,7 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   config.round_seconds = o.round_seconds >= 0 ? o.round_seconds : entry->round_s;
   config.preempt_cost_s = o.preempt_cost_s;
   config.oracle = entry->oracle;
+  config.seed = std::uint64_t(o.seed);
   return config;
 }
 

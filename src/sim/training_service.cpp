@@ -9,6 +9,7 @@
 #include <cmath>
 #include <exception>
 #include <set>
+#include <span>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -146,6 +147,10 @@ class Training final : public sched::ClusterView, public TrainingService {
       if (!jobs[i].rejected) arrival_order_.push_back(i);
       has_pods_ = has_pods_ || (!jobs[i].rejected && workload.jobs[i].is_pod());
     }
+    // The placement sees the workload's requests once (fgd weighs its mix of job types).
+    std::vector<sched::QueuedJob> requests;
+    for (const JobIndex i : arrival_order_) requests.push_back(queued_job(i));
+    placement_->prepare(requests, config.seed);
     // Stable: jobs submitted at the same time arrive in file order.
     std::stable_sort(arrival_order_.begin(), arrival_order_.end(), [&](JobIndex a, JobIndex b) {
       return workload.jobs[a].submit_s < workload.jobs[b].submit_s;
@@ -406,14 +411,16 @@ class Training final : public sched::ClusterView, public TrainingService {
       decision_s_.push_back(
           std::chrono::duration<float>(std::chrono::steady_clock::now() - asked).count());
       for (const JobIndex job : plan.preempt) preempt_job(job);
-      for (const auto& decision : plan.start) {
-        start_job(decision);
+      for (std::size_t k = 0; k < plan.start.size(); ++k) {
+        const auto& decision = plan.start[k];
+        start_job(decision, std::span(plan.start).subspan(k + 1));
         ask_again = ask_again || jobs_[decision.job].share_milli > 0 || has_pods_;
       }
     }
   }
 
-  // The node a pod goes on: the policy's choice (checked), else the first that holds it.
+  // The node a pod goes on by default: the policy's choice (checked), else the first that
+  // holds it.
   int pod_node(const sched::QueuedJob& queued, const sched::Decision& decision) const {
     const auto rooms = allocation_.node_rooms(decision.cluster);
     const int node =
@@ -424,23 +431,26 @@ class Training final : public sched::ClusterView, public TrainingService {
     return platform_.clusters[decision.cluster].first_node + node;
   }
 
-  // A pod's GPUs, all on its node: room on one of its GPUs holding shares (best fit) or a free
-  // GPU for a share; the lowest free GPUs of the node for whole GPUs.
-  std::vector<int> pod_gpus(const sched::QueuedJob& queued, int node) const {
-    std::vector<int> gpus;
-    if (queued.share_milli > 0) {
-      const int gpu = allocation_.best_fit_share_gpu_on_node(node, queued.share_milli);
-      if (gpu >= 0) return {gpu};
-    }
-    const int want = queued.share_milli > 0 ? 1 : queued.gpus;
-    const int per_node = platform_.clusters[allocation_.cluster_of_node(node)].node.gpus;
-    for (int local = 0; local < per_node && int(gpus.size()) < want; ++local)
-      if (allocation_.gpu_free(allocation_.gpu_of_node(node, local)))
-        gpus.push_back(allocation_.gpu_of_node(node, local));
-    return gpus;
+  // A pod's node and GPUs: the placement's choice among the nodes that hold it, away from the
+  // nodes the plan's later pods were promised (the default placements keep the policy's node).
+  sched::PodChoice place_pod(const sched::QueuedJob& queued, const sched::Decision& decision,
+                             std::span<const sched::Decision> later) const {
+    std::vector<int> reserved;
+    const int first = platform_.clusters[decision.cluster].first_node;
+    for (const auto& d : later)
+      if (d.cluster == decision.cluster && d.node >= 0 && workload_.jobs[d.job].is_pod())
+        reserved.push_back(first + d.node);
+    const sched::PodRequest request{decision.cluster, pod_node(queued, decision), reserved};
+    sched::PodChoice choice = placement_->place_pod(allocation_, queued, request);
+    if (!sched::pod_allowed(allocation_, queued, request, choice))
+      throw std::logic_error("placement put pod '" + workload_.jobs[decision.job].id +
+                             "' where it may not go");
+    std::sort(choice.gpus.begin(), choice.gpus.end());
+    return choice;
   }
 
-  void start_job(const sched::Decision& decision) {
+  // `later`: the plan's starts after this one (pods among them keep their promised nodes).
+  void start_job(const sched::Decision& decision, std::span<const sched::Decision> later) {
     const auto& job = workload_.jobs[decision.job];
     const auto& prepared = jobs_[decision.job];
     const auto& info = clusters_.at(decision.cluster);
@@ -451,13 +461,16 @@ class Training final : public sched::ClusterView, public TrainingService {
                              "' on a cluster where it does not fit");
     Running run;
     if (job.is_pod()) {
-      run.node = pod_node(queued, decision);
-      run.gpus = pod_gpus(queued, run.node);
+      auto choice = place_pod(queued, decision, later);
+      run.node = choice.node;
+      run.gpus = std::move(choice.gpus);
       core_.acquire_host(run.node, job.cpu_milli, job.memory_mib);
     } else if (prepared.share_milli > 0) {
-      // Packed beside other shares when one GPU has room (best fit), else on a free GPU.
-      int gpu = allocation_.best_fit_share_gpu(decision.cluster, prepared.share_milli);
-      if (gpu < 0) gpu = placement_->place(allocation_, decision.cluster, 1).front();
+      // The placement's GPU: room beside other shares when one GPU has it, else a free GPU
+      // (the default: best fit, else place()).
+      const int gpu = placement_->place_share(allocation_, decision.cluster, queued);
+      if (!sched::share_allowed(allocation_, decision.cluster, prepared.share_milli, gpu))
+        throw std::logic_error("placement put share job '" + job.id + "' where it may not go");
       run.gpus = {gpu};
     } else {
       run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);

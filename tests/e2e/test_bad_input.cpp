@@ -99,8 +99,8 @@ TEST_CASE("a missing file is named") {
 TEST_CASE("an unknown policy or placement is named with the known ones") {
   expect_input_error(kGoodPlatform, kGoodWorkload, {"--policy", "lottery", "easy"},
                      {"--policy", "lottery"});
-  expect_input_error(kGoodPlatform, kGoodWorkload, {"--placement", "random", "compact"},
-                     {"--placement", "random"});
+  expect_input_error(kGoodPlatform, kGoodWorkload, {"--placement", "worst-fit", "compact"},
+                     {"--placement", "worst-fit"});
 }
 
 TEST_CASE("an unknown option is an input error") {

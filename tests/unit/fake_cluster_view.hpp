@@ -101,6 +101,21 @@ inline void apply(FakeClusterView& view, const std::vector<Decision>& decisions,
 //   leaf 0: node 0 (GPUs 0-3), node 1 (GPUs 4-7); leaf 1: node 2 (8-11), node 3 (12-15).
 // Cluster 1 "st": star, 2 nodes x 4 GPUs: node 4 (GPUs 16-19), node 5 (20-23); its single
 //   pseudo-leaf is leaf 2.
+// A job holding a share of one GPU (a pod when it asks for CPUs), and one of whole GPUs.
+inline QueuedJob share_job(int milli, int cpu_milli = 0) {
+  QueuedJob job;
+  job.gpus = 1;
+  job.share_milli = milli;
+  job.cpu_milli = cpu_milli;
+  return job;
+}
+
+inline QueuedJob whole_job(int gpus) {
+  QueuedJob job;
+  job.gpus = gpus;
+  return job;
+}
+
 inline platform::Platform small_platform() {
   platform::Platform p;
   p.name = "small";

@@ -27,14 +27,15 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("placement registry lists first-fit and compact") {
+TEST_CASE("placement registry lists first-fit, compact, topo, fgd and its baselines") {
   std::vector<std::string_view> names;
   for (const PlacementEntry& e : placements()) {
     names.push_back(e.name);
     CHECK_FALSE(e.description.empty());
   }
-  CHECK(names == std::vector<std::string_view>{"first-fit", "compact"});
-  CHECK(find_placement("random") == nullptr);
+  CHECK(names == std::vector<std::string_view>{"first-fit", "compact", "topo", "fgd", "best-fit",
+                                               "dot-product", "packing", "clustering", "random"});
+  CHECK(find_placement("worst-fit") == nullptr);
 }
 
 TEST_CASE("first-fit: lowest-indexed free GPUs, full nodes skipped") {

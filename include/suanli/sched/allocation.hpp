@@ -105,11 +105,59 @@ class AllocationState {
   std::vector<int> leaf_nodes_begin_;  // ... leaf -> first position in leaf_nodes_
 };
 
+// A pod the engine asks a placement to put on a node (Placement::place_pod).
+struct PodRequest {
+  int cluster = 0;
+  // Global node where it goes by default: the policy's Decision::node, else the first node
+  // of the cluster that holds it (sched::pod_node). It holds the pod.
+  int default_node = -1;
+  // Global nodes later pods of the same plan were promised: a placement leaves them alone.
+  std::span<const int> reserved = {};
+};
+
+struct PodChoice {
+  int node = -1;          // global node
+  std::vector<int> gpus;  // global GPUs on it: 1 for a share, job.gpus for whole GPUs
+};
+
+// Where a job may go on one node: the GPUs it may take there (a share takes one of them,
+// whole GPUs take `take` of them).
+struct NodeOption {
+  int node = -1;
+  std::vector<int> gpus;
+  int take = 0;
+};
+
+// A share job (not a pod) may go where what the policy was told stays true (sched::take): on
+// a partly used GPU with room for it when the cluster has one, else on a free GPU. By node.
+std::vector<NodeOption> share_options(const AllocationState& state, int cluster, int milli);
+bool share_allowed(const AllocationState& state, int cluster, int milli, int gpu);
+// A pod may go on any node that holds it now and that no later pod of the plan was promised,
+// taking as many whole GPUs as on its default node (a share: room on a GPU holding shares
+// when the default node has such room, else a free GPU), so the policy's tally stays true.
+std::vector<NodeOption> pod_options(const AllocationState& state, const QueuedJob& job,
+                                    const PodRequest& request);
+bool pod_allowed(const AllocationState& state, const QueuedJob& job, const PodRequest& request,
+                 const PodChoice& choice);
+// The engine's own rule for a pod's GPUs on `node`: best-fit room on one of its GPUs holding
+// shares, else its lowest free GPU, for a share; its lowest free GPUs for whole GPUs.
+std::vector<int> default_pod_gpus(const AllocationState& state, const QueuedJob& job, int node);
+
 class Placement {
  public:
   virtual ~Placement() = default;
+  // Once, before the run: the workload's jobs (placements that weigh the mix of job types,
+  // such as fgd, read it here) and the run's --seed (for those that draw).
+  virtual void prepare(std::span<const QueuedJob> /*jobs*/, std::uint64_t /*seed*/) {}
   // Global GPU indices for `gpus` GPUs of `cluster`; the caller guarantees enough are free.
   virtual std::vector<int> place(const AllocationState& state, int cluster, int gpus) const = 0;
+  // The GPU a share job (not a pod) goes on, one of share_options(). The default packs it
+  // beside other shares (best_fit_share_gpu), else takes place(state, cluster, 1).
+  virtual int place_share(const AllocationState& state, int cluster, const QueuedJob& job) const;
+  // A pod's node and GPUs, one of pod_options(). The default keeps the default node and
+  // default_pod_gpus().
+  virtual PodChoice place_pod(const AllocationState& state, const QueuedJob& job,
+                              const PodRequest& request) const;
 };
 
 struct PlacementEntry {
@@ -118,7 +166,7 @@ struct PlacementEntry {
   std::unique_ptr<Placement> (*make)();
 };
 
-const Registry<PlacementEntry>& placement_registry();  // first-fit, compact
+const Registry<PlacementEntry>& placement_registry();  // first-fit, compact, fgd, ...
 const std::vector<PlacementEntry>& placements();
 const PlacementEntry* find_placement(std::string_view name);
 

@@ -34,6 +34,13 @@ std::span<const ParamSpec> gavel_params();
 
 std::unique_ptr<Placement> make_first_fit();
 std::unique_ptr<Placement> make_compact();
+std::unique_ptr<Placement> make_topo();
+std::unique_ptr<Placement> make_fgd();
+std::unique_ptr<Placement> make_best_fit();
+std::unique_ptr<Placement> make_dot_product();
+std::unique_ptr<Placement> make_packing();
+std::unique_ptr<Placement> make_clustering();
+std::unique_ptr<Placement> make_random();
 
 namespace detail {
 

@@ -35,6 +35,8 @@ struct RunConfig {
   double preempt_cost_s = 0;
   // The policy may ask ClusterView::oracle_remaining_s (its registry entry says so).
   bool oracle = false;
+  // --seed, for placements that draw (Placement::prepare).
+  std::uint64_t seed = 0;
 };
 
 struct RunOutcome {
