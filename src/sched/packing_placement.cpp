@@ -16,7 +16,7 @@ constexpr int kMaxScore = 100;
 
 class PackingPlacement final : public detail::ScoredPlacement {
  protected:
-  double score(const AllocationState& state, const QueuedJob& job, int node,
+  double score(const AllocationState& state, const QueuedJob& /*job*/, int node,
                std::span<const int> gpus) const override {
     if (gpus.empty()) return 0;  // no GPU asked: the repository's minimum for every node
     const int per_node = detail::spec_of(state, node).gpus;
