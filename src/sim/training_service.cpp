@@ -58,14 +58,17 @@ struct Segment {
   std::function<void()> on_stop;
 
   // Cancels what still runs once its actor is killed (an activity it started and was not
-  // waiting for would go on without it).
+  // waiting for would go on without it). A cancel is a simcall, during which other actors run
+  // and may change `activities`: work on a copy.
   void stop() {
     const auto running = [](const sg4::Activity& a) {
       return a.get_state() == sg4::Activity::State::STARTED;
     };
-    for (const auto& [activity, amount] : activities)
+    const auto watched = activities;
+    const sg4::ExecPtr task = parallel_task;
+    for (const auto& [activity, amount] : watched)
       if (running(*activity)) activity->cancel();
-    if (parallel_task && running(*parallel_task)) parallel_task->cancel();
+    if (task && running(*task)) task->cancel();
     if (on_stop) on_stop();
     on_stop = nullptr;
   }
@@ -79,17 +82,22 @@ struct Segment {
     activities.emplace_back(activity, amount);
   }
   // The share of this run's work done at `now`: whole phases, and of the current one the
-  // share its least advanced part has done (a phase is done only when all of it is).
+  // share its least advanced part has done (a phase is done only when all of it is). Reading
+  // an activity's remaining amount is a simcall, during which other actors run, the job's own
+  // among them (it may start its next phase): everything is read from a copy taken first.
   double done_at(double now) const {
     if (!working) return 0;
+    const auto watched = activities;
+    const sg4::ExecPtr task = parallel_task;
+    const int whole = phases_done;
+    const double start = phase_start_s, timed_end = timed_end_s;
     double phase = 1;
-    for (const auto& [activity, amount] : activities)
+    for (const auto& [activity, amount] : watched)
       if (amount > 0) phase = std::min(phase, 1 - activity->get_remaining() / amount);
-    if (parallel_task) phase = std::min(phase, 1 - parallel_task->get_remaining_ratio());
-    if (timed_end_s > phase_start_s)
-      phase = std::min(phase, (now - phase_start_s) / (timed_end_s - phase_start_s));
+    if (task) phase = std::min(phase, 1 - task->get_remaining_ratio());
+    if (timed_end > start) phase = std::min(phase, (now - start) / (timed_end - start));
     phase = std::clamp(phase, 0.0, 1.0);
-    return std::min(1.0, (phases_done + phase) / phases);
+    return std::min(1.0, (whole + phase) / phases);
   }
 };
 
@@ -455,6 +463,9 @@ class Training final : public sched::ClusterView, public TrainingService {
     const auto& prepared = jobs_[decision.job];
     const auto& info = clusters_.at(decision.cluster);
     const sched::QueuedJob queued = queued_job(decision.job);
+    if (running_.count(decision.job) != 0)
+      throw std::logic_error("policy '" + config_.policy_name + "' started job '" + job.id +
+                             "', which is running");
     if (!sched::fits(queued, {info.free_gpus, info.share_room_milli}) ||
         !sched::allows(queued, info.model))
       throw std::logic_error("policy '" + config_.policy_name + "' started job '" + job.id +

@@ -250,3 +250,23 @@ TEST_CASE("gavel: two jobs share a V100 round by round, one of them also a K80")
   CHECK(e2e::num(jobs["b"], "end_time") == doctest::Approx(1080 + 600 - 360 - 720 * k));
   CHECK(jobs["b"].at("gpu_type") == "V100");
 }
+
+// Alibaba's openb gpushare20 pod list (7,312 pods, shares and CPU-only pods) on its own node
+// list, all arriving within 13 ms (workload scale --time-factor 1e-9), under las: pods start
+// pass after pass at nearly one instant while the policy reads every running job's progress.
+// Reading an activity's remaining work is a simcall, during which the job actors ran and
+// grew their activity lists: the engine read freed memory and crashed (fixed by reading a
+// copy). The run must complete every pod.
+TEST_CASE("las on the real openb pod list at saturation completes (when /work/shared is there)") {
+  const std::string root = "/work/shared/traces/alibaba_gpu_v2023/";
+  if (!std::filesystem::exists(root + "openb_pod_list_gpushare20.csv")) return;
+  const auto dir = e2e::fresh_dir("openb-las");
+  std::filesystem::create_directories(dir);
+  auto r = e2e::run_suanli({"workload", "scale", root + "openb_pod_list_gpushare20.csv",
+                            "--time-factor", "1e-9", "-o", dir + "/pods.csv"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  r = e2e::run_suanli({"run", "-q", "--platform", root + "openb_node_list_gpu_node.csv",
+                       "--workload", dir + "/pods.csv", "--policy", "las", "--out", dir + "/out"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(summary_of(dir + "/out")["jobs_completed"] == 7312);
+}
