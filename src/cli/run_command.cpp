@@ -10,6 +10,7 @@
 #include "suanli/cli/serving_inputs.hpp"
 #include "suanli/common/input_error.hpp"
 #include "suanli/report/compare_table.hpp"
+#include "suanli/sched/policy.hpp"
 
 namespace suanli::cli {
 
@@ -52,8 +53,9 @@ int run_command(const Args& args) {
   ServingOptions serving;
   std::string policy;
   auto description = run_options_description(options);
-  description.add_options()("policy", boost::program_options::value(&policy)->default_value("fifo"),
-                            "scheduling policy: fifo | sjf | easy");
+  description.add_options()(
+      "policy", boost::program_options::value(&policy)->default_value("fifo"),
+      ("scheduling policy: " + sched::policy_registry().known() + " (docs/policies.md)").c_str());
   description.add(serving_options_description(serving));
   if (!parse_or_help(args,
                      "suanli run [--platform P] [--workload W] --policy NAME --out DIR\n"

@@ -1,5 +1,5 @@
 // End-to-end: every supported trace format is detected, converted to native and compared
-// under three policies; native -> batsim/swf -> native keeps every job.
+// under every policy; native -> batsim/swf -> native keeps every job.
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -39,7 +39,12 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 }  // namespace
 
-TEST_CASE("each trace format is detected, converted to native and compared under three policies") {
+// Every policy of the registry (tests/unit/test_fifo_policy.cpp checks this is all of them).
+const char* const kAllPolicies =
+    "fifo,sjf,easy,conservative,srtf,las,tiresias,themis,qssf,gavel,gavel-max-throughput";
+constexpr std::size_t kPolicyCount = 11;
+
+TEST_CASE("each trace format is detected, converted to native and compared under every policy") {
   for (const auto& c : kCases) {
     const std::string format = c.format;
     CAPTURE(format);
@@ -65,10 +70,10 @@ TEST_CASE("each trace format is detected, converted to native and compared under
     const auto out = dir + "/compare";
     const auto cmp =
         e2e::run_suanli({"compare", "--platform", fixture("e2e/formats.yaml"), "--workload", native,
-                         "--policies", "fifo,sjf,easy", "--reject-oversized", "--out", out});
+                         "--policies", kAllPolicies, "--reject-oversized", "--out", out});
     REQUIRE_MESSAGE(cmp.status == 0, cmp.err);
     auto rows = e2e::read_csv(out + "/compare.csv");
-    REQUIRE(rows.size() == 3);
+    REQUIRE(rows.size() == kPolicyCount);
     for (auto& row : rows) {
       CHECK(num(row, "jobs_total") == converted);
       CHECK(num(row, "jobs_completed") + num(row, "jobs_rejected") == converted);
