@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <exception>
+#include <functional>
 #include <set>
 #include <span>
 #include <stdexcept>
