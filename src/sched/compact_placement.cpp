@@ -68,15 +68,8 @@ class CompactPlacement final : public Placement {
     int start = first;
     for (int leaf = first + 1; leaf < first + leaves; ++leaf)
       if (state.free_in_leaf(leaf) > state.free_in_leaf(start)) start = leaf;
-    std::vector<int> order;
-    for (int leaf = first; leaf < first + leaves; ++leaf)
-      if (state.free_in_leaf(leaf) > 0) order.push_back(leaf);
-    auto key = [&](int leaf) {
-      return std::make_tuple(state.leaf_distance(start, leaf), -state.free_in_leaf(leaf), leaf);
-    };
-    std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
     int taken = 0;
-    for (int leaf : order) {
+    for (int leaf : detail::leaves_nearest_first(state, cluster, start)) {
       if (taken == gpus) break;
       taken += take_from_leaf(state, leaf, gpus - taken, out);
     }

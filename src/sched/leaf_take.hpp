@@ -1,6 +1,7 @@
 #pragma once
 // Taking GPUs from nodes and leaves, most-free nodes first: shared by compact and topo.
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
 #include "suanli/sched/allocation.hpp"
@@ -16,6 +17,21 @@ inline std::vector<int> nodes_by_most_free(const AllocationState& state, int lea
   std::stable_sort(nodes.begin(), nodes.end(),
                    [&](int a, int b) { return state.free_in_node(a) > state.free_in_node(b); });
   return nodes;
+}
+
+// The leaves of `cluster` with free GPUs, nearest to `start` first in the graph (ties: most
+// free, then lowest index): the order a job spanning leaves grows in, so that its traffic
+// crosses few switches.
+inline std::vector<int> leaves_nearest_first(const AllocationState& state, int cluster, int start) {
+  const int first = state.first_leaf(cluster);
+  std::vector<int> order;
+  for (int leaf = first; leaf < first + state.leaf_count(cluster); ++leaf)
+    if (state.free_in_leaf(leaf) > 0) order.push_back(leaf);
+  const auto key = [&](int leaf) {
+    return std::make_tuple(state.leaf_distance(start, leaf), -state.free_in_leaf(leaf), leaf);
+  };
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return key(a) < key(b); });
+  return order;
 }
 
 // How many nodes of `leaf` the job needs when they are taken most-free first.

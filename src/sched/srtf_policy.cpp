@@ -5,9 +5,6 @@
 // reads each job's true remaining time (ClusterView::oracle_remaining_s) on the fastest
 // cluster it may use. Ties keep arrival order; placement and backfilling as
 // detail::plan_by_priority.
-#include <algorithm>
-#include <limits>
-
 #include "suanli/sched/policy_factories.hpp"
 
 namespace suanli::sched {
@@ -15,12 +12,7 @@ namespace suanli::sched {
 std::unique_ptr<Policy> make_srtf(const PolicyParams& /*params*/) {
   return std::make_unique<detail::KeyedPreemptivePolicy>(
       [](const QueuedJob& job, const ClusterView& view, std::size_t /*active*/) {
-        double best = std::numeric_limits<double>::infinity();
-        const auto clusters = view.clusters();
-        for (std::size_t c = 0; c < clusters.size(); ++c)
-          if (allows(job, clusters[c].model))
-            best = std::min(best, view.oracle_remaining_s(job.index, int(c)));
-        return best;
+        return detail::oracle_remaining_fastest(job, view);
       });
 }
 

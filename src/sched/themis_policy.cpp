@@ -12,7 +12,6 @@
 // an oracle, like srtf. Themis's auction among the worst-off jobs (partial allocations,
 // bids on placement) is not modelled: the worst rho simply goes first.
 #include <algorithm>
-#include <limits>
 
 #include "suanli/sched/policy_factories.hpp"
 
@@ -25,11 +24,7 @@ double minus_rho(const QueuedJob& job, const ClusterView& view, std::size_t acti
   int gpus = 0;
   for (const ClusterInfo& c : view.clusters()) gpus += c.total_gpus;
   const double share = double(std::max(gpus, 1)) / double(std::max<std::size_t>(active, 1));
-  double remaining = std::numeric_limits<double>::infinity();
-  const auto clusters = view.clusters();
-  for (std::size_t c = 0; c < clusters.size(); ++c)
-    if (allows(job, clusters[c].model))
-      remaining = std::min(remaining, view.oracle_remaining_s(job.index, int(c)));
+  const double remaining = detail::oracle_remaining_fastest(job, view);
   const double done = view.service(job.index).done;
   const double alone = done < 1 ? remaining / (1 - done) : 0;
   const double ideal = alone * std::max(1.0, job.gpus / share);

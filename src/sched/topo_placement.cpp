@@ -36,16 +36,9 @@ class TopoPlacement final : public Placement {
     std::vector<std::pair<int, int>> best;  // (leaf, GPUs from it)
     for (int start = first; start < first + leaves; ++start) {
       if (state.free_in_leaf(start) == 0) continue;
-      std::vector<int> order;
-      for (int leaf = first; leaf < first + leaves; ++leaf)
-        if (state.free_in_leaf(leaf) > 0) order.push_back(leaf);
-      auto near = [&](int leaf) {
-        return std::make_tuple(state.leaf_distance(start, leaf), -state.free_in_leaf(leaf), leaf);
-      };
-      std::sort(order.begin(), order.end(), [&](int a, int b) { return near(a) < near(b); });
       std::vector<std::pair<int, int>> pick;
       int left = gpus;
-      for (int leaf : order) {
+      for (int leaf : detail::leaves_nearest_first(state, cluster, start)) {
         if (left == 0) break;
         const int take = std::min(left, state.free_in_leaf(leaf));
         pick.push_back({leaf, take});

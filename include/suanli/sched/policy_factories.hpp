@@ -3,7 +3,9 @@
 // the policies share (constraint checks, the free-GPU tally, an ordered waiting queue).
 // Policies and placements are reached by name through policies() / placements(); nothing
 // outside src/sched and its tests should need this header.
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <list>
 #include <memory>
 #include <set>
@@ -251,6 +253,16 @@ struct GavelLpInput {
 enum class GavelObjective { max_min_fairness, max_sum_throughput };
 // x[j * pools + c] in [0, 1]: the fraction of time job j should spend on pool c.
 std::vector<double> solve_gavel_lp(const GavelLpInput& in, GavelObjective objective);
+
+// Oracle: the true time `job` still needs on the fastest cluster it may use (srtf, themis).
+inline double oracle_remaining_fastest(const QueuedJob& job, const ClusterView& view) {
+  double best = std::numeric_limits<double>::infinity();
+  const auto clusters = view.clusters();
+  for (std::size_t c = 0; c < clusters.size(); ++c)
+    if (allows(job, clusters[c].model))
+      best = std::min(best, view.oracle_remaining_s(job.index, int(c)));
+  return best;
+}
 
 // A preemptive policy ordered by a key of each active job, lowest first (ties: arrival
 // order), recomputed at every call: SRTF (remaining time), LAS (attained service), Themis
