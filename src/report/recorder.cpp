@@ -68,7 +68,9 @@ void Recorder::job(const JobRecord& r) {
     busy_gpu_seconds_ += runtime * r.num_gpus * r.gpu_fraction;
     preemptions_ += std::uint64_t(r.preemptions);
     lost_gpu_seconds_ += r.lost_work_s * r.num_gpus * r.gpu_fraction;
-    user_gpu_s_[std::string(r.user)] += runtime * r.num_gpus * r.gpu_fraction;
+    auto user = user_gpu_s_.find(r.user);
+    if (user == user_gpu_s_.end()) user = user_gpu_s_.emplace(std::string(r.user), 0.0).first;
+    user->second += runtime * r.num_gpus * r.gpu_fraction;
     // Finish-time fairness (Themis): JCT over the run time on a 1/N share of the cluster,
     // N the mean number of active jobs over the job's life.
     if (r.end_s > r.submit_s && runtime > 0 && last_state_.total_gpus > 0) {

@@ -3,6 +3,7 @@
 // at the end. Keeps only what the summary needs: one JCT, wait and slowdown per job.
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -98,7 +99,14 @@ class Recorder {
   double fragmented_gpu_s_ = 0;
   double waiting_s_ = 0;
   double allocated_while_waiting_gpu_s_ = 0;
-  std::unordered_map<std::string, double> user_gpu_s_;
+  // Looked up by the record's string_view without building a string per job.
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const {
+      return std::hash<std::string_view>{}(text);
+    }
+  };
+  std::unordered_map<std::string, double, TextHash, std::equal_to<>> user_gpu_s_;
   std::vector<double> ftf_rho_;
 };
 
