@@ -43,15 +43,19 @@ class LoopView final : public ClusterView {
     if (it != running_.end()) {
       s.running = true;
       s.attained_gpu_s = it->second.job.gpus * (time - it->second.start_s);
-      s.done = std::min(0.99, (time - it->second.start_s) /
-                                  estimated_runtime(it->second.job, it->second.cluster));
     }
     return s;
+  }
+  double work_done(JobIndex job) const override {
+    const auto it = running_.find(job);
+    if (it == running_.end()) return 0;
+    return std::min(
+        0.99, (time - it->second.start_s) / estimated_runtime(it->second.job, it->second.cluster));
   }
   double oracle_remaining_s(JobIndex job, int cluster) const override {
     const auto it = running_.find(job);
     const QueuedJob& q = it != running_.end() ? it->second.job : queued_.at(job);
-    return estimated_runtime(q, cluster) * (1 - service(job).done);
+    return estimated_runtime(q, cluster) * (1 - work_done(job));
   }
   bool at_round() const override { return round; }
 

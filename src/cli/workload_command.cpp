@@ -84,15 +84,21 @@ int scale(const Args& args) {
       "time-factor", po::value(&scale.time_factor)->default_value(1.0),
       "multiply submit times by F (< 1 compresses arrivals: more offered load)")(
       "sample", po::value(&scale.sample)->default_value(1.0),
-      "keep each job with probability P (0 < P <= 1)")("seed", po::value(&seed)->default_value(0),
-                                                       "seed of the sample")(
+      "keep each job with probability P (0 < P <= 1)")(
+      "inflate", po::value(&scale.inflate)->default_value(1.0),
+      "append clones of jobs drawn at random until there are R times as many (R >= 1; the "
+      "FGD artifact's workload inflation)")("seed", po::value(&seed)->default_value(0),
+                                            "seed of the sample and of the clones")(
       "output,o", po::value(&out_path)->required(), "the native CSV to write");
-  if (!parse_trace_args(args, "suanli workload scale IN --time-factor F --sample P -o OUT", d,
+  if (!parse_trace_args(args,
+                        "suanli workload scale IN --time-factor F --sample P --inflate R -o OUT", d,
                         options))
     return 0;
   if (!(scale.time_factor > 0) || !std::isfinite(scale.time_factor))
     throw InputError("--time-factor: must be a number > 0");
   if (!(scale.sample > 0 && scale.sample <= 1)) throw InputError("--sample: must be in (0, 1]");
+  if (!(scale.inflate >= 1) || !std::isfinite(scale.inflate))
+    throw InputError("--inflate: must be a number >= 1");
   if (seed < 0) throw InputError("--seed: must be >= 0");
   scale.seed = static_cast<std::uint64_t>(seed);
   auto w = workload::scale_workload(load_workload(in_path, options), scale);
@@ -101,7 +107,7 @@ int scale(const Args& args) {
   workload::write_native_csv(w, text);
   write_output_file(out_path, text.str());
   std::cout << w.jobs.size() << " jobs written to " << out_path << " (time x " << scale.time_factor
-            << ", sample " << scale.sample << ")\n";
+            << ", sample " << scale.sample << ", inflate " << scale.inflate << ")\n";
   return 0;
 }
 
@@ -129,13 +135,14 @@ int stats(const Args& args) {
 }  // namespace
 
 int workload_command(const Args& args) {
-  return run_subcommand(args, "workload",
-                        "suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
-                        "--time-factor F --sample P -o OUT | generate --jobs N --seed S -o OUT",
-                        {{"convert", &convert},
-                         {"stats", &stats},
-                         {"scale", &scale},
-                         {"generate", &workload_generate_command}});
+  return run_subcommand(
+      args, "workload",
+      "suanli workload convert IN --to FORMAT -o OUT | stats IN | scale IN "
+      "--time-factor F --sample P --inflate R -o OUT | generate --jobs N --seed S -o OUT",
+      {{"convert", &convert},
+       {"stats", &stats},
+       {"scale", &scale},
+       {"generate", &workload_generate_command}});
 }
 
 }  // namespace suanli::cli

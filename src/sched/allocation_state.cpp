@@ -175,6 +175,7 @@ void AllocationState::allocate(const std::vector<int>& gpus) {
 }
 
 void AllocationState::release(const std::vector<int>& gpus) {
+  ++releases_;
   for (std::size_t i = 0; i < gpus.size(); ++i) {
     try {
       if (share_used_.at(gpus[i]) > 0)
@@ -218,6 +219,7 @@ void AllocationState::allocate_share(int gpu, int milli) {
 }
 
 void AllocationState::release_share(int gpu, int milli) {
+  ++releases_;
   const int used = share_used_.at(gpu);
   if (milli <= 0 || milli > used)
     throw std::logic_error("AllocationState: GPU " + std::to_string(gpu) + " holds " +
@@ -266,6 +268,7 @@ void AllocationState::allocate_host(int node, int cpu_milli, int memory_mib) {
 }
 
 void AllocationState::release_host(int node, int cpu_milli, int memory_mib) {
+  ++releases_;
   NodeRoom& room = node_room_.at(node);
   const auto& spec = platform_->clusters[cluster_of_node_[node]].node;
   const bool cpu = room.cpu_milli != NodeRoom::kUnlimited;

@@ -20,6 +20,8 @@ const Registry<PolicyEntry>& policy_registry() {
       {"sjf", "shortest walltime first; blocks like fifo, no backfilling", &make_sjf},
       {"easy", "fifo with EASY backfilling: later jobs may start if they do not delay the head",
        &make_easy},
+      {"greedy", "every waiting job that fits starts, in arrival order; none blocks another",
+       &make_greedy},
       {"conservative", "fifo with conservative backfilling: every queued job holds a reservation",
        &make_conservative, conservative_params()},
       {"srtf", "preemptive shortest remaining time first (an oracle: knows true run times)",

@@ -12,8 +12,15 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
   // What whole-GPU jobs may take: free GPUs and those of the policy's preemptible runners.
   std::vector<FreeGpus> room = free_tally(view);
   for (auto& r : room) r.share_room_milli = 0, r.nodes = {};
-  for (const ActiveJob* a : order)
-    if (a->cluster >= 0 && preemptible(a->job)) room[std::size_t(a->cluster)].whole += a->job.gpus;
+  bool unpreemptible_waits = false, gpu_less = false;
+  for (const ActiveJob* a : order) {
+    if (!preemptible(a->job)) {
+      unpreemptible_waits |= a->cluster < 0;
+      continue;
+    }
+    gpu_less |= a->job.gpus == 0;
+    if (a->cluster >= 0) room[std::size_t(a->cluster)].whole += a->job.gpus;
+  }
 
   Plan plan;
   std::vector<int> target(order.size(), -1);
@@ -25,13 +32,18 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
       target[i] = a.cluster;
     }
   }
-  for (std::size_t i = 0; i < order.size(); ++i) {
+  // Once no GPU is left anywhere, the jobs further down get none (most calls of a busy
+  // cluster stop here, well before the end of a long queue).
+  int whole_left = 0;
+  for (const FreeGpus& r : room) whole_left += r.whole;
+  for (std::size_t i = 0; i < order.size() && (whole_left > 0 || gpu_less); ++i) {
     const ActiveJob& a = *order[i];
-    if (!preemptible(a.job) || target[i] >= 0) continue;
+    if (!preemptible(a.job) || target[i] >= 0 || a.job.gpus > whole_left) continue;
     int c = a.cluster;
     if (c < 0 || room[std::size_t(c)].whole < a.job.gpus) c = pick_cluster(a.job, view, room);
     if (c < 0) continue;
     room[std::size_t(c)].whole -= a.job.gpus;
+    whole_left -= a.job.gpus;
     target[i] = c;
   }
   std::vector<bool> whole_start(clusters.size(), false);
@@ -46,9 +58,10 @@ Plan plan_by_priority(std::span<ActiveJob* const> order, const ClusterView& view
     a.cluster = target[i];
   }
 
-  std::vector<int> whole_left(clusters.size());
-  for (std::size_t c = 0; c < clusters.size(); ++c) whole_left[c] = room[c].whole;
-  start_unpreemptible(order, view, whole_left, whole_start, plan);
+  if (!unpreemptible_waits) return plan;
+  std::vector<int> left(clusters.size());
+  for (std::size_t c = 0; c < clusters.size(); ++c) left[c] = room[c].whole;
+  start_unpreemptible(order, view, left, whole_start, plan);
   return plan;
 }
 
@@ -81,7 +94,9 @@ Plan KeyedPreemptivePolicy::plan(const ClusterView& view) {
   std::vector<ActiveJob*> order;
   order.reserve(keyed.size());
   for (const auto& [key, a] : keyed) order.push_back(a);
-  return plan_by_priority(order, view, !leases_ || view.at_round());
+  Plan plan = plan_by_priority(order, view, !leases_ || view.at_round());
+  active_.planned(plan);
+  return plan;
 }
 
 }  // namespace suanli::sched::detail

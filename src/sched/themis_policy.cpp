@@ -25,7 +25,7 @@ double minus_rho(const QueuedJob& job, const ClusterView& view, std::size_t acti
   for (const ClusterInfo& c : view.clusters()) gpus += c.total_gpus;
   const double share = double(std::max(gpus, 1)) / double(std::max<std::size_t>(active, 1));
   const double remaining = detail::oracle_remaining_fastest(job, view);
-  const double done = view.service(job.index).done;
+  const double done = view.work_done(job.index);
   const double alone = done < 1 ? remaining / (1 - done) : 0;
   const double ideal = alone * std::max(1.0, job.gpus / share);
   if (!(ideal > 0)) return 0;

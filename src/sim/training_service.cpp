@@ -247,7 +247,6 @@ class Training final : public sched::ClusterView, public TrainingService {
     sched::Service s;
     if (const auto r = resumed_.find(job); r != resumed_.end()) {
       s.attained_gpu_s = r->second.attained_gpu_s;
-      s.done = r->second.done;
       s.preemptions = r->second.preemptions;
       s.first_start_s = r->second.first_start_s;
     }
@@ -256,21 +255,28 @@ class Training final : public sched::ClusterView, public TrainingService {
       s.running = true;
       if (s.first_start_s < 0) s.first_start_s = run.start_s;
       s.attained_gpu_s += run_gpu_s(job, run);
-      s.done = std::min(1.0, s.done + run.work * run.segment.done_at(now()));
     }
     return s;
+  }
+  double work_done(JobIndex job) const override {
+    double done = 0;
+    if (const auto r = resumed_.find(job); r != resumed_.end()) done = r->second.done;
+    if (const auto it = running_.find(job); it != running_.end())
+      done = std::min(1.0, done + it->second.work * it->second.segment.done_at(now()));
+    return done;
   }
   double oracle_remaining_s(JobIndex job, int cluster) const override {
     if (!config_.oracle)
       throw std::logic_error("policy '" + config_.policy_name +
                              "' asked for a job's true remaining time but is not an oracle");
     const auto& prepared = jobs_[job];
-    const double left = 1 - service(job).done;
+    const double left = 1 - work_done(job);
     if (workload_.jobs[job].num_gpus == 0) return left * prepared.work.reference_runtime_s;
     const double peak = cluster_peak_[cluster] * share_of(job);
     return left * flops_on(prepared, cluster) / peak;
   }
   bool at_round() const override { return at_round_; }
+  std::optional<std::uint64_t> releases() const override { return allocation_.releases(); }
 
  private:
   // How many times faster than on its reference GPU the job runs on a cluster: measured (a

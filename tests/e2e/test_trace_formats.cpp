@@ -1,8 +1,10 @@
 // End-to-end: every supported trace format is detected, converted to native and compared
 // under every policy; native -> batsim/swf -> native keeps every job.
 #include <doctest/doctest.h>
+
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -41,8 +43,8 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 // Every policy of the registry (tests/unit/test_fifo_policy.cpp checks this is all of them).
 const char* const kAllPolicies =
-    "fifo,sjf,easy,conservative,srtf,las,tiresias,themis,qssf,gavel,gavel-max-throughput";
-constexpr std::size_t kPolicyCount = 11;
+    "fifo,sjf,easy,greedy,conservative,srtf,las,tiresias,themis,qssf,gavel,gavel-max-throughput";
+constexpr std::size_t kPolicyCount = 12;
 
 TEST_CASE("each trace format is detected, converted to native and compared under every policy") {
   for (const auto& c : kCases) {
@@ -177,4 +179,41 @@ TEST_CASE("workload scale compresses arrivals and samples jobs reproducibly") {
   CHECK(sampled.size() < 400);
   CHECK(e2e::run_suanli({"workload", "scale", workload, "--sample", "0", "-o", dir + "/c.csv"})
             .status == 2);
+}
+
+// backfill.csv: 4 jobs submitted at 0, 1, 2, 3 (mean gap 1). --inflate 1.5: ceil(4 x 1.5) = 6
+// jobs, the 4 then two clones at 4 and 5, each named after a job of the trace and equal to
+// it but for id and submit time; the same seed gives the same clones.
+TEST_CASE("workload scale --inflate appends seeded clones after the trace") {
+  const auto dir = e2e::fresh_dir("inflate");
+  std::filesystem::create_directories(dir);
+  for (const char* name : {"a.csv", "b.csv"}) {
+    auto r = e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--inflate", "1.5",
+                              "--seed", "5", "-o", dir + "/" + name});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+  }
+  CHECK(e2e::read_file(dir + "/a.csv") == e2e::read_file(dir + "/b.csv"));
+  const auto original = e2e::read_csv(fixture("e2e/backfill.csv"));
+  const auto inflated = e2e::read_csv(dir + "/a.csv");
+  REQUIRE(original.size() == 4);
+  REQUIRE(inflated.size() == 6);
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& clone = inflated[4 + i];
+    const std::string id = clone.at("job_id");
+    const std::string suffix = "-clone-" + std::to_string(i);
+    REQUIRE(id.size() > suffix.size());
+    CHECK(id.substr(id.size() - suffix.size()) == suffix);
+    const std::string of = id.substr(0, id.size() - suffix.size());
+    const auto source = std::find_if(original.begin(), original.end(),
+                                     [&](const auto& row) { return row.at("job_id") == of; });
+    REQUIRE(source != original.end());
+    CHECK(num(clone, "submit_time") == doctest::Approx(4 + double(i)));
+    CHECK(num(clone, "duration") == num(*source, "duration"));
+    CHECK(num(clone, "num_gpus") == num(*source, "num_gpus"));
+  }
+  const auto bad = e2e::run_suanli(
+      {"workload", "scale", fixture("e2e/backfill.csv"), "--inflate", "0.5", "-o", dir + "/c.csv"});
+  CHECK(bad.status == 2);
+  CHECK(bad.err.find("--inflate") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir + "/c.csv"));
 }

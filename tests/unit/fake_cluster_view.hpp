@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -63,10 +64,19 @@ class FakeClusterView : public ClusterView {
     const auto it = services.find(job);
     return it == services.end() ? Service{} : it->second;
   }
+  // The release count a test sets (absent: the view keeps none).
+  std::optional<std::uint64_t> release_count;
+  std::optional<std::uint64_t> releases() const override { return release_count; }
+  // Each job's share of work done, as a test sets it (absent: none).
+  std::map<JobIndex, double> done;
+  double work_done(JobIndex job) const override {
+    const auto it = done.find(job);
+    return it == done.end() ? 0 : it->second;
+  }
   // The oracle of a test: the walltime is the true run time, less the work done.
   std::map<JobIndex, double> walltimes;
   double oracle_remaining_s(JobIndex job, int cluster) const override {
-    return walltimes.at(job) * (1 - service(job).done) / speed[cluster];
+    return walltimes.at(job) * (1 - work_done(job)) / speed[cluster];
   }
 };
 

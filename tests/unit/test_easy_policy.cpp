@@ -193,7 +193,7 @@ TEST_CASE("every policy: decisions never oversubscribe and respect the model") {
         view.time += 1 + rng.below(100);
         for (const auto& [j, c] : running_on) {
           view.services[j].attained_gpu_s += jobs.at(j).gpus * double(1 + rng.below(50));
-          view.services[j].done = std::min(0.9, view.services[j].done + 0.1);
+          view.done[j] = std::min(0.9, view.done[j] + 0.1);
         }
       }
     }

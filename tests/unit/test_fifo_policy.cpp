@@ -14,8 +14,8 @@ TEST_CASE("policy registry lists every policy with a description") {
     CHECK_FALSE(e.description.empty());
     CHECK(make_policy(e.name) != nullptr);
   }
-  CHECK(names == std::vector<std::string_view>{"fifo", "sjf", "easy", "conservative", "srtf", "las",
-                                               "tiresias", "themis", "qssf", "gavel",
+  CHECK(names == std::vector<std::string_view>{"fifo", "sjf", "easy", "greedy", "conservative",
+                                               "srtf", "las", "tiresias", "themis", "qssf", "gavel",
                                                "gavel-max-throughput"});
   CHECK(find_policy("easy") != nullptr);
   CHECK(find_policy("nope") == nullptr);

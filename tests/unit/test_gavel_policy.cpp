@@ -205,7 +205,41 @@ TEST_CASE("gavel: between rounds nothing is preempted") {
   d.policy->ended(2, 500);
   const Plan completion = d.call(false);
   CHECK(completion.preempt.empty());
-  // Re-solved for A and C: x = 1/2 each, equal priorities after the reset: A, the first.
+  // Not re-solved (not a round): A keeps x = 1/2, C has x = 0 (priority 0) until the next
+  // solve: A starts.
   CHECK(pairs(completion.start) == Pairs{{1, 0}});
   CHECK(d.policy->queued() == 1);
+}
+
+// The LP is re-solved only at a round, after a change, and at least reset_s after the last
+// solve (Gavel's minimum_time_between_allocation_resets). One GPU; A and B at 0 (solved at
+// 0: x = 1/2 each, 180 s each after the reset); C arrives at 400 with x = 0.
+//  reset_s = 0: at 720 the LP gives 1/3 each and resets (180 s each): ties, A. At 1080 A has
+//  540 of 900: B and C have 1/3 / (180/900) = 1.67, B first by arrival. At 1440 A and B have
+//  540 of 1260 (0.78), C 1/3 / (180/1260) = 2.33: C runs first at 1440.
+//  reset_s = 1920 (default): no solve before the round at 2160; until then C's priority is 0
+//  and A and B alternate. At 2160: solve and reset, A; 2520 B; C runs first at 2880.
+TEST_CASE("gavel: a newcomer enters the LP at the first round reset_s after the last solve") {
+  for (const auto& [reset, first_c_round] :
+       std::vector<std::pair<const char*, double>>{{"0", 1440}, {"1920", 2880}}) {
+    CAPTURE(reset);
+    Driver d;
+    d.view.add_cluster(0, 1);
+    d.policy = make_policy("gavel", {{"reset_s", reset}});
+    d.submit(make_job(1, 1, 1e6, 0));
+    d.submit(make_job(2, 1, 1e6, 0));
+    d.call(false);
+    double c_first = -1;
+    for (int r = 1; r <= 10 && c_first < 0; ++r) {
+      d.view.time = 360.0 * r;
+      d.call(true);
+      if (r == 1) {
+        d.view.time = 400;
+        d.submit(make_job(3, 1, 1e6, 400));
+        d.call(false);
+      }
+      if (d.where(3) == 0) c_first = 360.0 * r;
+    }
+    CHECK(c_first == first_c_round);
+  }
 }

@@ -43,7 +43,7 @@ class ScriptedPolicy final : public sched::Policy {
     sched::Plan plan;
     while (next_ < steps_.size() && steps_[next_].at_s <= view.now()) {
       const Step& step = steps_[next_++];
-      for (JobIndex j = 0; j < 3; ++j) seen[{step.at_s, j}] = view.service(j);
+      for (JobIndex j = 0; j < 3; ++j) seen[{step.at_s, j}] = {view.service(j), view.work_done(j)};
       plan.preempt.insert(plan.preempt.end(), step.preempt.begin(), step.preempt.end());
       for (JobIndex j : step.start) plan.start.push_back({j, 0});
     }
@@ -51,7 +51,11 @@ class ScriptedPolicy final : public sched::Policy {
   }
   std::size_t queued() const override { return 0; }
 
-  std::map<std::pair<double, JobIndex>, sched::Service> seen;  // (step time, job) -> service
+  struct Seen {
+    sched::Service service;
+    double done = 0;
+  };
+  std::map<std::pair<double, JobIndex>, Seen> seen;  // (step time, job) -> what it saw
 
  private:
   std::vector<Step> steps_;
@@ -114,15 +118,15 @@ void check_preempted_and_resumed(sim::ExecModel model, double phase_seconds) {
   // What the policy saw: at 40, before the preemption, 0.4 done, 160 GPU-s; at 80, waiting
   // with the same.
   const auto at40 = policy->seen.at({40, 0});
-  CHECK(at40.running);
+  CHECK(at40.service.running);
   CHECK(at40.done == doctest::Approx(0.4));
-  CHECK(at40.attained_gpu_s == doctest::Approx(160));
+  CHECK(at40.service.attained_gpu_s == doctest::Approx(160));
   const auto at80 = policy->seen.at({80, 0});
-  CHECK_FALSE(at80.running);
+  CHECK_FALSE(at80.service.running);
   CHECK(at80.done == doctest::Approx(0.4));
-  CHECK(at80.attained_gpu_s == doctest::Approx(160));
-  CHECK(at80.preemptions == 1);
-  CHECK(at80.first_start_s == 0);
+  CHECK(at80.service.attained_gpu_s == doctest::Approx(160));
+  CHECK(at80.service.preemptions == 1);
+  CHECK(at80.service.first_start_s == 0);
 }
 
 }  // namespace

@@ -11,8 +11,13 @@ using namespace suanli::sched::testing;
 namespace {
 
 // One cluster of 4 GPUs; job `first` (4 GPUs) was submitted and started by `policy` and now
-// runs with `service`; then `second` (4 GPUs) arrives: the plan that follows.
-Plan after_arrival(const char* policy_name, const QueuedJob& first, const Service& service,
+// runs with `service`, `done` of its work done; then `second` (4 GPUs) arrives: the plan
+// that follows.
+struct Progress {
+  Service service;
+  double done = 0;
+};
+Plan after_arrival(const char* policy_name, const QueuedJob& first, const Progress& progress,
                    const QueuedJob& second, bool round = false) {
   FakeClusterView view = one_cluster(4);
   view.walltimes[first.index] = first.walltime_s;
@@ -21,19 +26,20 @@ Plan after_arrival(const char* policy_name, const QueuedJob& first, const Servic
   policy->submit(first);
   REQUIRE(pairs(policy->plan(view).start) == Pairs{{first.index, 0}});
   view.run(0, first.index, 4, first.walltime_s);
-  view.services[first.index] = service;
+  view.services[first.index] = progress.service;
+  view.done[first.index] = progress.done;
   view.time = 50;
   view.round = round;
   policy->submit(second);
   return policy->plan(view);
 }
 
-Service running(double done, double attained_gpu_s) {
-  Service s;
-  s.running = true;
-  s.done = done;
-  s.attained_gpu_s = attained_gpu_s;
-  return s;
+Progress running(double done, double attained_gpu_s) {
+  Progress p;
+  p.service.running = true;
+  p.service.attained_gpu_s = attained_gpu_s;
+  p.done = done;
+  return p;
 }
 
 }  // namespace
@@ -103,4 +109,28 @@ TEST_CASE("qssf: the predicted GPU service orders the queue") {
   policy->submit(c);
   CHECK(pairs(policy->schedule(view)) == Pairs{{4, 0}});
   CHECK(policy->queued() == 1);
+}
+
+// A job stopped by something other than the policy's plan (a failure, issue 15's path) comes
+// back through requeue(): the policy counts it as waiting again, does not take it for a
+// second job, and starts it again once its GPUs are back (here at once: the cluster is empty).
+TEST_CASE("preemptive policies: a requeued running job waits again, once") {
+  for (const char* name : {"srtf", "las", "tiresias", "themis", "gavel"}) {
+    CAPTURE(name);
+    FakeClusterView view = one_cluster(4);
+    const QueuedJob a = make_job(1, 4, 100);
+    view.walltimes[a.index] = a.walltime_s;
+    auto policy = make_policy(name);
+    policy->submit(a);
+    view.round = true;
+    REQUIRE(pairs(policy->plan(view).start) == Pairs{{1, 0}});
+    CHECK(policy->queued() == 0);
+    view.time = 10;
+    policy->requeue(a);  // its GPUs were taken back: the view's cluster is empty again
+    CHECK(policy->queued() == 1);
+    const Plan again = policy->plan(view);
+    CHECK(again.preempt.empty());
+    CHECK(pairs(again.start) == Pairs{{1, 0}});
+    CHECK(policy->queued() == 0);
+  }
 }

@@ -44,6 +44,7 @@ TEST_CASE("the policy registry is one of them") {
   CHECK(&r.entries() == &suanli::sched::policies());
   CHECK(suanli::sched::find_policy("fifo") == r.find("fifo"));
   CHECK(r.unknown_message("policy", "fifi") ==
-        "unknown policy 'fifi' (known: fifo, sjf, easy, conservative, srtf, las, tiresias, themis, "
+        "unknown policy 'fifi' (known: fifo, sjf, easy, greedy, conservative, srtf, las, tiresias, "
+        "themis, "
         "qssf, gavel, gavel-max-throughput); did you mean 'fifo'?");
 }

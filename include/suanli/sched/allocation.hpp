@@ -58,6 +58,10 @@ class AllocationState {
     return {node_room_.data() + c.first_node, std::size_t(c.nodes)};
   }
 
+  // How many releases (of GPUs, shares or host resources) there have been: a policy that
+  // saw the same count at its last call knows nothing has been freed since.
+  std::uint64_t releases() const { return releases_; }
+
   const platform::Platform& platform() const { return *platform_; }
   const platform::Topology& topology() const { return *topology_; }
   // Hop distance between two leaves of the same cluster (precomputed from the graph).
@@ -103,6 +107,7 @@ class AllocationState {
   std::vector<int> leaf_count_;        // cluster -> number of leaves (1 for star)
   std::vector<int> leaf_nodes_;        // nodes grouped by leaf (CSR) ...
   std::vector<int> leaf_nodes_begin_;  // ... leaf -> first position in leaf_nodes_
+  std::uint64_t releases_ = 0;
 };
 
 // A pod the engine asks a placement to put on a node (Placement::place_pod).

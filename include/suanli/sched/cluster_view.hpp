@@ -4,6 +4,7 @@
 // SimGrid; tests give it a fake view.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -73,7 +74,6 @@ struct Service {
   // GPU-seconds it has held GPUs for (a share counts its fraction): Tiresias's and LAS's
   // "attained service", counted as the public Tiresias simulator does (GPUs x time).
   double attained_gpu_s = 0;
-  double done = 0;  // fraction of its work done, in [0, 1]
   int preemptions = 0;
   double first_start_s = -1;  // -1: never started
   bool running = false;
@@ -108,14 +108,23 @@ class ClusterView {
   // What each node of the cluster has free, in node order, for placing pods. Empty: the view
   // does not describe nodes (a test's fake), and a pod is judged by the cluster's GPUs alone.
   virtual std::span<const NodeRoom> node_rooms(int /*cluster*/) const { return {}; }
-  // The job's service so far, at now().
+  // The job's service so far, at now(): cheap, from the engine's books.
   virtual Service service(JobIndex /*job*/) const { return {}; }
+  // The share of the job's work done at now(), in [0, 1]. Costlier than service(): the
+  // engine reads each running activity's remaining amount from SimGrid (a simcall each), so
+  // policies that only rank by attained service must not ask for it.
+  virtual double work_done(JobIndex /*job*/) const { return 0; }
   // Oracle: the true wall seconds the job still needs on this cluster (its remaining work at
   // the cluster's speed), which no real scheduler knows. Only for policies whose entry says
   // `oracle` (std::logic_error for the others), and docs/policies.md names them.
   virtual double oracle_remaining_s(JobIndex job, int cluster) const;
   // True when this call is a round (PolicyEntry::round_s), not an arrival or completion.
   virtual bool at_round() const { return false; }
+  // A count that changes whenever room is made (GPUs, shares or host resources released,
+  // and anything else that adds room): a job that did not fit at a call where the count was
+  // the same does not fit now either. Empty when the view does not keep one (assume it
+  // changed).
+  virtual std::optional<std::uint64_t> releases() const { return std::nullopt; }
 };
 
 }  // namespace suanli::sched

@@ -22,6 +22,7 @@ namespace suanli::sched {
 std::unique_ptr<Policy> make_fifo(const PolicyParams& params);
 std::unique_ptr<Policy> make_sjf(const PolicyParams& params);
 std::unique_ptr<Policy> make_easy(const PolicyParams& params);
+std::unique_ptr<Policy> make_greedy(const PolicyParams& params);
 std::unique_ptr<Policy> make_conservative(const PolicyParams& params);
 std::span<const ParamSpec> conservative_params();
 std::unique_ptr<Policy> make_srtf(const PolicyParams& params);
@@ -187,34 +188,56 @@ struct ActiveJob {
   int cluster = -1;
 };
 
-// A preemptive policy's active jobs, in arrival order (ties of priority keep it).
-class ActiveJobs {
+// A preemptive policy's active jobs, in arrival order (ties of priority keep it), each with
+// the policy's own state `Extra` (Tiresias's queue, say), so that a plan finds it without a
+// lookup. Entries stay where they are until removed (pointers to them stay valid). The count
+// of waiting jobs is kept for queued(), which the engine asks at every event: plans change
+// ActiveJob::cluster directly, so a policy calls planned() with each plan it returns.
+struct NoExtra {};
+template <class Extra = NoExtra>
+class ActiveJobsOf {
  public:
-  void add(const QueuedJob& job) {
-    jobs_.push_back({job, -1});
+  struct Entry : ActiveJob {
+    Extra extra{};
+  };
+  Entry& add(const QueuedJob& job) {
+    jobs_.push_back(Entry{{job, -1}, {}});
     where_[job.index] = std::prev(jobs_.end());
+    ++waiting_;
+    return jobs_.back();
   }
   void remove(JobIndex job) {
     const auto it = where_.find(job);
     if (it == where_.end()) return;
+    waiting_ -= it->second->cluster < 0;
     jobs_.erase(it->second);
     where_.erase(it);
   }
-  ActiveJob* find(JobIndex job) {
+  Entry* find(JobIndex job) {
     const auto it = where_.find(job);
     return it == where_.end() ? nullptr : &*it->second;
   }
-  std::list<ActiveJob>& all() { return jobs_; }
-  std::size_t waiting() const {
-    std::size_t n = 0;
-    for (const ActiveJob& a : jobs_) n += a.cluster < 0;
-    return n;
+  std::list<Entry>& all() { return jobs_; }
+  std::size_t waiting() const { return waiting_; }
+  // A job stopped by something else than the policy's plan (Policy::requeue) waits again
+  // where it is; false when the policy does not have it.
+  bool wait_again(JobIndex job) {
+    Entry* e = find(job);
+    if (!e) return false;
+    waiting_ += e->cluster >= 0;
+    e->cluster = -1;
+    return true;
   }
+  // After a plan of the policy's own jobs: each start leaves the waiting, each preemption
+  // joins them (a job that moves is in both).
+  void planned(const Plan& plan) { waiting_ += plan.preempt.size() - plan.start.size(); }
 
  private:
-  std::list<ActiveJob> jobs_;
-  std::unordered_map<JobIndex, std::list<ActiveJob>::iterator> where_;
+  std::list<Entry> jobs_;
+  std::unordered_map<JobIndex, typename std::list<Entry>::iterator> where_;
+  std::size_t waiting_ = 0;
 };
+using ActiveJobs = ActiveJobsOf<>;
 
 // The plan of a preemptive priority policy (SRTF, LAS, Tiresias). `order` holds the policy's
 // active jobs, highest priority first. In that order, each whole-GPU job takes GPUs from what
@@ -274,6 +297,10 @@ class KeyedPreemptivePolicy final : public Policy {
   explicit KeyedPreemptivePolicy(Key key, bool leases = false) : key_(key), leases_(leases) {}
 
   void submit(const QueuedJob& job) override { active_.add(job); }
+  // Back from a stop it did not plan (a failure): it waits, keeping its arrival rank.
+  void requeue(const QueuedJob& job) override {
+    if (!active_.wait_again(job.index)) submit(job);
+  }
   void ended(JobIndex job, double /*now_s*/) override { active_.remove(job); }
   std::size_t queued() const override { return active_.waiting(); }
   Plan plan(const ClusterView& view) override;
