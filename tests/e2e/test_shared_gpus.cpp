@@ -157,3 +157,44 @@ TEST_CASE("shared GPUs: a scale-up takes other free GPUs when a job holds its ho
   CHECK(replicas_on_at(out, 252) == 1);
   CHECK(gpu_energy_j(out + "/summary.json") == doctest::Approx(152120.494336).epsilon(1e-9));
 }
+
+// Preemption beside serving replicas, under both execution models: platform_3nodes.yaml,
+// night.yaml (replica 0 holds GPU 0; replica 1 powers off at 0 and gives GPU 1 back; GPU 2
+// free), preempted_jobs.csv: long (2 GPUs, 300 s) at 10, short (2 GPUs, 20 s) at 50.
+//   t=10: long starts on GPUs 1-2 (compact: the lowest free).
+//   t=50: short arrives. srtf: 20 s left against long's 260 s; las: 0 GPU-s attained against
+//         long's 80: short takes GPUs 1-2, long is preempted and keeps its 40 s of work.
+//   t=70: short ends (its 20 s, 2 x 20 = 40 GPU-s); long resumes with 260 s left: ends at 330,
+//         having held 2 GPUs for 40 + 260 s = 600 GPU-s (restores cost 0 by default).
+//   t=200.2 and t=320.2: m1 and m2 would scale up, but no GPU is free (GPU 0 replica 0, 1-2
+//         training): one replica all along, each request served as on an idle replica.
+// Energy: long 300 s x 2 GPUs x 400 W = 240,000 J, short 20 s x 2 x 400 W = 16,000 J.
+TEST_CASE("shared GPUs: a preemptive policy preempts and resumes beside serving replicas") {
+  for (const auto& [policy, exec] : {std::pair{"srtf", "flows"}, std::pair{"las", "ptask"}}) {
+    CAPTURE(policy);
+    const auto out = e2e::fresh_dir(std::string("shared-preempt-") + policy);
+    const auto r = e2e::run_suanli(
+        {"run", "--platform", fixture("serving_e2e/platform_3nodes.yaml"), "--models",
+         fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/night.yaml"),
+         "--requests", fixture("serving_e2e/day_and_morning.csv"), "--workload",
+         fixture("serving_e2e/preempted_jobs.csv"), "--policy", policy, "--exec-model", exec,
+         "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    auto jobs = e2e::read_jobs(out);
+    CHECK(jobs["long"]["hosts"] == "1-2");
+    CHECK(num(jobs["long"], "start_time") == doctest::Approx(10));
+    CHECK(num(jobs["long"], "end_time") == doctest::Approx(330));
+    CHECK(num(jobs["long"], "preemptions") == 1);
+    CHECK(num(jobs["long"], "attained_gpu_s") == doctest::Approx(600));
+    CHECK(num(jobs["long"], "energy_j") == doctest::Approx(240000));
+    CHECK(num(jobs["short"], "start_time") == doctest::Approx(50));
+    CHECK(num(jobs["short"], "end_time") == doctest::Approx(70));
+    CHECK(num(jobs["short"], "energy_j") == doctest::Approx(16000));
+    check_requests(out);
+    for (double t : {201.0, 321.0}) {
+      CAPTURE(t);
+      CHECK(replicas_on_at(out, t) == 1);
+      CHECK(num(row_at(out, t), "training_gpus") == 2);
+    }
+  }
+}
