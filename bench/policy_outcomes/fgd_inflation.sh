@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # FGD's experiment (Weng et al., "Beware of Fragmentation: Scheduling GPU-Sharing Workloads
 # with Fragmentation Gradient Descent", ATC'23; artifact hkust-adsl/kubernetes-scheduler-
-# simulator) in suanli: an Alibaba openb pod list inflated to 1.3 times its pods with clones
-# (`workload scale --inflate 1.3`), all arrivals within a few ms (`--time-factor 1e-9`) so
+# simulator) in suanli: an Alibaba openb pod list tuned with clones until its GPU requests
+# are 1.3 times the cluster's GPUs and shuffled (`workload scale --tune-gpus --shuffle`), as
+# the artifact's experiments do, all arrivals within a few ms (`--time-factor 1e-9`) so
 # that every pod arrives before the first one ends, each placed once in arrival order
 # (`--policy greedy`) on the openb GPU nodes (1,213 nodes, 6,212 GPUs). For each placement:
 # the GPUs allocated when the last pod has arrived (a share counting its fraction), as a
@@ -45,24 +46,15 @@ table() {  # title, workload
     rm -rf "$work/o"
   done
 }
+# The FGD experiments' setup (experiments/run_scripts/generate_run_scripts.py): the pod list
+# tuned to 1.3 x the cluster's GPUs ("-tune 1.3"), pods shuffled ("--shuffle-pod"), seed 42.
+total=$(awk -F, 'NR > 1 { n += $4 } END { print n }' "$S/openb_node_list_gpu_node.csv")
+target=$(python3 -c "print(1.3 * $total)")
 for trace in default gpushare20; do
-  "$B" -q workload scale "$S/openb_pod_list_$trace.csv" --inflate 1.3 --time-factor 1e-9 \
-    --seed 42 -o "$work/$trace.csv" >/dev/null
-  table "openb_pod_list_$trace, inflated 1.3, trace order" "$work/$trace.csv"
+  "$B" -q workload scale "$S/openb_pod_list_$trace.csv" --tune-gpus "$target" --shuffle \
+    --time-factor 1e-9 --seed 42 -o "$work/$trace.csv" >/dev/null
+  table "openb_pod_list_$trace, tuned to 1.3 x the GPUs, shuffled (seed 42)" "$work/$trace.csv"
 done
-# The artifact shuffles the pods (seeded) before placing them: the same pods, arrival slots
-# dealt at random (Python's random, seed 42).
-python3 - "$work/default.csv" "$work/shuffled.csv" <<'PY'
-import csv, random, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-times = [r["submit_time"] for r in rows]
-random.seed(42)
-random.shuffle(rows)
-with open(sys.argv[2], "w", newline="") as f:
-    w = csv.DictWriter(f, fieldnames=rows[0].keys())
-    w.writeheader()
-    for t, r in zip(times, rows):
-        r["submit_time"] = t
-        w.writerow(r)
-PY
-table "openb_pod_list_default, inflated 1.3, shuffled (seed 42)" "$work/shuffled.csv"
+"$B" -q workload scale "$S/openb_pod_list_default.csv" --tune-gpus "$target" --time-factor 1e-9 \
+  --seed 42 -o "$work/ordered.csv" >/dev/null
+table "openb_pod_list_default, tuned to 1.3 x the GPUs, trace order" "$work/ordered.csv"

@@ -87,8 +87,13 @@ int scale(const Args& args) {
       "keep each job with probability P (0 < P <= 1)")(
       "inflate", po::value(&scale.inflate)->default_value(1.0),
       "append clones of jobs drawn at random until there are R times as many (R >= 1; the "
-      "FGD artifact's workload inflation)")("seed", po::value(&seed)->default_value(0),
-                                            "seed of the sample and of the clones")(
+      "FGD artifact's workload inflation)")(
+      "tune-gpus", po::value(&scale.tune_gpus)->default_value(0),
+      "then remove or clone random jobs until the GPUs asked add up to G (the FGD "
+      "experiments' workload tuning; 0: off)")(
+      "shuffle", po::bool_switch(&scale.shuffle),
+      "deal the arrival times to the jobs in a random order (seeded)")(
+      "seed", po::value(&seed)->default_value(0), "seed of the sample, clones and shuffle")(
       "output,o", po::value(&out_path)->required(), "the native CSV to write");
   if (!parse_trace_args(args,
                         "suanli workload scale IN --time-factor F --sample P --inflate R -o OUT", d,
@@ -99,6 +104,8 @@ int scale(const Args& args) {
   if (!(scale.sample > 0 && scale.sample <= 1)) throw InputError("--sample: must be in (0, 1]");
   if (!(scale.inflate >= 1) || !std::isfinite(scale.inflate))
     throw InputError("--inflate: must be a number >= 1");
+  if (!(scale.tune_gpus >= 0) || !std::isfinite(scale.tune_gpus))
+    throw InputError("--tune-gpus: must be a number >= 0");
   if (seed < 0) throw InputError("--seed: must be >= 0");
   scale.seed = static_cast<std::uint64_t>(seed);
   auto w = workload::scale_workload(load_workload(in_path, options), scale);

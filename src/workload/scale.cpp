@@ -2,12 +2,55 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "suanli/common/rng.hpp"
 
 namespace suanli::workload {
+
+namespace {
+
+double gpus_asked(const Job& job) {
+  return job.num_gpus * (job.gpu_milli > 0 ? job.gpu_milli / 1000.0 : 1.0);
+}
+
+// The FGD experiments' workload tuning (kubernetes-scheduler-simulator, simulator.go,
+// tuneDownPods / tuneUpPods), on GPUs instead of thousandths.
+void tune(Workload& w, double target_gpus, Rng& rng) {
+  double total = 0;
+  for (const Job& job : w.jobs) total += gpus_asked(job);
+  const std::size_t before = w.jobs.size();
+  std::size_t removed = 0, added = 0;
+  while (total > target_gpus && !w.jobs.empty()) {
+    const std::size_t k = rng.next() % w.jobs.size();
+    total -= gpus_asked(w.jobs[k]);
+    w.jobs.erase(w.jobs.begin() + std::ptrdiff_t(k));
+    ++removed;
+  }
+  if (removed == 0 && before > 0) {
+    const double first = w.jobs.front().submit_s, last = w.jobs.back().submit_s;
+    const double gap = before > 1 ? (last - first) / double(before - 1) : 0;
+    for (;;) {
+      Job clone = w.jobs[rng.next() % before];
+      // As the artifact: the check is on the per-GPU share, the count on the whole request.
+      const double per_gpu = clone.gpu_milli > 0 ? clone.gpu_milli / 1000.0 : 1.0;
+      if (total + per_gpu > target_gpus) break;
+      total += gpus_asked(clone);
+      clone.id = fmt::format("{}-tuned-{}", clone.id, added);
+      clone.submit_s = last + double(added + 1) * gap;
+      w.jobs.push_back(std::move(clone));
+      ++added;
+    }
+  }
+  w.metadata.emplace_back("tune_gpus", fmt::format("{}", target_gpus));
+  w.metadata.emplace_back(
+      "tuned", fmt::format("{} removed, {} added, {:.1f} GPUs asked", removed, added, total));
+}
+
+}  // namespace
 
 Workload scale_workload(const Workload& workload, const ScaleOptions& options) {
   Workload out;
@@ -41,6 +84,17 @@ Workload scale_workload(const Workload& workload, const ScaleOptions& options) {
     }
     out.metadata.emplace_back("inflate", fmt::format("{}", options.inflate));
     out.metadata.emplace_back("inflation_clones", fmt::format("{}", out.jobs.size() - kept));
+  }
+  if (options.tune_gpus > 0 && !out.jobs.empty()) tune(out, options.tune_gpus, rng);
+  if (options.shuffle) {
+    std::vector<double> slots;
+    slots.reserve(out.jobs.size());
+    for (const Job& job : out.jobs) slots.push_back(job.submit_s);
+    // Fisher-Yates on the raw generator (std::shuffle's use of it is not portable).
+    for (std::size_t i = out.jobs.size(); i > 1; --i)
+      std::swap(out.jobs[i - 1], out.jobs[rng.next() % i]);
+    for (std::size_t i = 0; i < out.jobs.size(); ++i) out.jobs[i].submit_s = slots[i];
+    out.metadata.emplace_back("shuffled", "yes");
   }
   out.metadata.emplace_back("time_factor", fmt::format("{}", options.time_factor));
   out.metadata.emplace_back("sample", fmt::format("{}", options.sample));

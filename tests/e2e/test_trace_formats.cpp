@@ -217,3 +217,59 @@ TEST_CASE("workload scale --inflate appends seeded clones after the trace") {
   CHECK(bad.err.find("--inflate") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir + "/c.csv"));
 }
+
+// backfill.csv asks for 2 + 4 + 2 + 2 = 10 GPUs (submits 0, 1, 2, 3).
+//  --tune-gpus 6: jobs drawn at random are removed until at most 6 GPUs are asked: which
+//    ones depends on the seed, the total is at most 6 and more than 6 minus the largest (4).
+//  --tune-gpus 14: clones are appended while total + the next drawn job's per-GPU share (1)
+//    is at most 14, so it stops at a total of 14 or more, and at most 13 + 4 = 17 (a clone's
+//    whole request is counted after the check, as in the artifact); the clones, named
+//    -tuned-i, arrive after the last job at the mean gap (1 s): at 4, 5, ...
+//  --shuffle: the same submit times, the same jobs, in another order for some seed.
+TEST_CASE("workload scale --tune-gpus prunes or clones to a GPU total; --shuffle deals arrivals") {
+  const auto dir = e2e::fresh_dir("tune");
+  std::filesystem::create_directories(dir);
+  const auto gpus = [](const std::vector<e2e::Row>& rows) {
+    double n = 0;
+    for (const auto& r : rows) n += num(r, "num_gpus");
+    return n;
+  };
+  auto r = e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--tune-gpus", "6",
+                            "--seed", "1", "-o", dir + "/down.csv"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto down = e2e::read_csv(dir + "/down.csv");
+  CHECK(gpus(down) <= 6);
+  CHECK(gpus(down) > 2);
+  r = e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--tune-gpus", "14",
+                       "--seed", "1", "-o", dir + "/up.csv"});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto up = e2e::read_csv(dir + "/up.csv");
+  CHECK(gpus(up) >= 14);
+  CHECK(gpus(up) <= 17);
+  REQUIRE(up.size() > 4);
+  for (std::size_t i = 4; i < up.size(); ++i) {
+    CHECK(up[i].at("job_id").find("-tuned-" + std::to_string(i - 4)) != std::string::npos);
+    CHECK(num(up[i], "submit_time") == doctest::Approx(double(i)));
+  }
+  bool reordered = false;
+  for (int seed = 0; seed < 8 && !reordered; ++seed) {
+    const auto out = dir + "/shuffled-" + std::to_string(seed) + ".csv";
+    r = e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--shuffle", "--seed",
+                         std::to_string(seed), "-o", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto shuffled = e2e::read_csv(out);
+    REQUIRE(shuffled.size() == 4);
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < 4; ++i) {
+      CHECK(num(shuffled[i], "submit_time") == doctest::Approx(double(i)));
+      ids.push_back(shuffled[i].at("job_id"));
+    }
+    reordered = ids != std::vector<std::string>{"A", "B", "C", "D"};
+    std::sort(ids.begin(), ids.end());
+    CHECK(ids == std::vector<std::string>{"A", "B", "C", "D"});
+  }
+  CHECK(reordered);
+  CHECK(e2e::run_suanli({"workload", "scale", fixture("e2e/backfill.csv"), "--tune-gpus", "-1",
+                         "-o", dir + "/bad.csv"})
+            .status == 2);
+}

@@ -17,6 +17,15 @@ struct ScaleOptions {
   // (hkust-adsl/kubernetes-scheduler-simulator, generateWorkloadInflationPods). Clone i of
   // job J is "J-clone-i"; clones arrive after the last job at the trace's mean gap.
   double inflate = 1.0;
+  // > 0: then jobs drawn uniformly are removed, or clones of them (`J-tuned-i`) appended,
+  // until the GPUs asked for (a share counting its fraction) add up to this, as the FGD
+  // experiments' workload tuning (TunePodsByNodeTotalResource: "-tune 1.3" is 1.3 x the
+  // cluster's GPUs). As there, appending stops at the first drawn job whose per-GPU share
+  // would pass the target, and clones take the trace's next arrival slots.
+  double tune_gpus = 0;
+  // Deal the arrival slots to the jobs at random (the FGD experiments' --shuffle-pod): the
+  // same submit times, the jobs in a seeded random order.
+  bool shuffle = false;
 };
 
 // Returns the scaled workload; job order, ids, sizes and work are unchanged (clones come
