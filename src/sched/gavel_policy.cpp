@@ -165,8 +165,9 @@ class GavelPolicy final : public Policy {
     Plan plan;
     std::vector<Entry*> starts;
     for (const std::size_t c : pool_order_) {
+      if (room[c] == 0) continue;
       for (Entry* e : ranked_[c]) {
-        if (free == 0) break;
+        if (free == 0 || room[c] == 0) break;
         if (e->cluster >= 0 || room[c] < e->job.gpus) continue;
         room[c] -= e->job.gpus;
         free -= e->job.gpus;
