@@ -128,6 +128,9 @@ report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOption
   info.gpu_energy_j = energy.gpu_j;
   info.it_energy_j = energy.it_j;
   info.facility_energy_j = energy.facility_j;
+  info.serving_gpu_energy_j = outcome.energy.gpu_j;
+  info.serving_node_energy_j = outcome.energy.node_static_j;
+  info.pue = in.platform.pue;
   info.peak_rss_mb = peak_rss_mb();
   return info;
 }

@@ -142,10 +142,17 @@ nlohmann::ordered_json ServingRecorder::summary(const ServingRunInfo& info) {
   j["prompt_tokens"] = prompt_tokens_;
   j["prefix_hit_tokens"] = prefix_hit_tokens_;
   j["preemptions"] = info.preemptions;
-  // IT energy (GPUs, whatever they do, plus node and network static power) per 1000 output
-  // tokens: what serving the trace cost the machine room before cooling.
+  // What serving used: its replicas' GPUs while they served (busy and idle), their share of
+  // their nodes' static power, and the cooling of both (x PUE) — not other GPUs, and not the
+  // time a training workload runs on after the last request.
+  const double it = info.serving_gpu_energy_j + info.serving_node_energy_j;
+  const double facility = it * info.pue;
+  j["serving_gpu_energy_j"] = info.serving_gpu_energy_j;
+  j["serving_node_energy_j"] = info.serving_node_energy_j;
+  j["serving_cooling_energy_j"] = facility - it;
+  j["serving_energy_j"] = facility;
   j["energy_per_1k_output_tokens_j"] =
-      output_tokens_ ? info.it_energy_j / double(output_tokens_) * 1000.0 : 0.0;
+      output_tokens_ ? facility / double(output_tokens_) * 1000.0 : 0.0;
   return j;
 }
 

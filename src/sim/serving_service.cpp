@@ -90,6 +90,10 @@ struct Replica {
   // Autoscaling: only `on` replicas take requests; `starting` ones load their weights (cold
   // start), `draining` ones finish what they hold, `off` ones have their GPUs powered off.
   enum class State : std::uint8_t { on, starting, draining, off } state = State::on;
+  // Since when it holds `gpus` (-1: it holds none it has not been charged for), and what the
+  // energy plugin had counted on them then: what serving used is charged per holding.
+  double held_since_s = -1;
+  double held_before_j = 0;
 };
 
 class Serving final : public ServingService {
@@ -128,6 +132,7 @@ class Serving final : public ServingService {
   }
 
   void finish() override {
+    for (auto& r : replicas_) charge(*r);
     if (finished_ + rejected_ != trace_.requests.size())
       throw std::runtime_error(fmt::format("the simulation stopped with {} of {} requests open",
                                            trace_.requests.size() - finished_ - rejected_,
@@ -141,6 +146,7 @@ class Serving final : public ServingService {
     outcome.makespan_s = makespan_s_;
     outcome.replicas = int(replicas_.size());
     for (const auto& r : replicas_) outcome.preemptions += r->scheduler->preemptions();
+    outcome.energy = energy_;
     return outcome;
   }
 
@@ -219,6 +225,7 @@ class Serving final : public ServingService {
     }
     for (auto& r : replicas_)
       if (r->state == Replica::State::off) {
+        charge(*r);
         core_.release(r->gpus, this);
         r->gpus.clear();
       }
@@ -262,6 +269,24 @@ class Serving final : public ServingService {
     r.gpus = std::move(gpus);
     r.hosts.clear();
     for (int g : r.gpus) r.hosts.push_back(sim_.gpu_hosts[std::size_t(g)]);
+    r.held_since_s = sg4::Engine::get_clock();
+    r.held_before_j = accountant_.gpus_energy_j(r.gpus);
+  }
+
+  // Charges serving for the replica's GPUs since it took them, up to now: what the energy
+  // plugin counted on them (idle and computing; the computing it does not see is added as
+  // it happens), and their share of their nodes' static power (a node's static_w split
+  // evenly over its GPUs). Called when the replica gives its GPUs back or stops serving.
+  void charge(Replica& r) {
+    if (r.held_since_s < 0) return;
+    const double now = sg4::Engine::get_clock();
+    energy_.gpu_j += accountant_.gpus_energy_since(r.gpus, r.held_before_j);
+    for (int g : r.gpus) {
+      const auto& cluster =
+          platform_.clusters[std::size_t(allocation_.cluster_of_node(allocation_.node_of_gpu(g)))];
+      energy_.node_static_j += cluster.node.static_w / cluster.node.gpus * (now - r.held_since_s);
+    }
+    r.held_since_s = -1;
   }
 
   int gpus_of_model(const serving::Deployment& dep) const {
@@ -377,10 +402,15 @@ class Serving final : public ServingService {
           if (config_.beside_training && dep.replicas.autoscaled() &&
               replicas_on(std::size_t(replica.deployment)) > dep.replicas.min)
             power_off(replica);
+          // Serving is done with it: whatever it holds on (for the run, beside training) is
+          // not serving's energy any more.
+          charge(replica);
           return;
         }
         wait_for_work(replica);
-        now = sg4::Engine::get_clock();
+        // Its own time may be ahead of SimGrid's (iterations chained past the last arrival):
+        // it is free again only then.
+        now = std::max(now, sg4::Engine::get_clock());
         continue;
       }
       const serving::Batch batch = replica.scheduler->next_batch();
@@ -415,8 +445,9 @@ class Serving final : public ServingService {
         // energy plugin, seeing them idle, has the idle part, the accountant the rest.
         const double gpus = double(replica.hosts.size());
         const double computing = dep.parallelism.pp * cost.time_s;
-        energy = accountant_.add_unseen_compute(dep.device, gpus * computing) +
-                 energy::Accountant::idle_energy_j(dep.device, gpus * (end - now));
+        const double unseen = accountant_.add_unseen_compute(dep.device, gpus * computing);
+        energy_.gpu_j += unseen;
+        energy = unseen + energy::Accountant::idle_energy_j(dep.device, gpus * (end - now));
         now = end;
       }
       // The iteration's GPU energy goes to its sequences by their share of its tokens.
@@ -587,6 +618,7 @@ class Serving final : public ServingService {
   // Scale-down done: its GPUs go back to the pool, and its home GPUs are powered off while
   // nobody else holds them.
   void power_off(Replica& r) {
+    charge(r);
     core_.park(r.home);
     core_.release(r.gpus, this);
     r.gpus.clear();
@@ -797,6 +829,7 @@ class Serving final : public ServingService {
   std::size_t finished_ = 0;
   std::size_t rejected_ = 0;
   double makespan_s_ = 0;
+  ServingEnergy energy_;
   std::uint64_t tokens_emitted_ = 0;
   int busy_gpus_ = 0;
   int total_gpus_ = 0;

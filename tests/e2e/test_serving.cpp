@@ -84,11 +84,17 @@ TEST_CASE("serving: one request on an idle replica, prefill roofline then memory
     const auto& s = served.summary;
     CHECK(s["requests_completed"] == 1);
     CHECK(s["makespan_s"].get<double>() == doctest::Approx(0.02428032).epsilon(1e-9));
-    // 3 output tokens over the makespan; IT energy = GPU energy (no static power):
-    // 9.712128 J + the idle GPU 50 W x 0.02428032 s = 10.926144 J, x 1000 / 3 tokens.
+    // 3 output tokens over the makespan. What serving used: the replica's one GPU while it
+    // served, computing the whole time (9.712128 J), no static power, PUE 1 — not the
+    // platform's other GPU, idle beside it (50 W x 0.02428032 s), which the cluster's
+    // energy_it_kwh still has: 9.712128 J x 1000 / 3 tokens.
     CHECK(s["throughput_tokens_per_s"].get<double>() == doctest::Approx(3 / 0.02428032));
+    CHECK(s["serving_gpu_energy_j"].get<double>() == doctest::Approx(9.712128).epsilon(1e-9));
+    CHECK(s["serving_energy_j"].get<double>() == doctest::Approx(9.712128).epsilon(1e-9));
+    CHECK(s["energy_it_kwh"].get<double>() * 3.6e6 ==
+          doctest::Approx(9.712128 + 50 * 0.02428032).epsilon(1e-9));
     CHECK(s["energy_per_1k_output_tokens_j"].get<double>() ==
-          doctest::Approx(10.926144 / 3 * 1000).epsilon(1e-6));
+          doctest::Approx(9.712128 / 3 * 1000).epsilon(1e-9));
   }
 }
 

@@ -97,6 +97,12 @@ TEST_CASE(
   CHECK(replicas_on_at(out, 251) == 2);  // the row is written before the evaluation
   CHECK(replicas_on_at(out, 252) == 1);
   CHECK(gpu_energy_j(out + "/summary.json") == doctest::Approx(58625.494336).epsilon(1e-9));
+  // Serving's own share: GPU 0 until replica 0 is done serving (m2's end, 320.22428032 s):
+  // 29.136384 J computing + 50 W x 320.15143936 s idle = 16,036.708352 J; GPU 1 while
+  // replica 1 held it, 200.2-251 and 320.2-320.7 idle: 2,565 J. No static power, PUE 1.
+  const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(summary["serving"]["serving_energy_j"].get<double>() ==
+        doctest::Approx(18601.708352).epsilon(1e-9));
   CHECK(num(row_at(out, 1), "it_power_w") == doctest::Approx(58.498112).epsilon(1e-9));
   CHECK(num(row_at(out, 1), "total_gpus") == 2);
   CHECK(num(row_at(out, 10), "it_power_w") == doctest::Approx(50).epsilon(1e-9));
@@ -197,4 +203,36 @@ TEST_CASE("shared GPUs: a preemptive policy preempts and resumes beside serving 
       CHECK(num(row_at(out, t), "training_gpus") == 2);
     }
   }
+}
+
+// Serving is charged what it used, not the cluster: platform_3nodes_static.yaml (as
+// platform_3nodes.yaml, 90 W static per node, PUE 1.5), night.yaml, the two training jobs of
+// preempted_jobs.csv under srtf (as above: no scale-up happens, training runs to 330 s).
+//   Replica 0 holds GPU 0 from 0 until it is done serving, at m2's end, 320.22428032 s:
+//     GPU: the three requests computing 3 x 0.02428032 s at 400 W (29.136384 J) and idle
+//     the other 320.15143936 s at 50 W (16,007.571968 J): 16,036.708352 J;
+//     node share: GPU 0 is its node's only GPU: 90 W x 320.22428032 s = 28,820.1852288 J.
+//   Replica 1 gives GPU 1 back at 0 and never starts again: nothing.
+//   IT 44,856.8935808 J; cooling x 0.5: 22,428.4467904 J; serving 67,285.3403712 J; 9 output
+//   tokens. Training's GPUs and the 10 s it runs after m2 are the cluster's, not serving's.
+TEST_CASE("shared GPUs: serving is charged its replicas' GPUs, their nodes' share and cooling") {
+  const auto out = e2e::fresh_dir("shared-serving-energy");
+  const auto r = e2e::run_suanli(
+      {"run", "--platform", fixture("serving_e2e/platform_3nodes_static.yaml"), "--models",
+       fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/night.yaml"),
+       "--requests", fixture("serving_e2e/day_and_morning.csv"), "--workload",
+       fixture("serving_e2e/preempted_jobs.csv"), "--policy", "srtf", "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  check_requests(out);
+  const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  const auto& s = summary["serving"];
+  CHECK(s["serving_gpu_energy_j"].get<double>() == doctest::Approx(16036.708352).epsilon(1e-9));
+  CHECK(s["serving_node_energy_j"].get<double>() == doctest::Approx(28820.1852288).epsilon(1e-9));
+  CHECK(s["serving_cooling_energy_j"].get<double>() ==
+        doctest::Approx(22428.4467904).epsilon(1e-9));
+  CHECK(s["serving_energy_j"].get<double>() == doctest::Approx(67285.3403712).epsilon(1e-9));
+  CHECK(s["energy_per_1k_output_tokens_j"].get<double>() ==
+        doctest::Approx(67285.3403712 / 9 * 1000).epsilon(1e-9));
+  // The cluster's energy has everything: more than serving's by training and the idle GPU 2.
+  CHECK(summary["energy_facility_kwh"].get<double>() * 3.6e6 > 67285.3403712 + 240000);
 }

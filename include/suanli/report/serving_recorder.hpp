@@ -32,6 +32,10 @@ struct ServingRunInfo {
   double gpu_energy_j = 0;
   double it_energy_j = 0;
   double facility_energy_j = 0;
+  // What serving used (sim::ServingEnergy) and the cooling on top of it (x PUE).
+  double serving_gpu_energy_j = 0;
+  double serving_node_energy_j = 0;
+  double pue = 1;
   double sim_wall_s = 0;
   double peak_rss_mb = 0;
 };

@@ -35,10 +35,19 @@ struct ServingConfig {
   bool beside_training = false;
 };
 
+// What serving used, IT side: its replicas' GPUs while they held them for serving (busy and
+// idle) and those GPUs' share of their nodes' static power. Cooling is the caller's (PUE).
+struct ServingEnergy {
+  double gpu_j = 0;
+  double node_static_j = 0;
+  double it_j() const { return gpu_j + node_static_j; }
+};
+
 struct ServingOutcome {
   double makespan_s = 0;  // when the last request finished
   int replicas = 0;
   std::uint64_t preemptions = 0;
+  ServingEnergy energy;
 };
 
 class ServingService : public Service {
