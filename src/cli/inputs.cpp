@@ -297,9 +297,15 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   return config;
 }
 
+report::EnergyBreakdown energy_breakdown(const platform::Platform& platform,
+                                         const sim::ScenarioOutcome& outcome) {
+  const auto& e = outcome.energy;
+  return {e.gpu_j,      e.gpu_idle_j,          e.nodes_j,    e.switches_j, e.it_j,
+          e.facility_j, platform.total_gpus(), outcome.end_s};
+}
+
 report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::string& policy,
                          const sim::ScenarioOutcome& outcome) {
-  const auto& energy = outcome.energy;
   report::RunInfo info;
   info.policy = policy;
   info.placement = o.placement;
@@ -311,9 +317,7 @@ report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::strin
   info.makespan_s = outcome.training->makespan_s;
   info.decision_wall_s = outcome.training->decision_wall_s;
   info.decision_p99_ms = outcome.training->decision_p99_ms;
-  info.gpu_energy_j = energy.gpu_j;
-  info.it_energy_j = energy.it_j;
-  info.facility_energy_j = energy.facility_j;
+  info.energy = energy_breakdown(in.platform, outcome);
   info.peak_rss_mb = peak_rss_mb();
   return info;
 }

@@ -104,7 +104,6 @@ sim::ServingConfig serving_config(const ServingOptions& o, std::uint64_t seed) {
 report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOptions& o,
                                     const std::string& exec_model, std::uint64_t seed,
                                     const sim::ScenarioOutcome& scenario) {
-  const auto& energy = scenario.energy;
   const auto& outcome = *scenario.serving;
   report::ServingRunInfo info;
   std::vector<std::string> names, routers, schedulers;
@@ -125,9 +124,7 @@ report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOption
   info.slo_ttft_s = o.slo_ttft_s;
   info.slo_tpot_s = o.slo_tpot_s;
   info.preemptions = outcome.preemptions;
-  info.gpu_energy_j = energy.gpu_j;
-  info.it_energy_j = energy.it_j;
-  info.facility_energy_j = energy.facility_j;
+  info.energy = energy_breakdown(in.platform, scenario);
   info.serving_gpu_energy_j = outcome.energy.gpu_j;
   info.serving_node_energy_j = outcome.energy.node_static_j;
   info.pue = in.platform.pue;

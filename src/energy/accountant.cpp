@@ -77,8 +77,20 @@ void Accountant::work_ended(const platform::DeviceSpec& device, int gpus, double
 }
 
 void Accountant::gpu_powered(const platform::DeviceSpec& device, bool on) {
+  accrue_floor();
   const auto profile = gpu_power_profile(device);
   floor_w_ += (on ? 1 : -1) * (profile.idle_w - profile.off_w);
+}
+
+// floor_w_ is the static power plus every GPU's floor; the GPUs' part accrues with the clock.
+void Accountant::accrue_floor() {
+  const double now = simgrid::s4u::Engine::get_clock();
+  floor_j_ += (floor_w_ - static_w_) * (now - floor_since_s_);
+  floor_since_s_ = now;
+}
+
+double Accountant::gpu_idle_energy_j() const {
+  return floor_j_ + (floor_w_ - static_w_) * (simgrid::s4u::Engine::get_clock() - floor_since_s_);
 }
 
 }  // namespace suanli::energy

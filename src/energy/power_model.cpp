@@ -24,10 +24,15 @@ double idle_gpu_power_w(const platform::Platform& platform) {
   return watts;
 }
 
-EnergyTotals energy_totals(const platform::Platform& platform, double gpu_j, double makespan_s) {
+EnergyTotals energy_totals(const platform::Platform& platform, double gpu_j, double gpu_idle_j,
+                           double makespan_s) {
   EnergyTotals totals;
   totals.gpu_j = gpu_j;
-  totals.static_j = static_power(platform).total_w() * makespan_s;
+  totals.gpu_idle_j = gpu_idle_j;
+  const StaticPower power = static_power(platform);
+  totals.nodes_j = power.nodes_w * makespan_s;
+  totals.switches_j = power.switches_w * makespan_s;
+  totals.static_j = totals.nodes_j + totals.switches_j;
   totals.it_j = totals.gpu_j + totals.static_j;
   totals.facility_j = totals.it_j * platform.pue;
   return totals;

@@ -13,9 +13,8 @@ void finish_combined(const std::string& out_dir, double end_s, Recorder& jobs,
   j["training"] = jobs.finish_section(training);
   j["serving"] = requests.finish_section(serving);
   PartialOutputs summary(out_dir, {});
-  summary.commit(j, {training.gpu_energy_j, training.it_energy_j, training.facility_energy_j,
-                     training.sim_wall_s, training.peak_rss_mb, training.decision_wall_s,
-                     training.decision_p99_ms});
+  summary.commit(j, {training.energy, training.sim_wall_s, training.peak_rss_mb,
+                     training.decision_wall_s, training.decision_p99_ms});
 }
 
 }  // namespace suanli::report

@@ -33,9 +33,19 @@ PartialOutputs::~PartialOutputs() {
 }
 
 void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& costs) {
-  summary["energy_gpu_kwh"] = costs.gpu_energy_j / 3.6e6;
-  summary["energy_it_kwh"] = costs.it_energy_j / 3.6e6;
-  summary["energy_facility_kwh"] = costs.facility_energy_j / 3.6e6;
+  const EnergyBreakdown& e = costs.energy;
+  constexpr double kJ = 3.6e6;
+  summary["energy_gpu_kwh"] = e.gpu_j / kJ;
+  summary["energy_it_kwh"] = e.it_j / kJ;
+  summary["energy_facility_kwh"] = e.facility_j / kJ;
+  // The parts, which add up to energy_facility_kwh.
+  summary["energy_gpu_dynamic_kwh"] = (e.gpu_j - e.gpu_idle_j) / kJ;
+  summary["energy_gpu_idle_kwh"] = e.gpu_idle_j / kJ;
+  summary["energy_node_kwh"] = e.node_j / kJ;
+  summary["energy_network_kwh"] = e.network_j / kJ;
+  summary["energy_cooling_kwh"] = (e.facility_j - e.it_j) / kJ;
+  const double gpu_hours = e.total_gpus * e.end_s / 3600;
+  summary["kwh_per_gpu_hour"] = gpu_hours > 0 ? e.facility_j / kJ / gpu_hours : 0.0;
   summary["sim_wall_s"] = costs.sim_wall_s;
   summary["peak_rss_mb"] = costs.peak_rss_mb;
   if (costs.decision_wall_s >= 0) {

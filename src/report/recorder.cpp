@@ -173,9 +173,8 @@ void Recorder::flush_timeline(double makespan_s) {
 
 void Recorder::finish(const RunInfo& info) {
   flush_timeline(info.makespan_s);
-  outputs_.commit(summary(info),
-                  {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j, info.sim_wall_s,
-                   info.peak_rss_mb, info.decision_wall_s, info.decision_p99_ms});
+  outputs_.commit(summary(info), {info.energy, info.sim_wall_s, info.peak_rss_mb,
+                                  info.decision_wall_s, info.decision_p99_ms});
 }
 
 nlohmann::ordered_json Recorder::finish_section(const RunInfo& info) {

@@ -95,8 +95,7 @@ void ServingRecorder::sample(const TimelineSample& s) {
 }
 
 void ServingRecorder::finish(const ServingRunInfo& info) {
-  outputs_.commit(summary(info), {info.gpu_energy_j, info.it_energy_j, info.facility_energy_j,
-                                  info.sim_wall_s, info.peak_rss_mb});
+  outputs_.commit(summary(info), {info.energy, info.sim_wall_s, info.peak_rss_mb});
 }
 
 nlohmann::ordered_json ServingRecorder::finish_section(const ServingRunInfo& info) {

@@ -46,8 +46,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
   // after the last request, a training run may go on after the trace. Energy is counted up to
   // there, GPUs (the plugin's and what the services timed themselves) and static power alike.
   outcome.end_s = Core::now();
-  outcome.energy =
-      energy::energy_totals(*scenario.platform, core.accountant().gpu_energy_j(), outcome.end_s);
+  outcome.energy = energy::energy_totals(*scenario.platform, core.accountant().gpu_energy_j(),
+                                         core.accountant().gpu_idle_energy_j(), outcome.end_s);
   return outcome;
 }
 

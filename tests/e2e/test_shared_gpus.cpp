@@ -103,6 +103,13 @@ TEST_CASE(
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
   CHECK(summary["serving"]["serving_energy_j"].get<double>() ==
         doctest::Approx(18601.708352).epsilon(1e-9));
+  // The breakdown: the GPUs' floor is GPU 0 on for 320.7 s and GPU 1 on 10-110, 200.2-251
+  // and 320.2-320.7 (151.3 s), at 50 W: 23,600 J (off: 0 W); the dynamic rest is the job's
+  // 100 s x 350 W plus the requests' 3 x 0.02428032 s x 350 W = 35,025.494336 J.
+  CHECK(summary["energy_gpu_idle_kwh"].get<double>() * 3.6e6 ==
+        doctest::Approx(23600).epsilon(1e-9));
+  CHECK(summary["energy_gpu_dynamic_kwh"].get<double>() * 3.6e6 ==
+        doctest::Approx(35025.494336).epsilon(1e-9));
   CHECK(num(row_at(out, 1), "it_power_w") == doctest::Approx(58.498112).epsilon(1e-9));
   CHECK(num(row_at(out, 1), "total_gpus") == 2);
   CHECK(num(row_at(out, 10), "it_power_w") == doctest::Approx(50).epsilon(1e-9));
@@ -235,4 +242,15 @@ TEST_CASE("shared GPUs: serving is charged its replicas' GPUs, their nodes' shar
         doctest::Approx(67285.3403712 / 9 * 1000).epsilon(1e-9));
   // The cluster's energy has everything: more than serving's by training and the idle GPU 2.
   CHECK(summary["energy_facility_kwh"].get<double>() * 3.6e6 > 67285.3403712 + 240000);
+  // Its breakdown adds up: nodes 3 x 90 W x 330 s (the run ends with long) = 89,100 J, no
+  // switch power, cooling half the IT energy; kWh per GPU-hour over 3 GPUs x 330 s.
+  const auto kwh = [&](const char* key) { return summary[key].get<double>(); };
+  CHECK(kwh("energy_node_kwh") * 3.6e6 == doctest::Approx(89100).epsilon(1e-9));
+  CHECK(kwh("energy_network_kwh") == 0);
+  CHECK(kwh("energy_cooling_kwh") == doctest::Approx(0.5 * kwh("energy_it_kwh")).epsilon(1e-12));
+  CHECK(kwh("energy_gpu_dynamic_kwh") + kwh("energy_gpu_idle_kwh") + kwh("energy_node_kwh") +
+            kwh("energy_network_kwh") + kwh("energy_cooling_kwh") ==
+        doctest::Approx(kwh("energy_facility_kwh")).epsilon(1e-12));
+  CHECK(kwh("kwh_per_gpu_hour") ==
+        doctest::Approx(kwh("energy_facility_kwh") / (3 * 330 / 3600.0)).epsilon(1e-12));
 }

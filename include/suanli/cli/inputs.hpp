@@ -105,6 +105,10 @@ sim::Scenario training_scenario(const Inputs& inputs, const RunOptions& options,
                                 const std::string& policy, bool progress);
 // summary.json's fields for a job run (the outcome's energy: the whole cluster up to its end).
 // sim_wall_s is left for the caller.
+// A scenario's energy as the summaries write it (report::EnergyBreakdown).
+report::EnergyBreakdown energy_breakdown(const platform::Platform& platform,
+                                         const sim::ScenarioOutcome& outcome);
+
 report::RunInfo run_info(const Inputs& inputs, const RunOptions& options, const std::string& policy,
                          const sim::ScenarioOutcome& outcome);
 

@@ -61,6 +61,10 @@ class Accountant {
   }
   // Node and switch static power (constant).
   double static_w() const { return static_w_; }
+  // The GPUs' floor so far: each one's idle power while powered on and its off power while
+  // off, whatever it computed. What the GPUs drew above it (gpu_energy_j() minus this) is
+  // their dynamic energy.
+  double gpu_idle_energy_j() const;
 
  private:
   std::span<simgrid::s4u::Host* const> gpu_hosts_;
@@ -70,7 +74,10 @@ class Accountant {
   double unseen_j_ = 0;  // accrued up to unseen_since_s_
   double unseen_w_ = 0;  // dynamic power of the unseen computing running now
   double unseen_since_s_ = 0;
+  double floor_j_ = 0;  // the GPUs' floor energy up to floor_since_s_
+  double floor_since_s_ = 0;
   void accrue_unseen();
+  void accrue_floor();
 };
 
 }  // namespace suanli::energy

@@ -28,13 +28,18 @@ double idle_gpu_power_w(const platform::Platform& platform);
 
 struct EnergyTotals {
   double gpu_j = 0;
-  double static_j = 0;
+  double gpu_idle_j = 0;  // the GPUs' floor: idle power while on, off power while off
+  double nodes_j = 0;
+  double switches_j = 0;
+  double static_j = 0;  // nodes_j + switches_j
   double it_j = 0;
   double facility_j = 0;
 };
 
-// gpu_j is what the GPU hosts consumed over [0, makespan] (from the SimGrid plugin).
-EnergyTotals energy_totals(const platform::Platform& platform, double gpu_j, double makespan_s);
+// gpu_j is what the GPU hosts consumed over [0, makespan] (from the SimGrid plugin and the
+// accountant), gpu_idle_j their floor over the same time (Accountant::gpu_idle_energy_j).
+EnergyTotals energy_totals(const platform::Platform& platform, double gpu_j, double gpu_idle_j,
+                           double makespan_s);
 
 inline constexpr double kJoulesPerKwh = 3.6e6;
 

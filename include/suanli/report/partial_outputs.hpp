@@ -10,6 +10,19 @@
 
 namespace suanli::report {
 
+// A run's energy, split so that the parts add up: GPUs (their idle floor, powered on or off,
+// and the dynamic rest), nodes' and switches' static power, and cooling (facility - IT).
+struct EnergyBreakdown {
+  double gpu_j = 0;
+  double gpu_idle_j = 0;
+  double node_j = 0;
+  double network_j = 0;
+  double it_j = 0;
+  double facility_j = 0;
+  int total_gpus = 0;  // for kwh_per_gpu_hour
+  double end_s = 0;
+};
+
 class PartialOutputs {
  public:
   // Opens out_dir/NAME.partial for each streamed file (the directory must exist); the
@@ -24,15 +37,14 @@ class PartialOutputs {
   std::FILE* file(std::size_t i) const { return files_[i]; }
   // What every summary ends with: the energy of the run and what the run itself cost.
   struct RunCosts {
-    double gpu_energy_j = 0;
-    double it_energy_j = 0;
-    double facility_energy_j = 0;
+    EnergyBreakdown energy;
     double sim_wall_s = 0;
     double peak_rss_mb = 0;
     double decision_wall_s = -1;  // a training policy's cost; -1: none (not written)
     double decision_p99_ms = -1;
   };
   // Closes the streamed files, writes the summary (with `costs` appended as energy_*_kwh,
+  // kwh_per_gpu_hour,
   // sim_wall_s, peak_rss_mb and, for training, decision_wall_s, decision_p99_ms), and renames
   // all of them into place.
   void commit(nlohmann::ordered_json summary, const RunCosts& costs);

@@ -25,9 +25,7 @@ struct RunInfo {
   int jobs_rejected = 0;
   int total_gpus = 0;
   double makespan_s = 0;
-  double gpu_energy_j = 0;
-  double it_energy_j = 0;
-  double facility_energy_j = 0;
+  EnergyBreakdown energy;  // the whole run's (a combined run: once, in the training info)
   double sim_wall_s = 0;
   double peak_rss_mb = 0;
   double decision_wall_s = -1;  // the policy's cost (RunOutcome); -1: not measured

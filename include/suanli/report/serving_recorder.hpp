@@ -29,9 +29,7 @@ struct ServingRunInfo {
   double slo_ttft_s = 0;  // 0 = not given
   double slo_tpot_s = 0;
   std::uint64_t preemptions = 0;
-  double gpu_energy_j = 0;
-  double it_energy_j = 0;
-  double facility_energy_j = 0;
+  EnergyBreakdown energy;  // the whole run's (a combined run: once, in the training info)
   // What serving used (sim::ServingEnergy) and the cooling on top of it (x PUE).
   double serving_gpu_energy_j = 0;
   double serving_node_energy_j = 0;
