@@ -11,7 +11,18 @@ Accountant::Accountant(const platform::Platform& platform,
                        std::span<simgrid::s4u::Host* const> gpu_hosts)
     : gpu_hosts_(gpu_hosts),
       static_w_(static_power(platform).total_w()),
-      floor_w_(static_w_ + idle_gpu_power_w(platform)) {}
+      floor_w_(static_w_ + idle_gpu_power_w(platform)) {
+  node_share_w_.reserve(std::size_t(platform.total_gpus()));
+  for (const auto& cluster : platform.clusters)
+    node_share_w_.insert(node_share_w_.end(), std::size_t(cluster.gpu_count()),
+                         cluster.node.gpus > 0 ? cluster.node.static_w / cluster.node.gpus : 0);
+}
+
+double Accountant::node_share_energy_j(std::span<const int> gpus, double seconds) const {
+  double watts = 0;
+  for (int g : gpus) watts += node_share_w_[std::size_t(g)];
+  return watts * seconds;
+}
 
 double Accountant::hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts) {
   double total = 0;

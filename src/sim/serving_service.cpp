@@ -281,11 +281,7 @@ class Serving final : public ServingService {
     if (r.held_since_s < 0) return;
     const double now = sg4::Engine::get_clock();
     energy_.gpu_j += accountant_.gpus_energy_since(r.gpus, r.held_before_j);
-    for (int g : r.gpus) {
-      const auto& cluster =
-          platform_.clusters[std::size_t(allocation_.cluster_of_node(allocation_.node_of_gpu(g)))];
-      energy_.node_static_j += cluster.node.static_w / cluster.node.gpus * (now - r.held_since_s);
-    }
+    energy_.node_static_j += accountant_.node_share_energy_j(r.gpus, now - r.held_since_s);
     r.held_since_s = -1;
   }
 

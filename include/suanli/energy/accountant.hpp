@@ -7,6 +7,7 @@
 // of power and time is taken here, and every output (per job, per request, timelines,
 // summaries) reads its energy from one accountant, so that they agree.
 #include <span>
+#include <vector>
 
 #include "suanli/platform/platform.hpp"
 
@@ -61,6 +62,10 @@ class Accountant {
   }
   // Node and switch static power (constant).
   double static_w() const { return static_w_; }
+  // The share of their nodes' static power that `gpus` stand for over `seconds` (a node's
+  // static_w split evenly over its GPUs): what a service that held them is charged for the
+  // nodes (serving's energy).
+  double node_share_energy_j(std::span<const int> gpus, double seconds) const;
   // The GPUs' floor so far: each one's idle power while powered on and its off power while
   // off, whatever it computed. What the GPUs drew above it (gpu_energy_j() minus this) is
   // their dynamic energy.
@@ -68,6 +73,7 @@ class Accountant {
 
  private:
   std::span<simgrid::s4u::Host* const> gpu_hosts_;
+  std::vector<double> node_share_w_;  // per GPU: its node's static_w / the node's GPUs
   double static_w_ = 0;
   double floor_w_ = 0;
   double busy_extra_w_ = 0;
