@@ -13,9 +13,22 @@ namespace suanli::workload {
 
 namespace {
 
-double gpus_asked(const Job& job) {
-  return job.num_gpus * (job.gpu_milli > 0 ? job.gpu_milli / 1000.0 : 1.0);
+double per_gpu_share(const Job& job) {
+  return job.gpu_milli > 0 ? job.gpu_milli / 1000.0 : 1.0;
 }
+double gpus_asked(const Job& job) {
+  return job.num_gpus * per_gpu_share(job);
+}
+
+// Arrival slots after a trace's last job, at its mean gap between arrivals: clones appended
+// there neither arrive at once nor change the offered rate.
+struct SlotsAfter {
+  double last = 0, gap = 0;
+  explicit SlotsAfter(const std::vector<Job>& jobs)
+      : last(jobs.back().submit_s),
+        gap(jobs.size() > 1 ? (last - jobs.front().submit_s) / double(jobs.size() - 1) : 0) {}
+  double at(std::size_t i) const { return last + double(i + 1) * gap; }  // i from 0
+};
 
 // The FGD experiments' workload tuning (kubernetes-scheduler-simulator, simulator.go,
 // tuneDownPods / tuneUpPods), on GPUs instead of thousandths.
@@ -31,16 +44,14 @@ void tune(Workload& w, double target_gpus, Rng& rng) {
     ++removed;
   }
   if (removed == 0 && before > 0) {
-    const double first = w.jobs.front().submit_s, last = w.jobs.back().submit_s;
-    const double gap = before > 1 ? (last - first) / double(before - 1) : 0;
+    const SlotsAfter slots(w.jobs);
     for (;;) {
       Job clone = w.jobs[rng.next() % before];
       // As the artifact: the check is on the per-GPU share, the count on the whole request.
-      const double per_gpu = clone.gpu_milli > 0 ? clone.gpu_milli / 1000.0 : 1.0;
-      if (total + per_gpu > target_gpus) break;
+      if (total + per_gpu_share(clone) > target_gpus) break;
       total += gpus_asked(clone);
       clone.id = fmt::format("{}-tuned-{}", clone.id, added);
-      clone.submit_s = last + double(added + 1) * gap;
+      clone.submit_s = slots.at(added);
       w.jobs.push_back(std::move(clone));
       ++added;
     }
@@ -71,15 +82,12 @@ Workload scale_workload(const Workload& workload, const ScaleOptions& options) {
   }
   const std::size_t kept = out.jobs.size();
   if (options.inflate > 1 && kept > 0) {
-    // The trace's arrivals go on at their mean gap: the clones neither arrive at once nor
-    // change the offered rate.
-    const double first = out.jobs.front().submit_s, last = out.jobs.back().submit_s;
-    const double gap = kept > 1 ? (last - first) / double(kept - 1) : 0;
+    const SlotsAfter slots(out.jobs);
     const auto total = static_cast<std::size_t>(std::ceil(double(kept) * options.inflate));
     for (std::size_t i = 0; kept + i < total; ++i) {
       Job clone = out.jobs[rng.next() % kept];
       clone.id = fmt::format("{}-clone-{}", clone.id, i);
-      clone.submit_s = last + double(i + 1) * gap;
+      clone.submit_s = slots.at(i);
       out.jobs.push_back(std::move(clone));
     }
     out.metadata.emplace_back("inflate", fmt::format("{}", options.inflate));

@@ -21,6 +21,8 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <string>
+#include <vector>
 
 #include "run_binary.hpp"
 
@@ -29,13 +31,26 @@ using e2e::num;
 
 namespace {
 
+// night.yaml serving day_and_morning.csv beside `job_file` on `platform`, with `extra` run
+// options (a policy, an execution model).
 e2e::Result run_night(const std::string& job_file, const std::string& out,
-                      const std::string& platform = "platform_2nodes.yaml") {
-  return e2e::run_suanli({"run", "--platform", fixture("serving_e2e/" + platform), "--models",
-                          fixture("serving_e2e/models.yaml"), "--deployment",
-                          fixture("serving_e2e/night.yaml"), "--requests",
-                          fixture("serving_e2e/day_and_morning.csv"), "--workload",
-                          fixture("serving_e2e/" + job_file), "--out", out});
+                      const std::string& platform = "platform_2nodes.yaml",
+                      const std::vector<std::string>& extra = {}) {
+  std::vector<std::string> args = {"run",
+                                   "--platform",
+                                   fixture("serving_e2e/" + platform),
+                                   "--models",
+                                   fixture("serving_e2e/models.yaml"),
+                                   "--deployment",
+                                   fixture("serving_e2e/night.yaml"),
+                                   "--requests",
+                                   fixture("serving_e2e/day_and_morning.csv"),
+                                   "--workload",
+                                   fixture("serving_e2e/" + job_file),
+                                   "--out",
+                                   out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return e2e::run_suanli(args);
 }
 
 void check_requests(const std::string& out) {
@@ -186,12 +201,8 @@ TEST_CASE("shared GPUs: a preemptive policy preempts and resumes beside serving 
   for (const auto& [policy, exec] : {std::pair{"srtf", "flows"}, std::pair{"las", "ptask"}}) {
     CAPTURE(policy);
     const auto out = e2e::fresh_dir(std::string("shared-preempt-") + policy);
-    const auto r = e2e::run_suanli(
-        {"run", "--platform", fixture("serving_e2e/platform_3nodes.yaml"), "--models",
-         fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/night.yaml"),
-         "--requests", fixture("serving_e2e/day_and_morning.csv"), "--workload",
-         fixture("serving_e2e/preempted_jobs.csv"), "--policy", policy, "--exec-model", exec,
-         "--out", out});
+    const auto r = run_night("preempted_jobs.csv", out, "platform_3nodes.yaml",
+                             {"--policy", policy, "--exec-model", exec});
     REQUIRE_MESSAGE(r.status == 0, r.err);
     auto jobs = e2e::read_jobs(out);
     CHECK(jobs["long"]["hosts"] == "1-2");
@@ -224,11 +235,8 @@ TEST_CASE("shared GPUs: a preemptive policy preempts and resumes beside serving 
 //   tokens. Training's GPUs and the 10 s it runs after m2 are the cluster's, not serving's.
 TEST_CASE("shared GPUs: serving is charged its replicas' GPUs, their nodes' share and cooling") {
   const auto out = e2e::fresh_dir("shared-serving-energy");
-  const auto r = e2e::run_suanli(
-      {"run", "--platform", fixture("serving_e2e/platform_3nodes_static.yaml"), "--models",
-       fixture("serving_e2e/models.yaml"), "--deployment", fixture("serving_e2e/night.yaml"),
-       "--requests", fixture("serving_e2e/day_and_morning.csv"), "--workload",
-       fixture("serving_e2e/preempted_jobs.csv"), "--policy", "srtf", "--out", out});
+  const auto r =
+      run_night("preempted_jobs.csv", out, "platform_3nodes_static.yaml", {"--policy", "srtf"});
   REQUIRE_MESSAGE(r.status == 0, r.err);
   check_requests(out);
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
