@@ -109,7 +109,7 @@ int compare_serving(RunOptions& options, ServingOptions& serving,
   check_run_options(options);
   check_serving_options(serving);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
-  ServingInputs inputs = load_serving_inputs(options.platform, files.front(), serving);
+  ServingInputs inputs = load_serving_inputs(options, files.front(), serving);
 
   struct Variant {
     std::string label;

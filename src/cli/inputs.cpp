@@ -91,10 +91,18 @@ workload::Workload load_workload(const std::string& path, WorkloadOptions o) {
   return w;
 }
 
-Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
+platform::Platform load_run_platform(const RunOptions& options) {
+  auto platform = platform::load_platform_file(
+      options.platform.empty() ? bundled_path("platforms/default.yaml") : options.platform);
+  if (options.gpu_power_cap_w != 0)
+    platform::limit_gpu_power(platform, options.gpu_power_cap_w, "--gpu-power-cap-w");
+  return platform;
+}
+
+Inputs load_inputs(platform::Platform platform, const std::string& workload_path,
                    const WorkloadOptions& workload_options, bool reject_oversized) {
   Inputs in;
-  in.platform = platform::load_platform_file(platform_path);
+  in.platform = std::move(platform);
   in.topology = platform::build_topology(in.platform);
   in.workload = load_workload(workload_path, workload_options);
   // The same --throughputs file is the run-time speed table (a Gavel trace's reader has
@@ -118,8 +126,8 @@ Inputs load_inputs(const std::string& platform_path, const std::string& workload
 Inputs load_training_inputs(RunOptions& options) {
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   if (options.workload.empty()) options.workload = bundled_path("workloads/default.csv");
-  Inputs inputs = load_inputs(options.platform, options.workload, options.workload_options,
-                              options.reject_oversized);
+  Inputs inputs = load_inputs(load_run_platform(options), options.workload,
+                              options.workload_options, options.reject_oversized);
   check_run_limits(inputs, options);
   return inputs;
 }
@@ -155,7 +163,10 @@ po::options_description run_options_description(RunOptions& o) {
       "ask the policy every S seconds besides arrivals and completions (default: the "
       "policy's own rounds; 0: events only)")(
       "preempt-cost-s", po::value(&o.preempt_cost_s)->value_name("S")->default_value(0),
-      "seconds without progress a preempted job spends when it resumes");
+      "seconds without progress a preempted job spends when it resumes")(
+      "gpu-power-cap-w", po::value(&o.gpu_power_cap_w)->value_name("W"),
+      "power limit of every GPU, like nvidia-smi -pl: work runs in the fastest clock state "
+      "whose draw fits (default: the platform file's power_cap_w, else none)");
   d.add(workload_options_description(o.workload_options));
   return d;
 }

@@ -22,7 +22,7 @@ int run_serving(RunOptions& options, const ServingOptions& serving, const std::s
   check_run_options(options);
   check_serving_options(serving);
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
-  const ServingInputs inputs = load_serving_inputs(options.platform, serving.deployment, serving);
+  const ServingInputs inputs = load_serving_inputs(options, serving.deployment, serving);
   if (!options.workload.empty()) {
     check_policy_name(policy, "--policy");
     check_policy_params({policy}, options);

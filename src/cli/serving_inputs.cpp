@@ -70,10 +70,10 @@ std::vector<serving::Deployment> load_deployment_file(const std::string& path,
   return deployments;
 }
 
-ServingInputs load_serving_inputs(const std::string& platform_path,
-                                  const std::string& deployment_path, const ServingOptions& o) {
+ServingInputs load_serving_inputs(const RunOptions& run, const std::string& deployment_path,
+                                  const ServingOptions& o) {
   ServingInputs in;
-  in.platform = platform::load_platform_file(platform_path);
+  in.platform = load_run_platform(run);
   in.topology = platform::build_topology(in.platform);
   in.requests = workload::read_requests(o.requests, o.request_format);
   std::vector<std::string> notes;

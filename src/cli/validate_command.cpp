@@ -6,6 +6,7 @@
 #include "suanli/cli/commands.hpp"
 #include "suanli/cli/inputs.hpp"
 #include "suanli/cli/parse.hpp"
+#include "suanli/platform/platform_loader.hpp"
 
 namespace suanli::cli {
 
@@ -24,7 +25,8 @@ int validate_command(const Args& args) {
   if (!parse_or_help(args, "suanli validate [--platform P] [--workload W]", d)) return 0;
   if (platform_path.empty()) platform_path = bundled_path("platforms/default.yaml");
   if (workload_path.empty()) workload_path = bundled_path("workloads/default.csv");
-  const Inputs in = load_inputs(platform_path, workload_path, workload_options, reject_oversized);
+  const Inputs in = load_inputs(platform::load_platform_file(platform_path), workload_path,
+                                workload_options, reject_oversized);
   std::cout << fmt::format("{}: platform '{}': {} sites, {} clusters, {} GPUs — OK\n",
                            platform_path, in.platform.name, in.platform.sites.size(),
                            in.platform.clusters.size(), in.platform.total_gpus())

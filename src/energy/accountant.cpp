@@ -3,13 +3,13 @@
 #include <simgrid/plugins/energy.h>
 #include <simgrid/s4u.hpp>
 
-#include "suanli/energy/power_model.hpp"
-
 namespace suanli::energy {
 
 Accountant::Accountant(const platform::Platform& platform,
-                       std::span<simgrid::s4u::Host* const> gpu_hosts)
+                       std::span<simgrid::s4u::Host* const> gpu_hosts,
+                       std::span<const ClusterPower> powers)
     : gpu_hosts_(gpu_hosts),
+      powers_(powers),
       static_w_(static_power(platform).total_w()),
       floor_w_(static_w_ + idle_gpu_power_w(platform)) {
   node_share_w_.reserve(std::size_t(platform.total_gpus()));
@@ -49,8 +49,8 @@ double Accountant::gpu_energy_j() const {
   return total;
 }
 
-double Accountant::add_unseen_compute(const platform::DeviceSpec& device, double gpu_seconds) {
-  const double extra = gpu_seconds * (device.tdp_w - device.idle_w);
+double Accountant::add_unseen_compute(const PowerStates& states, int state, double gpu_seconds) {
+  const double extra = gpu_seconds * states.dynamic_w(state);
   unseen_j_ += extra;
   return extra;
 }
@@ -61,36 +61,27 @@ void Accountant::accrue_unseen() {
   unseen_since_s_ = now;
 }
 
-void Accountant::unseen_compute_started(const platform::DeviceSpec& device, double gpus) {
+void Accountant::unseen_compute_started(const PowerStates& states, int state, double gpus) {
   accrue_unseen();
-  unseen_w_ += gpus * (device.tdp_w - device.idle_w);
+  unseen_w_ += gpus * states.dynamic_w(state);
 }
 
-void Accountant::unseen_compute_ended(const platform::DeviceSpec& device, double gpus) {
+void Accountant::unseen_compute_ended(const PowerStates& states, int state, double gpus) {
   accrue_unseen();
-  unseen_w_ -= gpus * (device.tdp_w - device.idle_w);
+  unseen_w_ -= gpus * states.dynamic_w(state);
 }
 
-double Accountant::idle_energy_j(const platform::DeviceSpec& device, double gpu_seconds) {
-  return gpu_seconds * device.idle_w;
+double Accountant::idle_energy_j(const PowerStates& states, double gpu_seconds) {
+  return gpu_seconds * states.idle_w();
 }
 
-double Accountant::share_energy_j(const platform::DeviceSpec& device, double share_seconds) {
-  return share_seconds * gpu_power_profile(device).full_w;
+double Accountant::share_energy_j(const PowerStates& states, int state, double share_seconds) {
+  return share_seconds * states.full_w(state);
 }
 
-void Accountant::work_started(const platform::DeviceSpec& device, int gpus, double share) {
-  busy_extra_w_ += gpus * share * (device.tdp_w - device.idle_w);
-}
-
-void Accountant::work_ended(const platform::DeviceSpec& device, int gpus, double share) {
-  busy_extra_w_ -= gpus * share * (device.tdp_w - device.idle_w);
-}
-
-void Accountant::gpu_powered(const platform::DeviceSpec& device, bool on) {
+void Accountant::gpu_powered(int cluster, bool on) {
   accrue_floor();
-  const auto profile = gpu_power_profile(device);
-  floor_w_ += (on ? 1 : -1) * (profile.idle_w - profile.off_w);
+  floor_w_ += (on ? 1 : -1) * (powers_[std::size_t(cluster)].states.idle_w() - kGpuOffW);
 }
 
 // floor_w_ is the static power plus every GPU's floor; the GPUs' part accrues with the clock.

@@ -2,10 +2,16 @@
 
 namespace suanli::energy {
 
-PowerProfile gpu_power_profile(const platform::DeviceSpec& device) {
-  // epsilon = idle: a GPU that holds a kernel at near-zero load draws about its idle power;
-  // SimGrid interpolates linearly from epsilon to full with the load.
-  return PowerProfile{device.idle_w, device.idle_w, device.tdp_w, 0.0};
+std::vector<ClusterPower> cluster_powers(const platform::Platform& platform) {
+  std::vector<ClusterPower> powers;
+  powers.reserve(platform.clusters.size());
+  for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+    const auto& device = platform.device_of_cluster(int(c));
+    const GpuPower gpu(device);
+    const double cap = platform.clusters[c].power_cap_w;
+    powers.push_back({gpu, cap, PowerStates(gpu, device.peak_flops(), cap)});
+  }
+  return powers;
 }
 
 StaticPower static_power(const platform::Platform& platform) {

@@ -41,6 +41,13 @@ double kv_bytes_per_token_per_gpu(const LlmModel& model, Parallelism par) {
   return model.kv_bytes_per_token() * kv_replication(model, par.tp) / (par.tp * par.pp);
 }
 
+IterationCost at_clock(IterationCost cost, double clock) {
+  cost.compute_s /= clock;
+  cost.time_s = std::max(cost.compute_s, cost.memory_s);
+  cost.bound = cost.compute_s >= cost.memory_s ? Bound::compute : Bound::memory;
+  return cost;
+}
+
 IterationCost iteration_cost(const LlmModel& model, const platform::DeviceSpec& device,
                              Parallelism par, std::span<const SequenceWork> batch) {
   check_parallelism(par);

@@ -30,7 +30,34 @@ DeviceSpec make(std::string name, std::string kind, double bf16, double fp16, do
   return d;
 }
 
+// The H100's active power by compute share, as shares of the way from idle to TDP. ML.ENERGY
+// benchmark v3 (ml-energy/leaderboard 0cd52dab, public/data/models/
+// meta-llama__Llama-3.1-8B-Instruct__lm-arena-chat.json): one H100 SXM under vLLM draws 486,
+// 513, 560, 610, 669 and 688 W at max_num_seqs 8, 16, 32, 64, 128 and 192, where suanli's
+// roofline puts the compute share of a Llama-3-8B decode step (mean context 1,000 tokens) at
+// 0.034, 0.064, 0.114, 0.189, 0.281 and 0.336; with the catalog's 75 W idle and 700 W TDP these
+// are 0.658 .. 0.981 of the way. Fitted points (the first extrapolated to share 0; docs/model.md):
+constexpr PowerPoint kMeasuredShape[] = {{0, 0.61},   {0.1, 0.76},  {0.2, 0.87},
+                                         {0.3, 0.96}, {0.35, 0.98}, {1, 1}};
+
+// Power above idle at a lower SM clock, compute-bound work, as a share of it at the highest:
+// the A100 SXM sweep of the Perseus artifact (Chung et al., SOSP'24; ml-energy/zeus 38cb3f90,
+// sosp24_data/emulation/stage_profile/gpt3-175b+a100_sxm_bf16.csv, forward and backward
+// stages of GPT-3 175B, mean over 8 stages), the relative power at 1350, 1260, 1170, 1080, 990,
+// 900 and 855 MHz of 1410 (0.955, 0.812, 0.685, 0.596, 0.557, 0.517, 0.497 of the total)
+// turned into the part above the 60 W idle of a 400 W A100. The sweep ends at 855 MHz.
+constexpr ClockState kMeasuredClocks[] = {{1, 1},         {0.957, 0.947}, {0.894, 0.776},
+                                          {0.830, 0.629}, {0.766, 0.524}, {0.702, 0.478},
+                                          {0.638, 0.432}, {0.606, 0.408}};
+
 }  // namespace
+
+std::vector<PowerPoint> default_power_curve(double idle_w, double tdp_w) {
+  std::vector<PowerPoint> curve;
+  for (const auto& point : kMeasuredShape)
+    curve.push_back({point.share, idle_w + point.watts * (tdp_w - idle_w)});
+  return curve;
+}
 
 // Every TFLOPS figure is dense (no 2:4 sparsity). Intra-node link bandwidths below are the
 // vendors' per-device aggregate figures as published, both directions together; the catalog
@@ -146,6 +173,24 @@ DeviceCatalog DeviceCatalog::builtin() {
                 "AMD EPYC 9654 product page (96 cores, 2.4 GHz base, 360 W, 12ch DDR5-4800); "
                 "fp32 derived as 96 x 2.4 GHz x 32 FLOP/cycle, bf16 = fp32; idle_w is a "
                 "typical measured value, not a datasheet figure"));
+  // Power by work and clock: every entry gets the H100-measured curve shape between its own
+  // idle and TDP; the GPUs get the A100-measured clock table (no public sweep of the others
+  // was found: docs/model.md says how far that carries).
+  for (DeviceSpec& d : c.devices_) {
+    d.power_curve = default_power_curve(d.idle_w, d.tdp_w);
+    if (d.kind != "gpu") {
+      d.power_source =
+          "power curve: the H100 shape (ML.ENERGY v3) between idle and TDP; no "
+          "clock table";
+      continue;
+    }
+    d.clock_states.assign(std::begin(kMeasuredClocks), std::end(kMeasuredClocks));
+    d.power_source = d.name == "H100" || d.name == "A100"
+                         ? "power curve: ML.ENERGY v3 (H100); clock table: Perseus A100 SXM sweep"
+                         : "power curve and clock table: the H100 shape (ML.ENERGY v3) and the "
+                           "A100 SXM sweep (Perseus), carried over; not measured on " +
+                               d.name;
+  }
   return c;
 }
 

@@ -27,6 +27,7 @@
 #include "suanli/platform/units.hpp"
 
 namespace suanli::platform {
+
 namespace {
 
 using Allowed = std::initializer_list<std::string_view>;
@@ -203,10 +204,53 @@ LinkSpec read_link(const Reader& r, const Field& f, LinkSpec base, bool require_
 
 // ---- devices ----------------------------------------------------------------------------
 
+// power_curve: [[share, watts], ...], shares rising from 0 to 1, watts between idle and TDP and
+// not falling (more compute never draws less).
+std::vector<PowerPoint> read_power_curve(const Reader& r, const Field& f, const DeviceSpec& d) {
+  std::vector<PowerPoint> curve;
+  for (const Field& item : r.list(f, "[compute share, watts] pairs")) {
+    const auto pair = r.list(item, "two numbers: [compute share, watts]");
+    if (pair.size() != 2) r.fail(item, "expected two numbers: [compute share, watts]");
+    const PowerPoint point{r.in_range(pair[0], 0, 1), r.power(pair[1])};
+    if (!curve.empty() && point.share <= curve.back().share)
+      r.fail(pair[0], "compute shares must rise from one point to the next");
+    if (!curve.empty() && point.watts < curve.back().watts)
+      r.fail(pair[1], "power must not fall as the compute share rises");
+    if (point.watts < d.idle_w || point.watts > d.tdp_w)
+      r.fail(pair[1], "must be between idle_w (" + number_text(d.idle_w) + " W) and tdp_w (" +
+                          number_text(d.tdp_w) + " W), got " + pair[1].node.Scalar());
+    curve.push_back(point);
+  }
+  if (curve.size() < 2 || curve.front().share != 0 || curve.back().share != 1)
+    r.fail(f, "needs at least two points, the first at compute share 0 and the last at 1");
+  return curve;
+}
+
+// clock_states: [{clock, power}, ...], fastest first from {clock: 1, power: 1}, both falling.
+std::vector<ClockState> read_clock_states(const Reader& r, const Field& f) {
+  std::vector<ClockState> states;
+  for (const Field& item : r.list(f, "{clock, power} states")) {
+    const Map m(r, item, {"clock", "power"});
+    const Field clock = m.require("clock");
+    const Field power = m.require("power");
+    const ClockState state{r.in_range(clock, 0.05, 1), r.in_range(power, 0.01, 1)};
+    if (states.empty() && (state.clock != 1 || state.power != 1))
+      r.fail(item, "the first state is the highest clock: {clock: 1, power: 1}");
+    if (!states.empty() && state.clock >= states.back().clock)
+      r.fail(clock, "clocks must fall from one state to the next");
+    if (!states.empty() && state.power > states.back().power)
+      r.fail(power, "power must not rise as the clock falls");
+    states.push_back(state);
+  }
+  if (states.empty()) r.fail(f, "expected at least the state {clock: 1, power: 1}");
+  return states;
+}
+
 void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
   const Map m(r, f,
               {"name", "kind", "tflops", "tflops_fp16", "tflops_fp32", "hbm_gb", "hbm_tbps",
-               "tdp_w", "idle_w", "intra", "compute_efficiency", "memory_efficiency", "source"});
+               "tdp_w", "idle_w", "intra", "compute_efficiency", "memory_efficiency", "power_curve",
+               "clock_states", "min_power_cap_w", "power_source", "source"});
   const Field name_field = m.require("name");
   const std::string name = r.name(name_field);
   const DeviceSpec* existing = catalog.find(name);
@@ -237,6 +281,8 @@ void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
   if (auto t = given("tflops_fp32")) d.tflops_fp32 = r.at_least(*t, 0);
   if (auto h = given("hbm_gb")) d.hbm_gb = r.at_least(*h, 0);
   if (auto h = given("hbm_tbps")) d.hbm_tbps = r.at_least(*h, 0);
+  const double old_idle_w = d.idle_w;
+  const double old_tdp_w = d.tdp_w;
   if (auto p = given("tdp_w")) d.tdp_w = r.power(*p);
   if (auto p = given("idle_w")) d.idle_w = r.power(*p);
   if (auto l = given("intra")) d.intra = read_link(r, *l, d.intra, false);
@@ -248,6 +294,20 @@ void read_device(const Reader& r, const Field& f, DeviceCatalog& catalog) {
     r.fail(
         m.get("idle_w").value_or(m.self()),
         "idle_w (" + number_text(d.idle_w) + " W) exceeds tdp_w (" + number_text(d.tdp_w) + " W)");
+  if (auto c = given("power_curve")) {
+    d.power_curve = read_power_curve(r, *c, d);
+  } else if (!d.power_curve.empty() && (d.idle_w != old_idle_w || d.tdp_w != old_tdp_w)) {
+    // New idle or TDP, same shape: each point keeps its place between idle and TDP.
+    for (auto& point : d.power_curve)
+      point.watts =
+          d.idle_w + (point.watts - old_idle_w) / (old_tdp_w - old_idle_w) * (d.tdp_w - d.idle_w);
+  }
+  if (auto c = given("clock_states")) d.clock_states = read_clock_states(r, *c);
+  if (auto p = given("min_power_cap_w")) {
+    d.min_power_cap_w = r.power(*p);
+    if (d.min_power_cap_w > d.tdp_w) r.fail(*p, "exceeds tdp_w (" + number_text(d.tdp_w) + " W)");
+  }
+  if (auto p = given("power_source")) d.power_source = r.scalar(*p, "a text");
   if (auto s = m.get("source")) {
     d.source = r.scalar(*s, "a text");
   } else if (existing) {
@@ -312,7 +372,7 @@ struct NodeOrigin {
 
 Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catalog,
                      NodeOrigin& origin) {
-  const Map m(r, f, {"name", "nodes", "node", "fabric"});
+  const Map m(r, f, {"name", "nodes", "node", "fabric", "power_cap_w"});
   Cluster c;
   c.name = r.identifier(m.require("name"));
   c.nodes = r.count(m.require("nodes"));
@@ -353,6 +413,10 @@ Cluster read_cluster(const Reader& r, const Field& f, const DeviceCatalog& catal
   if (auto gib = node.get("memory_gib"))
     c.node.memory_mib = static_cast<int>(std::lround(r.in_range(*gib, 1.0 / 1024, 1e6) * 1024));
   if (auto fabric = m.get("fabric")) c.fabric = read_fabric(r, *fabric);
+  if (auto cap = m.get("power_cap_w")) {
+    c.power_cap_w = r.power(*cap);
+    if (const auto why = power_cap_problem(*device, c.power_cap_w)) r.fail(*cap, *why);
+  }
   return c;
 }
 
@@ -518,6 +582,37 @@ std::string first_content_line(const std::string& path) {
 Platform load_platform_file(const std::string& path) {
   if (looks_like_alibaba_nodes(first_content_line(path))) return load_alibaba_nodes(path);
   return load_platform_yaml(path);
+}
+
+std::optional<std::string> power_cap_problem(const DeviceSpec& device, double cap_w) {
+  if (!(cap_w > 0) || !std::isfinite(cap_w)) return "a power limit must be positive";
+  if (device.clock_states.size() < 2)
+    return "device '" + device.name +
+           "' has no clock states for a power limit to act on (give clock_states in its "
+           "devices entry)";
+  if (cap_w < device.min_power_cap_w)
+    return number_text(cap_w) + " W is below the lowest limit " + device.name + " accepts (" +
+           number_text(device.min_power_cap_w) + " W)";
+  // Compute-bound work at the lowest clock of the table: a lower limit could not be kept.
+  const double full_w = device.power_curve.empty() ? device.tdp_w : device.power_curve.back().watts;
+  const double lowest_w =
+      device.idle_w + (full_w - device.idle_w) * device.clock_states.back().power;
+  if (cap_w < lowest_w)
+    return number_text(cap_w) + " W is below what compute-bound work draws on " + device.name +
+           " at the lowest clock of its table (" + number_text(std::ceil(lowest_w)) + " W at " +
+           number_text(device.clock_states.back().clock) + " of the highest clock)";
+  if (cap_w > device.tdp_w)
+    return number_text(cap_w) + " W is above " + device.name + "'s TDP (" +
+           number_text(device.tdp_w) + " W)";
+  return std::nullopt;
+}
+
+void limit_gpu_power(Platform& platform, double cap_w, const std::string& option) {
+  for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+    if (const auto why = power_cap_problem(platform.device_of_cluster(int(c)), cap_w))
+      throw InputError(option + ": cluster '" + platform.clusters[c].name + "': " + *why);
+    platform.clusters[c].power_cap_w = cap_w;
+  }
 }
 
 }  // namespace suanli::platform

@@ -12,19 +12,16 @@ Core::Core(const platform::Platform& platform, const platform::Topology& topolog
     : platform_(platform),
       exec_model_(exec_model),
       session_(exec_model),
-      sim_(build_simgrid_platform(platform, topology)),
-      accountant_(platform, sim_.gpu_hosts),
+      power_(energy::cluster_powers(platform)),
+      sim_(build_simgrid_platform(platform, topology, power_)),
+      accountant_(platform, sim_.gpu_hosts, power_),
       allocation_(platform, topology),
       parked_(sim_.gpu_hosts.size(), 0),
       held_for_run_(platform.clusters.size(), 0) {
   // The accountant keeps the instantaneous power of change-driven timelines from what the
   // services report.
-  work_started.connect([this](const platform::DeviceSpec& device, int gpus, double share) {
-    accountant_.work_started(device, gpus, share);
-  });
-  work_ended.connect([this](const platform::DeviceSpec& device, int gpus, double share) {
-    accountant_.work_ended(device, gpus, share);
-  });
+  work_started.connect([this](double dynamic_w) { accountant_.work_started(dynamic_w); });
+  work_ended.connect([this](double dynamic_w) { accountant_.work_ended(dynamic_w); });
 }
 
 double Core::now() {
@@ -38,8 +35,7 @@ void Core::set_power(int gpu, bool on) {
     host->turn_on();
   else
     host->turn_off();
-  accountant_.gpu_powered(
-      platform_.device_of_cluster(allocation_.cluster_of_node(allocation_.node_of_gpu(gpu))), on);
+  accountant_.gpu_powered(allocation_.cluster_of_node(allocation_.node_of_gpu(gpu)), on);
 }
 
 void Core::acquire(std::span<const int> gpus) {

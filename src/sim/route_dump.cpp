@@ -49,7 +49,8 @@ std::vector<std::string> dump(const std::string& from_host) {
 std::vector<std::string> routes_of_platform(const Platform& platform, const Topology& topology,
                                             const std::string& from_host) {
   SimgridSession session;
-  build_simgrid_platform(platform, topology);
+  const auto powers = energy::cluster_powers(platform);
+  build_simgrid_platform(platform, topology, powers);
   return dump(from_host);
 }
 

@@ -94,6 +94,7 @@ struct Replica {
   // energy plugin had counted on them then: what serving used is charged per holding.
   double held_since_s = -1;
   double held_before_j = 0;
+  int cluster = 0;  // of `gpus`: its power limit and power states
 };
 
 class Serving final : public ServingService {
@@ -269,6 +270,7 @@ class Serving final : public ServingService {
     r.gpus = std::move(gpus);
     r.hosts.clear();
     for (int g : r.gpus) r.hosts.push_back(sim_.gpu_hosts[std::size_t(g)]);
+    if (!r.gpus.empty()) r.cluster = platform_.cluster_of_gpu(r.gpus.front());
     r.held_since_s = sg4::Engine::get_clock();
     r.held_before_j = accountant_.gpus_energy_j(r.gpus);
   }
@@ -418,11 +420,18 @@ class Serving final : public ServingService {
         work.push_back({item.new_tokens, item.context_tokens});
         new_tokens += item.new_tokens;
       }
-      const auto cost = perf::iteration_cost(dep.llm, dep.device, dep.parallelism, work);
+      auto cost = perf::iteration_cost(dep.llm, dep.device, dep.parallelism, work);
+      // The iteration runs in the power state of its compute share: under a power limit, at
+      // the clock the limit settles at for that share, where its compute part stretches and
+      // its memory part does not (docs/model.md, "GPU power").
+      const auto& states = accountant_.cluster_power(replica.cluster).states;
+      const int state = states.state_for(cost.compute_share());
+      if (states.clock(state) < 1) cost = perf::at_clock(cost, states.clock(state));
       double energy = 0;
       if (in_simgrid) {
         const double before = energy::Accountant::hosts_energy_j(replica.hosts);
         sg4::this_actor::sleep_until(now);
+        for (auto* host : replica.hosts) host->set_pstate(state);
         set_busy(replica, true);
         run_iteration(replica, dep, cost);
         set_busy(replica, false);
@@ -437,13 +446,13 @@ class Serving final : public ServingService {
           sg4::this_actor::sleep_until(end);
           set_busy(replica, false);
         }
-        // The GPUs draw full power while computing and idle power otherwise; SimGrid's
+        // The GPUs draw their state's power while computing and idle power otherwise; SimGrid's
         // energy plugin, seeing them idle, has the idle part, the accountant the rest.
         const double gpus = double(replica.hosts.size());
         const double computing = dep.parallelism.pp * cost.time_s;
-        const double unseen = accountant_.add_unseen_compute(dep.device, gpus * computing);
+        const double unseen = accountant_.add_unseen_compute(states, state, gpus * computing);
         energy_.gpu_j += unseen;
-        energy = unseen + energy::Accountant::idle_energy_j(dep.device, gpus * (end - now));
+        energy = unseen + energy::Accountant::idle_energy_j(states, gpus * (end - now));
         now = end;
       }
       // The iteration's GPU energy goes to its sequences by their share of its tokens.

@@ -71,7 +71,8 @@ sg4::SplitDuplexLink* make_link(sg4::NetZone* zone, const TopoEdge& edge) {
 
 class Builder {
  public:
-  Builder(const Platform& p, const Topology& t) : p_(p), t_(t) {
+  Builder(const Platform& p, const Topology& t, std::span<const energy::ClusterPower> powers)
+      : p_(p), t_(t), powers_(powers) {
     result_.gpu_hosts.resize(p.total_gpus(), nullptr);
   }
 
@@ -144,11 +145,8 @@ class Builder {
         leaves.push_back(leaf);
       }
     }
-    const auto profile = energy::gpu_power_profile(p_.device_of_cluster(c));
-    const std::string wattage =
-        fmt::format("{}:{}:{}", profile.idle_w, profile.epsilon_w, profile.full_w);
-    const std::string wattage_off = fmt::format("{}", profile.off_w);
-    const double speed = p_.device_of_cluster(c).peak_flops();
+    const auto& states = powers_[std::size_t(c)].states;
+    const std::string wattage_off = fmt::format("{}", energy::kGpuOffW);
     for (int n = 0; n < cluster.nodes; ++n) {
       const int global_node = cluster.first_node + n;
       auto* node = sg4::create_star_zone(node_zone_name(p_, global_node));
@@ -157,8 +155,8 @@ class Builder {
       node->add_route(gateway, nullptr, nullptr, nullptr, {}, true);
       for (int g = 0; g < cluster.node.gpus; ++g) {
         const int gpu = cluster.first_gpu + n * cluster.node.gpus + g;
-        auto* host = node->create_host(p_.gpu_host_name(gpu), speed);
-        host->set_property("wattage_per_state", wattage);
+        auto* host = node->create_host(p_.gpu_host_name(gpu), states.speeds());
+        host->set_property("wattage_per_state", states.wattage_per_state());
         host->set_property("wattage_off", wattage_off);
         auto* intra = make_link(node, t_.graph[t_.gpu_link[gpu]]);
         node->add_route(host->get_netpoint(), nullptr, nullptr, nullptr,
@@ -177,13 +175,15 @@ class Builder {
 
   const Platform& p_;
   const Topology& t_;
+  std::span<const energy::ClusterPower> powers_;
   SimPlatform result_;
 };
 
 }  // namespace
 
-SimPlatform build_simgrid_platform(const Platform& platform, const Topology& topology) {
-  return Builder(platform, topology).build();
+SimPlatform build_simgrid_platform(const Platform& platform, const Topology& topology,
+                                   std::span<const energy::ClusterPower> powers) {
+  return Builder(platform, topology, powers).build();
 }
 
 }  // namespace suanli::sim

@@ -236,7 +236,7 @@ class Training final : public sched::ClusterView, public TrainingService {
   }
   double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
     if (job.gpus == 0) return job.walltime_s;  // CPU-only: the trace's time on any node
-    return job.walltime_s / speed_on(jobs_[job.index], cluster);
+    return job.walltime_s / speed_on(jobs_[job.index], cluster) * slowdown_on(job.index, cluster);
   }
   // Nodes matter only to pods: without any, policies see clusters alone, as before.
   std::span<const sched::NodeRoom> node_rooms(int cluster) const override {
@@ -273,12 +273,32 @@ class Training final : public sched::ClusterView, public TrainingService {
     const double left = 1 - work_done(job);
     if (workload_.jobs[job].num_gpus == 0) return left * prepared.work.reference_runtime_s;
     const double peak = cluster_peak_[cluster] * share_of(job);
-    return left * flops_on(prepared, cluster) / peak;
+    return left * flops_on(prepared, cluster) / peak * slowdown_on(job, cluster);
   }
   bool at_round() const override { return at_round_; }
   std::optional<std::uint64_t> releases() const override { return allocation_.releases(); }
 
  private:
+  // What a job's work does on a cluster's GPUs: its compute share (MFU over the share of peak
+  // dense matmuls reach) and the power state of that share, whose clock the cluster's power
+  // limit sets.
+  struct WorkPower {
+    double share = 1;
+    int state = 0;
+  };
+  WorkPower work_power(JobIndex job, int cluster) const {
+    const double share =
+        energy::GpuPower::share_of_mfu(workload_.jobs[job].mfu, *cluster_device_[cluster]);
+    return {share, accountant_.cluster_power(cluster).states.state_for(share)};
+  }
+  // How much longer the job's work takes under the cluster's power limit (1 without one).
+  double slowdown_on(JobIndex job, int cluster) const {
+    const auto& power = accountant_.cluster_power(cluster);
+    if (power.cap_w <= 0) return 1;
+    const WorkPower w = work_power(job, cluster);
+    return energy::GpuPower::slowdown(w.share, power.states.clock(w.state));
+  }
+
   // How many times faster than on its reference GPU the job runs on a cluster: measured (a
   // throughput table) when known, else the ratio of peak FLOP/s.
   double speed_on(const perf::PreparedJob& job, int cluster) const {
@@ -329,6 +349,8 @@ class Training final : public sched::ClusterView, public TrainingService {
     double energy_at_start_j = 0;
     double expected_end_s = 0;
     double work = 1;  // the share of the job's whole work this run has to do (1 - done)
+    WorkPower power;
+    double dynamic_w = 0;  // what it adds to the GPUs' idle power while it runs (timelines)
     sg4::ActorPtr actor;
     Segment segment;  // how far the run is, written by its actor (in place: no allocation)
   };
@@ -494,10 +516,18 @@ class Training final : public sched::ClusterView, public TrainingService {
       run.gpus = placement_->place(allocation_, decision.cluster, job.num_gpus);
       std::sort(run.gpus.begin(), run.gpus.end());
     }
+    run.power = work_power(decision.job, decision.cluster);
+    const auto& states = accountant_.cluster_power(decision.cluster).states;
+    const int state = run.power.state;
     if (prepared.share_milli > 0) {
-      gpus_held_ += allocation_.share_used(run.gpus.front()) == 0;
+      // A shared GPU stays in the state the work of its first share set.
+      if (allocation_.share_used(run.gpus.front()) == 0) {
+        ++gpus_held_;
+        sim_.gpu_hosts[run.gpus.front()]->set_pstate(state);
+      }
       core_.acquire_share(run.gpus.front(), prepared.share_milli);
     } else {
+      for (int g : run.gpus) sim_.gpu_hosts[g]->set_pstate(state);
       core_.acquire(run.gpus);
       gpus_held_ += int(run.gpus.size());
     }
@@ -530,9 +560,13 @@ class Training final : public sched::ClusterView, public TrainingService {
     for (int g : run.gpus) hosts.push_back(sim_.gpu_hosts[g]);
     run.energy_at_start_j = accountant_.gpus_energy_j(run.gpus);
     by_cluster_[decision.cluster].emplace(run.expected_end_s, decision.job);
-    core_.work_started(*cluster_device_[decision.cluster], job.num_gpus, share_of(decision.job));
+    run.dynamic_w = job.num_gpus * share_of(decision.job) * states.dynamic_w(state);
+    core_.work_started(run.dynamic_w);
 
-    const double flops = flops_on(prepared, decision.cluster) * run.work;
+    // At clock c the host computes at c x peak: the amount that takes the work's time there.
+    const double clock = states.clock(state);
+    const double flops = flops_on(prepared, decision.cluster) * run.work * clock *
+                         energy::GpuPower::slowdown(run.power.share, clock);
     run.segment.phases = phase_count(flops, decision.cluster);
     std::vector<std::uint8_t> edge_in_node(hosts.size(), 0);
     for (std::size_t i = 0; i < run.gpus.size(); ++i)
@@ -543,11 +577,11 @@ class Training final : public sched::ClusterView, public TrainingService {
       restore.moves.emplace_back(sim_.gpu_hosts[from], sim_.gpu_hosts[to]);
     const double work = run.work;
     Running& placed = running_.emplace(decision.job, std::move(run)).first->second;
-    placed.actor =
-        core_.spawn("job", [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node),
-                            flops, work, segment = &placed.segment, restore = std::move(restore),
-                            index = decision.job, cluster = decision.cluster] {
-          execute(index, hosts, edge_in_node, cluster, flops, work, *segment, restore);
+    placed.actor = core_.spawn(
+        "job", [this, hosts = std::move(hosts), edge_in_node = std::move(edge_in_node), flops, work,
+                segment = &placed.segment, restore = std::move(restore), index = decision.job,
+                cluster = decision.cluster, power = placed.power] {
+          execute(index, hosts, edge_in_node, cluster, power, flops, work, *segment, restore);
         });
   }
 
@@ -570,8 +604,8 @@ class Training final : public sched::ClusterView, public TrainingService {
   // training, a ring of gradient traffic (GPU i sends to GPU i+1), overlapping fully: the
   // phase ends when the last of them does. `work` is the share of the job's work left.
   void execute(JobIndex index, const std::vector<sg4::Host*>& hosts,
-               const std::vector<std::uint8_t>& edge_in_node, int cluster, double total_flops,
-               double work_left, Segment& segment, const Restore& restore) {
+               const std::vector<std::uint8_t>& edge_in_node, int cluster, WorkPower power,
+               double total_flops, double work_left, Segment& segment, const Restore& restore) {
     const auto& work = jobs_[index].work;
     if (restore.seconds > 0) sg4::this_actor::sleep_for(restore.seconds);
     if (!restore.moves.empty()) {
@@ -607,8 +641,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     for (int p = 0; p < phases; ++p) {
       segment.begin_phase(sg4::Engine::get_clock());
       if (share_milli > 0)
-        run_share(hosts.front(), flops, share_milli / 1000.0 * cluster_peak_[cluster], cluster,
-                  segment);
+        run_share(hosts.front(), flops, share_milli / 1000.0, cluster, power, segment);
       else if (core_.exec_model() == sim::ExecModel::ptask)
         run_parallel_task(hosts, flops, bytes, segment);
       else
@@ -625,8 +658,10 @@ class Training final : public sched::ClusterView, public TrainingService {
   // refuses bounds; since only shares use that GPU and each gets exactly its bound, the
   // time is known, flops / bound: the actor sleeps it and tells the accountant, which accrues
   // the dynamic power the plugin cannot see (it sees an idle host) while it lasts.
-  void run_share(sg4::Host* host, double flops, double bound_flops_per_s, int cluster,
+  void run_share(sg4::Host* host, double flops, double share, int cluster, WorkPower power,
                  Segment& segment) {
+    const auto& states = accountant_.cluster_power(cluster).states;
+    const double bound_flops_per_s = share * cluster_peak_[cluster] * states.clock(power.state);
     if (core_.exec_model() != sim::ExecModel::ptask) {
       sg4::ExecPtr exec = sg4::this_actor::exec_init(flops);
       exec->set_host(host)->set_bound(bound_flops_per_s);
@@ -634,16 +669,15 @@ class Training final : public sched::ClusterView, public TrainingService {
       exec->wait();
       return;
     }
-    const double load = bound_flops_per_s / cluster_peak_[cluster];
-    accountant_.unseen_compute_started(*cluster_device_[cluster], load);
+    accountant_.unseen_compute_started(states, power.state, share);
     // A preemption kills this actor in its sleep: the accountant stops the load then.
-    segment.on_stop = [this, cluster, load] {
-      accountant_.unseen_compute_ended(*cluster_device_[cluster], load);
+    segment.on_stop = [this, &states, power, share] {
+      accountant_.unseen_compute_ended(states, power.state, share);
     };
     segment.timed_end_s = sg4::Engine::get_clock() + flops / bound_flops_per_s;
     sg4::this_actor::sleep_until(segment.timed_end_s);
     segment.on_stop = nullptr;
-    accountant_.unseen_compute_ended(*cluster_device_[cluster], load);
+    accountant_.unseen_compute_ended(states, power.state, share);
   }
 
   static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes,
@@ -713,7 +747,8 @@ class Training final : public sched::ClusterView, public TrainingService {
     double energy = 0;
     if (share_milli > 0) {
       // Its GPU's energy also pays for the other shares there: the job is charged its share.
-      energy = energy::Accountant::share_energy_j(*cluster_device_[run.cluster],
+      energy = energy::Accountant::share_energy_j(accountant_.cluster_power(run.cluster).states,
+                                                  run.power.state,
                                                   (now() - run.start_s) * share_of(index));
       core_.release_share(run.gpus.front(), share_milli, this);
       gpus_held_ -= allocation_.share_used(run.gpus.front()) == 0;
@@ -725,7 +760,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     if (run.node >= 0) core_.release_host(run.node, job.cpu_milli, job.memory_mib, this);
     refresh_free(run.cluster);
     by_cluster_[run.cluster].erase({run.expected_end_s, index});
-    core_.work_ended(*cluster_device_[run.cluster], job.num_gpus, share_of(index));
+    core_.work_ended(run.dynamic_w);
     allocated_gpus_ -= job.num_gpus * share_of(index);
     return energy;
   }

@@ -25,7 +25,8 @@ std::string comment_text(std::string text) {
 
 class XmlWriter {
  public:
-  XmlWriter(const Platform& p, const Topology& t, std::ostream& out) : p_(p), t_(t), out_(out) {}
+  XmlWriter(const Platform& p, const Topology& t, std::ostream& out)
+      : p_(p), t_(t), out_(out), powers_(energy::cluster_powers(p)) {}
 
   void write() {
     out_ << "<?xml version='1.0'?>\n"
@@ -109,18 +110,19 @@ class XmlWriter {
 
   void write_node(int c, int node) {
     const auto& cluster = p_.clusters[c];
-    const auto& device = p_.device_of_cluster(c);
-    const auto power = energy::gpu_power_profile(device);
+    const auto& states = powers_[std::size_t(c)].states;
+    std::string speeds;
+    for (double speed : states.speeds())
+      speeds += fmt::format("{}{}f", speeds.empty() ? "" : ",", speed);
     const std::string zone = node_zone_name(p_, node);
     fmt::print(out_, "    <zone id=\"{}\" routing=\"Full\">\n", zone);
     const int first = cluster.first_gpu + (node - cluster.first_node) * cluster.node.gpus;
     for (int g = first; g < first + cluster.node.gpus; ++g)
       fmt::print(out_,
-                 "      <host id=\"{}\" speed=\"{}f\">"
-                 "<prop id=\"wattage_per_state\" value=\"{}:{}:{}\"/>"
+                 "      <host id=\"{}\" speed=\"{}\">"
+                 "<prop id=\"wattage_per_state\" value=\"{}\"/>"
                  "<prop id=\"wattage_off\" value=\"{}\"/></host>\n",
-                 p_.gpu_host_name(g), device.peak_flops(), power.idle_w, power.epsilon_w,
-                 power.full_w, power.off_w);
+                 p_.gpu_host_name(g), speeds, states.wattage_per_state(), energy::kGpuOffW);
     fmt::print(out_, "      <router id=\"{}\"/>\n", router_name(zone));
     for (int g = first; g < first + cluster.node.gpus; ++g)
       link(t_.graph[t_.gpu_link[g]], "      ");
@@ -155,6 +157,7 @@ class XmlWriter {
   const Platform& p_;
   const Topology& t_;
   std::ostream& out_;
+  std::vector<energy::ClusterPower> powers_;
 };
 
 }  // namespace

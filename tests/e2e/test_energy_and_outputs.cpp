@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "run_binary.hpp"
 
 using e2e::fixture;
@@ -28,24 +30,26 @@ std::string run_energy_case(const std::string& name, std::vector<std::string> ex
 
 }  // namespace
 
-// energy.yaml/csv: one 1-GPU job of 1000 s on two 1-GPU nodes (400 W computing, 50 W idle),
-// 100 W static per node, one switch at 20 W, PUE 1.5. Makespan 1000 s.
-//   job energy    = 400 W x 1000 s                       = 400,000 J
-//   GPU energy    = (400 + 50) W x 1000 s                = 450,000 J
+// energy.yaml/csv: one 1-GPU job of 1000 s on two 1-GPU nodes (50 W idle; active power 200 W
+// + 200 W x compute share), 100 W static per node, one switch at 20 W, PUE 1.5. The job's
+// compute share is the default MFU 0.4 over the default compute efficiency 0.7 = 0.571, whose
+// power state is share 0.55 (steps of 0.05): 200 + 0.55 x 200 = 310 W. Makespan 1000 s.
+//   job energy    = 310 W x 1000 s                       = 310,000 J
+//   GPU energy    = (310 + 50) W x 1000 s                = 360,000 J
 //   static energy = (2 x 100 + 20) W x 1000 s            = 220,000 J
-//   IT            = 670,000 J = 670,000 / 3.6e6 kWh      = 0.186111 kWh
-//   facility      = 1.5 x IT = 1,005,000 J               = 0.279167 kWh
+//   IT            = 580,000 J = 580,000 / 3.6e6 kWh      = 0.161111 kWh
+//   facility      = 1.5 x IT = 870,000 J                 = 0.241667 kWh
 //   utilisation   = 1 GPU x 1000 s / (2 GPUs x 1000 s)   = 0.5
 TEST_CASE("energy of a known case, to 0.1 percent") {
   const auto out = run_energy_case("energy");
   auto jobs = e2e::read_jobs(out);
-  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(400000).epsilon(1e-3));
+  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(310000).epsilon(1e-3));
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
   CHECK(summary["makespan_s"].get<double>() == doctest::Approx(1000).epsilon(1e-9));
-  CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(450000 / 3.6e6).epsilon(1e-3));
-  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(670000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(360000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(580000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["energy_facility_kwh"].get<double>() ==
-        doctest::Approx(1005000 / 3.6e6).epsilon(1e-3));
+        doctest::Approx(870000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["gpu_utilization"].get<double>() == doctest::Approx(0.5));
   CHECK(summary["gpu_hours"].get<double>() == doctest::Approx(1000 / 3600.0));
   CHECK(summary["jobs_total"] == 1);
@@ -61,13 +65,13 @@ TEST_CASE("energy of a known case, to 0.1 percent") {
 }
 
 // Timeline, one row per change: t=0 the job starts (IT power = static 220 W + idle GPU 50 W +
-// busy GPU 400 W = 670 W; facility 1005 W); t=1000 it ends (220 + 2 x 50 = 320 W; 480 W).
+// busy GPU 310 W = 580 W; facility 870 W); t=1000 it ends (220 + 2 x 50 = 320 W; 480 W).
 TEST_CASE("energy of the known case is the same under the ptask execution model") {
   const auto out = run_energy_case("energy-ptask", {"--exec-model", "ptask"});
   auto jobs = e2e::read_jobs(out);
-  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(400000).epsilon(1e-3));
+  CHECK(num(jobs["only"], "energy_j") == doctest::Approx(310000).epsilon(1e-3));
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
-  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(670000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(580000 / 3.6e6).epsilon(1e-3));
   CHECK(summary["exec_model"] == "ptask");
 }
 
@@ -80,8 +84,8 @@ TEST_CASE("timeline rows: one per change, with IT and facility power") {
   CHECK(num(rows[0], "total_gpus") == 2);
   CHECK(num(rows[0], "running_jobs") == 1);
   CHECK(num(rows[0], "queued_jobs") == 0);
-  CHECK(num(rows[0], "it_power_w") == doctest::Approx(670));
-  CHECK(num(rows[0], "facility_power_w") == doctest::Approx(1005));
+  CHECK(num(rows[0], "it_power_w") == doctest::Approx(580));
+  CHECK(num(rows[0], "facility_power_w") == doctest::Approx(870));
   CHECK(num(rows[1], "time") == doctest::Approx(1000));
   CHECK(num(rows[1], "busy_gpus") == 0);
   CHECK(num(rows[1], "it_power_w") == doctest::Approx(320));
@@ -90,14 +94,14 @@ TEST_CASE("timeline rows: one per change, with IT and facility power") {
 
 // --sample-seconds 0.1: rows at k x 0.1 s for k = 0..10000 (0.1 is not exact in binary:
 // adding it up 10,000 times would drift past 1000 and lose the last row). Rows before 1000 s
-// show the job running (670 W), the row at 1000 s the state after it ended (320 W).
+// show the job running (580 W), the row at 1000 s the state after it ended (320 W).
 TEST_CASE("timeline with --sample-seconds has one row per period, without drift") {
   const auto out = run_energy_case("sampled", {"--sample-seconds", "0.1"});
   auto rows = e2e::read_csv(out + "/timeline.csv");
   REQUIRE(rows.size() == 10001);
   for (int k : {0, 1, 3, 4999, 9999}) {
     CHECK(num(rows[k], "time") == doctest::Approx(0.1 * k).epsilon(1e-12));
-    CHECK(num(rows[k], "it_power_w") == doctest::Approx(670));
+    CHECK(num(rows[k], "it_power_w") == doctest::Approx(580));
   }
   CHECK(num(rows[10000], "time") == doctest::Approx(1000));
   CHECK(num(rows[10000], "it_power_w") == doctest::Approx(320));
@@ -139,4 +143,47 @@ TEST_CASE("job ids are CSV-quoted in jobs.csv") {
   const auto text = e2e::read_file(out + "/jobs.csv");
   CHECK(text.find("\n\"a,b\",0,0,10,") != std::string::npos);
   CHECK(text.find("\n\"say \"\"hi\"\"\",0,0,10,") != std::string::npos);
+}
+
+// capped.yaml: energy.yaml's case under a 200 W limit. The job (compute share s = 0.4 / 0.7 =
+// 0.5714, in the state of share 0.55: 310 W at the highest clock) must cut its power above idle
+// to (200 - 50) / 260 = 0.5769 of it: the clock table gives 0.8 + 0.2 x (0.5769 - 0.5) / 0.5 =
+// 0.830769 of the highest clock. Only the compute-bound share of its time stretches:
+//   duration = 1000 x (0.5714 / 0.830769 + 0.4286) = 1116.402116 s, at 200 W:
+//   job energy = 223,280.4233 J (310,000 J uncapped: 28 % less energy, 11.6 % longer).
+// --gpu-power-cap-w sets the same limit on energy.yaml's cluster.
+TEST_CASE("a power limit slows the work and cuts its power as the clock table says") {
+  const double duration = 1000 * (0.4 / 0.7 / 0.8307692308 + (1 - 0.4 / 0.7));
+  for (const bool from_option : {false, true}) {
+    CAPTURE(from_option);
+    const auto out = e2e::fresh_dir(from_option ? "capped-option" : "capped-file");
+    const auto r = e2e::run_suanli(
+        {"run", "--platform", fixture(from_option ? "e2e/energy_clocks.yaml" : "e2e/capped.yaml"),
+         "--workload", fixture("e2e/energy.csv"), "--out", out, "--gpu-power-cap-w",
+         from_option ? "200" : "0"});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    auto jobs = e2e::read_jobs(out);
+    CHECK(num(jobs["only"], "end_time") == doctest::Approx(duration).epsilon(1e-9));
+    CHECK(num(jobs["only"], "energy_j") == doctest::Approx(200 * duration).epsilon(1e-9));
+    auto rows = e2e::read_csv(out + "/timeline.csv");
+    REQUIRE(rows.size() == 2);
+    CHECK(num(rows[0], "it_power_w") == doctest::Approx(220 + 50 + 200));
+  }
+}
+
+TEST_CASE("a power limit the GPU cannot keep, or on a GPU without clock states, is refused") {
+  const auto out = e2e::fresh_dir("capped-bad");
+  // Compute-bound work at the lowest clock draws 50 + 350 x 0.25 = 137.5 W: 100 W cannot hold.
+  auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/energy_clocks.yaml"), "--workload",
+                            fixture("e2e/energy.csv"), "--gpu-power-cap-w", "100", "--out", out});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--gpu-power-cap-w: cluster 'box': 100 W is below what compute-bound work "
+                   "draws on testgpu at the lowest clock of its table (138 W at 0.5 of the "
+                   "highest clock)") != std::string::npos);
+  r = e2e::run_suanli({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
+                       fixture("e2e/energy.csv"), "--gpu-power-cap-w", "300", "--out", out});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("--gpu-power-cap-w: cluster 'box': device 'testgpu' has no clock states") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out));
 }

@@ -25,8 +25,9 @@ std::string run_sharing(const std::string& name, const std::string& policy,
 
 }  // namespace
 
-// energy.yaml: 2 nodes of 1 GPU (testgpu: 400 W computing, 50 W idle), 100 W static per node,
-// one 20 W switch, PUE 1.5. sharing.csv, all submitted at 0, durations on testgpu:
+// energy.yaml: 2 nodes of 1 GPU (testgpu: 50 W idle; these jobs' compute share, 0.4 / 0.7 in
+// the state of share 0.55, draws 200 + 0.55 x 200 = 310 W), 100 W static per node, one 20 W
+// switch, PUE 1.5. sharing.csv, all submitted at 0, durations on testgpu:
 //   a: 0.5 GPU, 100 s   b: 0.5 GPU, 200 s   c: 0.6 GPU, 100 s   d: 1 whole GPU, 50 s
 // t=0, first pass: a takes a free GPU (first fit: GPU 0), b the room left there (best fit,
 // GPU 0 full); c fits in neither the policy's tally (no room, no free GPU left in it), so
@@ -35,18 +36,18 @@ std::string run_sharing(const std::string& name, const std::string& policy,
 // A share runs at share x peak, its work is share x duration x peak: each runs its duration.
 //   a: 0-100 on GPU 0   b: 0-200 on GPU 0   c: 0-100 on GPU 1
 // t=100: a and c end, GPU 1 is free: d runs 100-150 on GPU 1. Makespan 200 s.
-// Energy: a share is charged share x 400 W while it runs; a whole job what its GPU drew.
-//   a = 100 x 0.5 x 400 = 20,000 J   b = 200 x 0.5 x 400 = 40,000 J
-//   c = 100 x 0.6 x 400 = 24,000 J   d = 50 x 400 = 20,000 J
-// GPUs (power = 50 + load x 350 W, load = sum of the shares computing):
-//   GPU 0: 100 s at load 1 (400 W) + 100 s at 0.5 (225 W)             = 62,500 J
-//   GPU 1: 100 s at 0.6 (260 W) + 50 s at 1 (400 W) + 50 s idle (50 W) = 48,500 J
-//   GPU energy 111,000 J; static (2 x 100 + 20) W x 200 s = 44,000 J; IT 155,000 J.
+// Energy: a share is charged share x 310 W while it runs; a whole job what its GPU drew.
+//   a = 100 x 0.5 x 310 = 15,500 J   b = 200 x 0.5 x 310 = 31,000 J
+//   c = 100 x 0.6 x 310 = 18,600 J   d = 50 x 310 = 15,500 J
+// GPUs (power = 50 + load x 260 W, load = sum of the shares computing):
+//   GPU 0: 100 s at load 1 (310 W) + 100 s at 0.5 (180 W)             = 49,000 J
+//   GPU 1: 100 s at 0.6 (206 W) + 50 s at 1 (310 W) + 50 s idle (50 W) = 38,600 J
+//   GPU energy 87,600 J; static (2 x 100 + 20) W x 200 s = 44,000 J; IT 131,600 J.
 // Utilisation: (0.5 x 100 + 0.5 x 200 + 0.6 x 100 + 50) / (2 GPUs x 200 s) = 260 / 400.
-// Timeline (IT power = 220 static + 2 x 50 idle + sum of share x 350 W):
-//   t=0:   busy 2 (both GPUs hold shares), running 3, queued 1, 320 + 1.6 x 350 = 880 W
-//   t=100: busy 2, running 2 (b, d), queued 0, 320 + 1.5 x 350 = 845 W
-//   t=150: busy 1, running 1, 320 + 0.5 x 350 = 495 W
+// Timeline (IT power = 220 static + 2 x 50 idle + sum of share x 260 W):
+//   t=0:   busy 2 (both GPUs hold shares), running 3, queued 1, 320 + 1.6 x 260 = 736 W
+//   t=100: busy 2, running 2 (b, d), queued 0, 320 + 1.5 x 260 = 710 W
+//   t=150: busy 1, running 1, 320 + 0.5 x 260 = 450 W
 //   t=200: busy 0, 320 W
 namespace {
 
@@ -62,15 +63,15 @@ void check_sharing_case(const std::string& out) {
     CHECK(num(jobs[id], "energy_j") == doctest::Approx(energy).epsilon(1e-3));
     CHECK(num(jobs[id], "gpu_fraction") == doctest::Approx(fraction));
   };
-  check("a", 0, 100, "0", 20000, 0.5);
-  check("b", 0, 200, "0", 40000, 0.5);
-  check("c", 0, 100, "1", 24000, 0.6);
-  check("d", 100, 150, "1", 20000, 1);
+  check("a", 0, 100, "0", 15500, 0.5);
+  check("b", 0, 200, "0", 31000, 0.5);
+  check("c", 0, 100, "1", 18600, 0.6);
+  check("d", 100, 150, "1", 15500, 1);
 
   const auto summary = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
   CHECK(summary["makespan_s"].get<double>() == doctest::Approx(200));
-  CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(111000 / 3.6e6).epsilon(1e-3));
-  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(155000 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_gpu_kwh"].get<double>() == doctest::Approx(87600 / 3.6e6).epsilon(1e-3));
+  CHECK(summary["energy_it_kwh"].get<double>() == doctest::Approx(131600 / 3.6e6).epsilon(1e-3));
   CHECK(summary["gpu_utilization"].get<double>() == doctest::Approx(260.0 / 400.0));
 
   auto rows = e2e::read_csv(out + "/timeline.csv");
@@ -78,7 +79,7 @@ void check_sharing_case(const std::string& out) {
   const double times[] = {0, 100, 150, 200};
   const int busy[] = {2, 2, 1, 0};
   const int running[] = {3, 2, 1, 0};
-  const double power[] = {880, 845, 495, 320};
+  const double power[] = {736, 710, 450, 320};
   for (int k = 0; k < 4; ++k) {
     CAPTURE(k);
     CHECK(num(rows[k], "time") == doctest::Approx(times[k]));

@@ -65,7 +65,9 @@ Served run_requests(const std::string& name, const std::string& deployment,
 //     (FLOPs 2.04004e9 -> 2.04e-5 s): memory-bound.
 //   decode 2 (context 1001): bytes 2.04008e9 -> 0.00204008 s.
 //   end 0.0202002 + 0.00204004 + 0.00204008 = 0.02428032; TPOT (end - first) / 2 = 0.00204006.
-//   energy: one GPU computing at 400 W the whole time: 400 x 0.02428032 = 9.712128 J.
+//   energy: one GPU computing the whole time, the prefill compute-bound (share 1: 400 W), the
+//   decodes memory-bound (share 2.04e-5 / 0.00204 = 0.01, in the state of share 0: 200 W):
+//   400 x 0.0202002 + 200 x (0.00204004 + 0.00204008) = 8.08008 + 0.816024 = 8.896104 J.
 TEST_CASE("serving: one request on an idle replica, prefill roofline then memory-bound decodes") {
   for (const char* model : {"flows", "ptask"}) {
     CAPTURE(model);
@@ -78,23 +80,23 @@ TEST_CASE("serving: one request on an idle replica, prefill roofline then memory
     CHECK(num(r, "ttft_s") == doctest::Approx(0.0202002).epsilon(1e-9));
     CHECK(num(r, "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
     CHECK(num(r, "tpot_s") == doctest::Approx(0.00204006).epsilon(1e-9));
-    CHECK(num(r, "energy_j") == doctest::Approx(9.712128).epsilon(1e-6));
+    CHECK(num(r, "energy_j") == doctest::Approx(8.896104).epsilon(1e-6));
     CHECK(r["replica"] == "toy1/0");
     CHECK(r["final_state"] == "COMPLETED");
     const auto& s = served.summary;
     CHECK(s["requests_completed"] == 1);
     CHECK(s["makespan_s"].get<double>() == doctest::Approx(0.02428032).epsilon(1e-9));
     // 3 output tokens over the makespan. What serving used: the replica's one GPU while it
-    // served, computing the whole time (9.712128 J), no static power, PUE 1 — not the
+    // served, computing the whole time (8.896104 J), no static power, PUE 1 — not the
     // platform's other GPU, idle beside it (50 W x 0.02428032 s), which the cluster's
-    // energy_it_kwh still has: 9.712128 J x 1000 / 3 tokens.
+    // energy_it_kwh still has: 8.896104 J x 1000 / 3 tokens.
     CHECK(s["throughput_tokens_per_s"].get<double>() == doctest::Approx(3 / 0.02428032));
-    CHECK(s["serving_gpu_energy_j"].get<double>() == doctest::Approx(9.712128).epsilon(1e-9));
-    CHECK(s["serving_energy_j"].get<double>() == doctest::Approx(9.712128).epsilon(1e-9));
+    CHECK(s["serving_gpu_energy_j"].get<double>() == doctest::Approx(8.896104).epsilon(1e-9));
+    CHECK(s["serving_energy_j"].get<double>() == doctest::Approx(8.896104).epsilon(1e-9));
     CHECK(s["energy_it_kwh"].get<double>() * 3.6e6 ==
-          doctest::Approx(9.712128 + 50 * 0.02428032).epsilon(1e-9));
+          doctest::Approx(8.896104 + 50 * 0.02428032).epsilon(1e-9));
     CHECK(s["energy_per_1k_output_tokens_j"].get<double>() ==
-          doctest::Approx(9.712128 / 3 * 1000).epsilon(1e-9));
+          doctest::Approx(8.896104 / 3 * 1000).epsilon(1e-9));
   }
 }
 
@@ -170,14 +172,15 @@ TEST_CASE("serving: KV exhaustion preempts the newest sequence at the expected s
 //   prefill: 1.01001e12 / 1e14 = 0.0101001 s + 0.0004 s = 0.0105001 (first token).
 //   decodes: bytes 1.02002e9 and 1.02004e9 -> 1.02002e-3 and 1.02004e-3 s, each plus an
 //     all-reduce of 2 x 10 x 2000 x 1 = 4e4 bytes -> 4e-7 s: TPOT (1.02042e-3 + 1.02044e-3) / 2.
-//   energy: both GPUs at 400 W while computing, idle (50 W) during the all-reduces:
-//     800 x (0.0101001 + 1.02002e-3 + 1.02004e-3) + 100 x (4e-4 + 8e-7) = 9.752208 J.
+//   energy: both GPUs at 400 W in the compute-bound prefill, 200 W in the memory-bound decodes
+//     (share ~0.01: state 0), idle (50 W) during the all-reduces: 800 x 0.0101001
+//     + 400 x (1.02002e-3 + 1.02004e-3) + 100 x (4e-4 + 8e-7) = 8.936184 J.
 TEST_CASE("serving: tensor parallelism sends its all-reduce over the intra-node links") {
   auto rows = run_requests("serve-tp2", "tp2.yaml", "one_request.csv").rows;
   const auto& r = rows["r1"];
   CHECK(num(r, "ttft_s") == doctest::Approx(0.0105001).epsilon(1e-9));
   CHECK(num(r, "tpot_s") == doctest::Approx(1.02043e-3).epsilon(1e-9));
-  CHECK(num(r, "energy_j") == doctest::Approx(9.752208).epsilon(1e-6));
+  CHECK(num(r, "energy_j") == doctest::Approx(8.936184).epsilon(1e-6));
 }
 
 // --slo-ttft 0.015: of the 2 requests of prefix.jsonl only request 1 (TTFT 0.0105) meets it.
@@ -267,8 +270,10 @@ TEST_CASE("serving: disaggregated KV transfer takes bytes over the bottleneck ba
   CHECK(num(rows[0], "end_time") == doctest::Approx(0.02748032).epsilon(1e-9));
   CHECK(num(rows[0], "tpot_s") == doctest::Approx((0.0032 + 0.00408012) / 2).epsilon(1e-9));
   CHECK(rows[0]["replica"] == "toy-split/d0");
-  // GPU energy of the request: its three iterations at 400 W (the transfer is network time).
-  CHECK(num(rows[0], "energy_j") == doctest::Approx(400 * (0.0202002 + 0.00408012)).epsilon(1e-6));
+  // GPU energy of the request: the prefill at 400 W, the two memory-bound decodes at 200 W (the
+  // transfer is network time).
+  CHECK(num(rows[0], "energy_j") ==
+        doctest::Approx(400 * 0.0202002 + 200 * 0.00408012).epsilon(1e-6));
 }
 
 // autoscale.yaml on platform_2nodes.yaml: replicas {min 0, max 2}, no cooldown, scale down
@@ -279,9 +284,9 @@ TEST_CASE("serving: disaggregated KV transfer takes bytes over the bottleneck ba
 //   samples every 0.7 s: at 1.4 replica 0 is on with an empty KV cache (< 50 %): it drains
 //        (nothing to finish) and powers off.
 //   t=3: r2 starts replica 0 again: first token 4.0202002, end 4.02428032 (TTFT 1.0202002).
-// GPU energy: GPU 0 idle 1 s (50 J) + 0.02428032 s at 400 W (9.712128 J) + idle from
-// 1.02428032 to 1.4 (18.785984 J) + off to 3 (0) + idle 1 s (50 J) + 9.712128 J = 138.21024 J;
-// GPU 1 never powers on: 0 J.
+// GPU energy: GPU 0 idle 1 s (50 J) + a request's iterations (8.896104 J, as on an idle
+// replica) + idle from 1.02428032 to 1.4 (18.785984 J) + off to 3 (0) + idle 1 s (50 J)
+// + 8.896104 J = 136.578192 J; GPU 1 never powers on: 0 J.
 TEST_CASE("serving: autoscaling starts replicas with a cold start and powers idle ones off") {
   const auto out = e2e::fresh_dir("serve-autoscale");
   const auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
@@ -297,7 +302,7 @@ TEST_CASE("serving: autoscaling starts replicas with a cold start and powers idl
   CHECK(num(rows["r2"], "first_token_time") == doctest::Approx(4.0202002).epsilon(1e-9));
   CHECK(num(rows["r2"], "ttft_s") == doctest::Approx(1.0202002).epsilon(1e-9));
   const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
-  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(138.21024).epsilon(1e-6));
+  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(136.578192).epsilon(1e-6));
   auto timeline = e2e::read_csv(out + "/timeline.csv");
   REQUIRE(timeline.size() == 6);  // 0.7, 1.4, 2.1, 2.8, 3.5 and the end
   const int on[] = {1, 1, 0, 0, 1, 1};
@@ -307,8 +312,9 @@ TEST_CASE("serving: autoscaling starts replicas with a cold start and powers idl
 // Training and serving on one cluster: platform_2nodes' two GPUs, one.yaml's replica takes
 // GPU 0 (placed first), the 100 s training job of one_job.csv runs on GPU 1 from 0 to 100,
 // the request as on an idle replica (0.0202002 first token, end 0.02428032).
-// Whole-cluster GPU energy in both summaries: GPU 1 at 400 W for 100 s (40,000 J) + GPU 0
-// computing 9.712128 J and idle 50 W x (100 - 0.02428032) s (4,998.785984 J) = 45,008.498112 J.
+// Whole-cluster GPU energy in both summaries: GPU 1 for 100 s at the job's compute share, MFU
+// 0.4 over tgpu's efficiency 1 = 0.4, 200 + 0.4 x 200 = 280 W (28,000 J) + GPU 0 computing
+// 8.896104 J and idle 50 W x (100 - 0.02428032) s (4,998.785984 J) = 33,007.682088 J.
 TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leave") {
   const auto out = e2e::fresh_dir("serve-combined");
   const auto r = e2e::run_suanli({"run", "--platform", fixture("serving_e2e/platform_2nodes.yaml"),
@@ -327,7 +333,7 @@ TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leav
   CHECK(num(requests[0], "end_time") == doctest::Approx(0.02428032).epsilon(1e-9));
   // One summary.json: a section per service, the cluster's energy once.
   const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
-  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(45008.498112).epsilon(1e-6));
+  CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(33007.682088).epsilon(1e-6));
   CHECK(s["end_s"].get<double>() == doctest::Approx(100));
   CHECK(s["training"]["jobs_completed"] == 1);
   CHECK(s["training"]["policy"] == "fifo");
@@ -336,7 +342,7 @@ TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leav
   CHECK(!std::filesystem::exists(out + "/serving_summary.json"));
   CHECK(!std::filesystem::exists(out + "/serving_timeline.csv"));
   // One timeline, every 1 s to the end (t = 100): the job on GPU 1 throughout, the replica on
-  // GPU 0 computing only in (0, 0.0243); 400 W + 50 W = 450 W in every period after the first.
+  // GPU 0 computing only in (0, 0.0243); 280 W + 50 W = 330 W in every period after the first.
   auto timeline = e2e::read_csv(out + "/timeline.csv");
   REQUIRE(timeline.size() == 100);
   CHECK(num(timeline[99], "time") == 100);
@@ -348,7 +354,7 @@ TEST_CASE("serving: training jobs run beside the replicas, on the GPUs they leav
     CHECK(timeline[i]["serving_busy_gpus"] == "0");
     CHECK(timeline[i]["total_gpus"] == "2");
     CHECK(timeline[i]["replicas_on"] == "1");
-    CHECK(num(timeline[i], "it_power_w") == doctest::Approx(450).epsilon(1e-9));
+    CHECK(num(timeline[i], "it_power_w") == doctest::Approx(330).epsilon(1e-9));
   }
 }
 
@@ -434,9 +440,10 @@ TEST_CASE("serving: --requests without --deployment is refused, not ignored") {
 // (platform_2nodes: replica on GPU 0, the job on GPU 1) draws the same energy under both
 // execution models. Under ptask a share is timed without SimGrid, and its dynamic power used
 // to be lost from a combined run's totals (they were the serving side's only).
-// GPU 1: 100 s at idle 50 W + half of (400 - 50) W = 225 W -> 22,500 J; GPU 0: the request's
-// 0.02428032 s at 400 W (9.712128 J) + 50 W for the rest of the 100 s (4,998.785984 J).
-// Total 27,508.498112 J; the timeline's second row (t in (1, 2]) is 50 + 225 = 275 W under
+// GPU 1: 100 s at idle 50 W + half of (280 - 50) W (the job's compute share 0.4: 280 W) =
+// 165 W -> 16,500 J; GPU 0: the request's iterations (8.896104 J) + 50 W for the rest of the
+// 100 s (4,998.785984 J). Total 21,507.682088 J; the timeline's second row (t in (1, 2]) is
+// 50 + 165 = 215 W under
 // both models, with the half-GPU job's GPU and the replica's among the 2 GPUs (the issue's
 // example: two timelines used to say 275 W and 1 GPU, and 371 W and 2 GPUs).
 TEST_CASE("serving: a GPU share beside a replica draws the same energy under flows and ptask") {
@@ -450,10 +457,10 @@ TEST_CASE("serving: a GPU share beside a replica draws the same energy under flo
          fixture("reference/inputs/half_job.csv"), "--exec-model", model, "--out", out});
     REQUIRE_MESSAGE(r.status == 0, r.err);
     const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
-    CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(27508.498112).epsilon(1e-9));
+    CHECK(s["energy_gpu_kwh"].get<double>() * 3.6e6 == doctest::Approx(21507.682088).epsilon(1e-9));
     auto timeline = e2e::read_csv(out + "/timeline.csv");
     REQUIRE(timeline.size() >= 2);
-    CHECK(num(timeline[1], "it_power_w") == doctest::Approx(275).epsilon(1e-9));
+    CHECK(num(timeline[1], "it_power_w") == doctest::Approx(215).epsilon(1e-9));
     CHECK(timeline[1]["training_gpus"] == "1");
     CHECK(timeline[1]["total_gpus"] == "2");
   }

@@ -239,7 +239,8 @@ const std::vector<BadCase> kBadCases = {
      "missing required key 'latency'"},
     {"missing_sites.yaml", 2, "sites", "missing required key 'sites'"},
     {"unknown_key.yaml", 7, "sites[0].clusters[0].nodse",
-     "unknown key 'nodse' (allowed: name, nodes, node, fabric); did you mean 'nodes'?"},
+     "unknown key 'nodse' (allowed: name, nodes, node, fabric, power_cap_w); did you mean "
+     "'nodes'?"},
     {"unknown_top_key.yaml", 3, "pu",
      "unknown key 'pu' (allowed: name, pue, devices, sites, wan); did you mean 'pue'?"},
     {"duplicate_key.yaml", 11, "sites[0].clusters[0].nodes",
@@ -264,6 +265,16 @@ const std::vector<BadCase> kBadCases = {
     {"oversubscription_below_one.yaml", 11, "sites[0].clusters[0].fabric.oversubscription",
      "must be at least 1, got 0.5"},
     {"empty.yaml", 0, "", "the platform file is empty"},
+    {"power_curve_not_from_zero.yaml", 4, "devices[0].power_curve",
+     "needs at least two points, the first at compute share 0 and the last at 1"},
+    {"power_curve_above_tdp.yaml", 4, "devices[0].power_curve[1][1]",
+     "must be between idle_w (50 W) and tdp_w (400 W), got 450"},
+    {"clock_states_not_from_one.yaml", 8, "devices[0].clock_states[0]",
+     "the first state is the highest clock: {clock: 1, power: 1}"},
+    {"power_cap_below_min.yaml", 16, "sites[0].clusters[0].power_cap_w",
+     "80 W is below the lowest limit mygpu accepts (100 W)"},
+    {"power_cap_no_clocks.yaml", 8, "sites[0].clusters[0].power_cap_w",
+     "device 'mygpu' has no clock states for a power limit to act on"},
 };
 
 }  // namespace

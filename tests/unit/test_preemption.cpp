@@ -94,14 +94,17 @@ std::map<std::string, report::JobRecord> run_script(const std::string& platform_
 }
 
 constexpr const char* kOneNode = SUANLI_FIXTURES "/platforms/single_node.yaml";
-// V100 (the device catalog): 125 TFLOP/s at 300 W busy, 40 W idle.
-constexpr double kBusyW = 300, kIdleW = 40;
+// V100 (the device catalog): 125 TFLOP/s, 40 W idle, 300 W TDP. Busy: a duration job's compute
+// share is the default MFU over the V100's compute efficiency, 0.4 / 0.7 = 0.571, whose power
+// state is share 0.55 (steps of 0.05); the curve there is 0.98 + 0.02 x (0.55 - 0.35) / 0.65
+// = 0.98615 of the way from idle to TDP (docs/model.md): 40 + 0.98615 x 260 = 296.4 W.
+constexpr double kBusyW = 296.4, kIdleW = 40;
 
 // single_node.yaml: 4 V100. Job a (4 GPUs, 100 s) starts at 0, is preempted at the round at
 // 40 (40 s done: 0.4 of its work) and started again at the round at 80; it restores for 5 s
 // (--preempt-cost-s), then runs its 60 s left: it ends at 80 + 5 + 60 = 145. Its record:
 // first start 0, one preemption, 5 s lost, attained 4 x (40 + 65) = 420 GPU-s, ran 105 s;
-// energy 4 GPUs x (100 s x 300 W + 5 s x 40 W idle while restoring) = 120,800 J.
+// energy 4 GPUs x (100 s x 296.4 W + 5 s x 40 W idle while restoring) = 119,360 J.
 void check_preempted_and_resumed(sim::ExecModel model, double phase_seconds) {
   auto policy = std::make_shared<ScriptedPolicy>(
       std::vector<ScriptedPolicy::Step>{{0, {}, {0}}, {40, {0}, {}}, {80, {}, {0}}});

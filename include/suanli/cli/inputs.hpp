@@ -39,7 +39,7 @@ boost::program_options::options_description workload_options_description(Workloa
 // Reads the workload as the options say, logs what the reader kept and dropped.
 workload::Workload load_workload(const std::string& path, WorkloadOptions options);
 
-Inputs load_inputs(const std::string& platform_path, const std::string& workload_path,
+Inputs load_inputs(platform::Platform platform, const std::string& workload_path,
                    const WorkloadOptions& workload_options, bool reject_oversized);
 
 // Options shared by run and compare.
@@ -57,7 +57,12 @@ struct RunOptions {
   std::vector<std::string> policy_params;  // --policy-param KEY=VALUE, in order
   double round_seconds = -1;               // -1: the policy's own rounds
   double preempt_cost_s = 0;
+  double gpu_power_cap_w = 0;  // --gpu-power-cap-w: every GPU's power limit (0: the file's)
 };
+
+// The platform of a run: --platform (the bundled default when empty) with the options that
+// change it (--gpu-power-cap-w).
+platform::Platform load_run_platform(const RunOptions& options);
 
 boost::program_options::options_description run_options_description(RunOptions& options);
 // Checks option values (names, ranges, --out not a file); throws InputError naming the option.

@@ -36,8 +36,8 @@ struct ServingInputs {
   std::vector<serving::Deployment> deployments;
 };
 
-ServingInputs load_serving_inputs(const std::string& platform_path,
-                                  const std::string& deployment_path,
+// The platform is run.platform with run's platform options (load_run_platform).
+ServingInputs load_serving_inputs(const RunOptions& run, const std::string& deployment_path,
                                   const ServingOptions& options);
 
 // Loads only the deployments of another file against already loaded inputs (compare

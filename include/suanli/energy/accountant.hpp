@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "suanli/energy/power_model.hpp"
 #include "suanli/platform/platform.hpp"
 
 namespace simgrid::s4u {
@@ -20,7 +21,9 @@ namespace suanli::energy {
 class Accountant {
  public:
   // `gpu_hosts`: the SimGrid host of every GPU, by global GPU index.
-  Accountant(const platform::Platform& platform, std::span<simgrid::s4u::Host* const> gpu_hosts);
+  // `powers`: the clusters' power models, the ones the hosts were built with.
+  Accountant(const platform::Platform& platform, std::span<simgrid::s4u::Host* const> gpu_hosts,
+             std::span<const ClusterPower> powers);
 
   // What the plugin has counted on these hosts so far.
   static double hosts_energy_j(std::span<simgrid::s4u::Host* const> hosts);
@@ -32,28 +35,32 @@ class Accountant {
   // outside SimGrid.
   double gpu_energy_j() const;
 
-  // Computing timed outside SimGrid: `gpu_seconds` of `device` at full load (GPUs x seconds,
-  // or a share of one GPU x seconds). Adds the dynamic energy above idle that the plugin did
-  // not see, and returns it.
-  double add_unseen_compute(const platform::DeviceSpec& device, double gpu_seconds);
+  // The power model of a cluster's GPUs, its limit and its hosts' power states.
+  const ClusterPower& cluster_power(int cluster) const { return powers_[std::size_t(cluster)]; }
+
+  // Computing timed outside SimGrid: `gpu_seconds` (GPUs x seconds, or a share of one GPU x
+  // seconds) in power state `state` of `states`. Adds the dynamic energy above idle that the
+  // plugin did not see, and returns it.
+  double add_unseen_compute(const PowerStates& states, int state, double gpu_seconds);
   // Computing timed outside SimGrid that lasts from now until the matching
-  // unseen_compute_ended: `gpus` (or a share of one GPU) of `device` at full load. Its dynamic
-  // energy accrues with the clock, so that gpu_energy_j() is right at every instant.
-  void unseen_compute_started(const platform::DeviceSpec& device, double gpus);
-  void unseen_compute_ended(const platform::DeviceSpec& device, double gpus);
-  // Energy of `gpu_seconds` of `device` idling (powered on, not computing).
-  static double idle_energy_j(const platform::DeviceSpec& device, double gpu_seconds);
-  // A job holding a share of one GPU for `share_seconds` (share x seconds): that share of the
-  // GPU's full power (its idle part included), what the plugin integrates for its load while
-  // it computes alone.
-  static double share_energy_j(const platform::DeviceSpec& device, double share_seconds);
+  // unseen_compute_ended (same arguments): `gpus` (or a share of one GPU). Its dynamic energy
+  // accrues with the clock, so that gpu_energy_j() is right at every instant.
+  void unseen_compute_started(const PowerStates& states, int state, double gpus);
+  void unseen_compute_ended(const PowerStates& states, int state, double gpus);
+  // Energy of `gpu_seconds` of a GPU idling (powered on, not computing).
+  static double idle_energy_j(const PowerStates& states, double gpu_seconds);
+  // A job holding a share of one GPU for `share_seconds` (share x seconds) in power state
+  // `state`: that share of the state's full power (its idle part included), what the plugin
+  // integrates for its load while it computes alone.
+  static double share_energy_j(const PowerStates& states, int state, double share_seconds);
 
   // Instantaneous power for change-driven timelines: the floor (node and switch static power,
-  // every GPU idle) plus the dynamic power of the work running now.
-  void work_started(const platform::DeviceSpec& device, int gpus, double share);
-  void work_ended(const platform::DeviceSpec& device, int gpus, double share);
-  // A GPU of `device` powered on or off (autoscaling): the floor follows.
-  void gpu_powered(const platform::DeviceSpec& device, bool on);
+  // every GPU idle) plus the dynamic power of the work running now (what started minus what
+  // ended, in watts above idle).
+  void work_started(double dynamic_w) { busy_extra_w_ += dynamic_w; }
+  void work_ended(double dynamic_w) { busy_extra_w_ -= dynamic_w; }
+  // A GPU of `cluster` powered on or off (autoscaling): the floor follows.
+  void gpu_powered(int cluster, bool on);
   double it_power_w() const { return floor_w_ + busy_extra_w_; }
   // Mean IT power over a period in which the GPUs consumed `gpu_energy_j`: theirs plus the
   // node and switch static power.
@@ -73,6 +80,7 @@ class Accountant {
 
  private:
   std::span<simgrid::s4u::Host* const> gpu_hosts_;
+  std::span<const ClusterPower> powers_;
   std::vector<double> node_share_w_;  // per GPU: its node's static_w / the node's GPUs
   double static_w_ = 0;
   double floor_w_ = 0;

@@ -1,19 +1,27 @@
 #pragma once
-// Where the watts come from. GPUs: a power profile per device that SimGrid's host energy
-// plugin integrates (idle when idle, linear in load up to TDP when computing). Nodes (CPUs,
+// Where the watts come from. GPUs: their power by what they do and their clock
+// (energy/gpu_power.hpp), as power states SimGrid's host energy plugin integrates. Nodes (CPUs,
 // memory, fans) and switches: constant. Facility = IT x PUE.
+#include <vector>
+
+#include "suanli/energy/gpu_power.hpp"
 #include "suanli/platform/platform.hpp"
 
 namespace suanli::energy {
 
-struct PowerProfile {
-  double idle_w = 0;     // powered on, no work
-  double epsilon_w = 0;  // computing at (almost) zero load
-  double full_w = 0;     // computing at full load
-  double off_w = 0;      // powered off
+// A powered-off GPU draws nothing (its share of the node's standby is in static_w).
+inline constexpr double kGpuOffW = 0;
+
+// The power of one cluster's GPUs: the device's model, the limit set on them (0: none) and the
+// power states their SimGrid hosts are built with.
+struct ClusterPower {
+  GpuPower gpu;
+  double cap_w = 0;
+  PowerStates states;
 };
 
-PowerProfile gpu_power_profile(const platform::DeviceSpec& device);
+// One per cluster, in platform order.
+std::vector<ClusterPower> cluster_powers(const platform::Platform& platform);
 
 struct StaticPower {
   double nodes_w = 0;     // sum of node static_w

@@ -49,7 +49,15 @@ struct IterationCost {
   // activations of the new tokens, split over the tensor-parallel ranks); 0 when pp = 1.
   double pp_send_bytes_per_gpu = 0;
   long long new_tokens = 0;  // over the whole batch
+
+  // The share of the iteration's time its compute units run at their matmul rate, which sets
+  // the GPU's power (docs/model.md, "GPU power").
+  double compute_share() const { return time_s > 0 ? compute_s / time_s : 0; }
 };
+
+// The same iteration with the SM clock at `clock` of its highest (a DVFS state): the compute
+// time stretches by 1 / clock, the HBM time does not.
+IterationCost at_clock(IterationCost cost, double clock);
 
 // MoE: the expected share of the experts that `tokens` tokens touch, each picking
 // active_experts of experts uniformly: 1 - (1 - active/experts)^tokens. 1 for a dense model.

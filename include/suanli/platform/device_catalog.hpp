@@ -12,6 +12,21 @@ struct LinkSpec {
   double latency_s = 0;
 };
 
+// A point of a GPU's power curve: the power it draws while active at its highest clock when
+// `share` of its time its compute units run at their dense matmul rate (0: memory-bound work
+// such as decode at small batches, 1: a dense GEMM). docs/model.md, "GPU power".
+struct PowerPoint {
+  double share = 0;
+  double watts = 0;
+};
+
+// A clock (DVFS) state: the SM clock as a fraction of the highest, and the compute part of the
+// dynamic power at that clock as a fraction of the compute part at the highest clock.
+struct ClockState {
+  double clock = 1;
+  double power = 1;
+};
+
 struct DeviceSpec {
   std::string name;
   std::string kind = "gpu";  // "gpu" or "cpu"
@@ -24,6 +39,16 @@ struct DeviceSpec {
   double idle_w = 0;
   LinkSpec intra;      // per-device intra-node link (NVLink/NVSwitch, Infinity Fabric, HCCS)
   std::string source;  // datasheet / reference the numbers come from
+  // Active power by compute share at the highest clock, shares increasing from 0 to 1, linear
+  // in between (docs/model.md, "GPU power"); the last point is TDP.
+  std::vector<PowerPoint> power_curve;
+  // The clock table, fastest first from {1, 1}, linear in between; one state: no DVFS modelled
+  // (a power limit is refused).
+  std::vector<ClockState> clock_states{{1, 1}};
+  // The lowest power limit the driver accepts (nvidia-smi -pl), when known; a limit must also
+  // let compute-bound work fit at the lowest clock of the table.
+  double min_power_cap_w = 0;
+  std::string power_source;  // where power_curve, clock_states and min_power_cap_w come from
   // Achieved / peak, for the LLM-serving roofline (perf/llm_roofline.hpp): the share of
   // tflops_bf16 that large matrix multiplications reach, and the share of hbm_tbps that
   // streaming weights and KV cache reaches. Defaults: the best efficiencies profiled for
@@ -36,6 +61,10 @@ struct DeviceSpec {
   // The speed SimGrid runs this device at: dense bf16 peak, in FLOP/s.
   double peak_flops() const { return tflops_bf16 * 1e12; }
 };
+
+// The power curve a device gets when its entry gives none: the shape measured on H100 (the
+// ML.ENERGY benchmark v3, docs/model.md "GPU power") as shares of the way from idle to TDP.
+std::vector<PowerPoint> default_power_curve(double idle_w, double tdp_w);
 
 // Device names compare case-insensitively ("a100" is "A100") so a platform file or a trace
 // need not remember the catalog's capitalisation; the catalog keeps the spelling it was given.

@@ -39,6 +39,8 @@ struct Cluster {
   FabricSpec fabric;
   int first_gpu = 0;   // global index of its first GPU
   int first_node = 0;  // global index of its first node
+  // The power limit set on each GPU (nvidia-smi -pl), in watts; 0: none (docs/model.md).
+  double power_cap_w = 0;
 
   int gpu_count() const { return nodes * node.gpus; }
   // Fat-tree: ceil(nodes / nodes_per_leaf); star: 1 (one non-blocking switch).

@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 
 #include "suanli/platform/platform.hpp"
@@ -18,5 +19,14 @@ Platform parse_platform_yaml(const std::string& text, const std::string& source)
 // line that is neither blank nor a '#' comment is that list's header (looks_like_alibaba_nodes),
 // else platform YAML. What the CLI calls wherever it takes a platform.
 Platform load_platform_file(const std::string& path);
+
+// Why a per-GPU power limit (nvidia-smi -pl) of `cap_w` watts cannot be set on `device`, or
+// nullopt when it can: it must be positive, at least the device's min_power_cap_w and what
+// compute-bound work draws at the lowest clock of its table, at most its TDP, and the device
+// must have clock states for the limit to act on.
+std::optional<std::string> power_cap_problem(const DeviceSpec& device, double cap_w);
+// Sets the limit on every cluster's GPUs (--gpu-power-cap-w); InputError naming `option` and
+// the first cluster whose device refuses it.
+void limit_gpu_power(Platform& platform, double cap_w, const std::string& option);
 
 }  // namespace suanli::platform

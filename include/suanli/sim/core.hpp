@@ -75,9 +75,9 @@ class Core {
   // Whole GPUs or shares went back to the pool; `by` is the service that released them, so
   // that it can ignore its own.
   Signal<const void*> gpus_released;
-  // Work began or ended on `gpus` GPUs of `device`, each at `share` of its full load.
-  Signal<const platform::DeviceSpec&, int, double> work_started;
-  Signal<const platform::DeviceSpec&, int, double> work_ended;
+  // Work began or ended, drawing `dynamic_w` watts above its GPUs' idle power.
+  Signal<double> work_started;
+  Signal<double> work_ended;
   // A timeline row is being made at row.time_s (the serving service's sampler, at instants
   // every replica has reached): each other service fills its own columns; then the row is
   // whole and goes out as timeline_row.
@@ -107,7 +107,8 @@ class Core {
 
   const platform::Platform& platform_;
   ExecModel exec_model_;
-  SimgridSession session_;  // before anything SimGrid
+  SimgridSession session_;                   // before anything SimGrid
+  std::vector<energy::ClusterPower> power_;  // before the hosts built with its power states
   SimPlatform sim_;
   energy::Accountant accountant_;
   sched::AllocationState allocation_;

@@ -10,9 +10,11 @@
 //       <cluster>-leaf<k>, <cluster>-core: one router each
 //   suanli-control (Star): the controller host where suanli's own actors live; it draws no
 //                          power and no simulated traffic leaves it.
+#include <span>
 #include <string>
 #include <vector>
 
+#include "suanli/energy/power_model.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 
@@ -45,7 +47,10 @@ std::vector<WanHop> directed_wan_path(const platform::Platform& p, const platfor
                                       int from_site, int to_site);
 
 // Needs a live simgrid::s4u::Engine with host/model:ptask_L07 and the energy plugin set up.
+// Each cluster's GPU hosts get the power states of `powers[cluster]` (pstate 0 until work sets
+// one).
 SimPlatform build_simgrid_platform(const platform::Platform& platform,
-                                   const platform::Topology& topology);
+                                   const platform::Topology& topology,
+                                   std::span<const energy::ClusterPower> powers);
 
 }  // namespace suanli::sim
