@@ -311,8 +311,25 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
 report::EnergyBreakdown energy_breakdown(const platform::Platform& platform,
                                          const sim::ScenarioOutcome& outcome) {
   const auto& e = outcome.energy;
-  return {e.gpu_j,      e.gpu_idle_j,          e.nodes_j,    e.switches_j, e.it_j,
-          e.facility_j, platform.total_gpus(), outcome.end_s};
+  report::EnergyBreakdown b;
+  b.gpu_j = e.gpu_j;
+  b.gpu_idle_j = e.gpu_idle_j;
+  b.node_j = e.nodes_j;
+  b.network_j = e.switches_j;
+  b.it_j = e.it_j;
+  b.facility_j = e.facility_j;
+  b.total_gpus = platform.total_gpus();
+  b.end_s = outcome.end_s;
+  b.has_carbon = e.has_carbon;
+  b.has_price = e.has_price;
+  b.carbon_kg = e.carbon_kg;
+  b.cost = e.cost;
+  b.currency = platform.currency;
+  for (const auto& r : e.rows)
+    b.rows.push_back({platform.sites[std::size_t(r.site)].name, r.start_s, r.end_s, r.it_j,
+                      r.facility_j, r.pue, r.outdoor_c, r.carbon_g_per_kwh, r.carbon_kg,
+                      r.price_per_kwh, r.cost});
+  return b;
 }
 
 report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::string& policy,

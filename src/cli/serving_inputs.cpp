@@ -127,7 +127,10 @@ report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOption
   info.energy = energy_breakdown(in.platform, scenario);
   info.serving_gpu_energy_j = outcome.energy.gpu_j;
   info.serving_node_energy_j = outcome.energy.node_static_j;
-  info.pue = in.platform.pue;
+  // Serving's cooling: the run's facility / IT ratio (the platform's PUE when it is constant).
+  const auto& e = scenario.energy;
+  info.pue = e.facility_j == e.it_j * in.platform.pue || e.it_j <= 0 ? in.platform.pue
+                                                                     : e.facility_j / e.it_j;
   info.peak_rss_mb = peak_rss_mb();
   return info;
 }

@@ -112,7 +112,7 @@ Platform NodeListReader::read(std::string data) {
   p.name = std::filesystem::path(source_).stem().string();
   p.source = source_;
   p.devices = catalog_;
-  p.sites.push_back(Site{kSiteName, {}});
+  p.sites.emplace_back().name = kSiteName;
   // Kinds sharing a model and GPU count differ by CPUs or memory: their names say so.
   std::map<std::pair<std::string, int>, int> same_gpus;
   for (const auto& [kind, nodes] : nodes_) ++same_gpus[{kind.model, kind.gpus}];

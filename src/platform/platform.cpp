@@ -116,3 +116,55 @@ std::string Platform::most_common_model() const {
 }
 
 }  // namespace suanli::platform
+
+namespace suanli::platform {
+
+Cooling Platform::cooling_of(int site) const {
+  if (const auto& c = sites[std::size_t(site)].cooling) return *c;
+  Cooling fixed;
+  fixed.pue = pue;
+  return fixed;
+}
+
+double Cooling::pue_at(double outdoor_c) const {
+  if (type == Type::fixed) return pue;
+  if (outdoor_c <= low_c) return pue_min;
+  if (outdoor_c >= high_c) return pue_max;
+  return pue_min + (pue_max - pue_min) * (outdoor_c - low_c) / (high_c - low_c);
+}
+
+// docs/model.md, "Cooling, climate and carbon": where each default comes from.
+Cooling Cooling::of_type(Type type) {
+  Cooling c;
+  c.type = type;
+  switch (type) {
+    case Type::fixed:
+      break;
+    case Type::air:  // chillers with an air-side economiser
+      c.pue_min = 1.15, c.pue_max = 1.60, c.low_c = 10, c.high_c = 35;
+      break;
+    case Type::liquid:  // direct-to-chip, warm water, dry coolers
+      c.pue_min = 1.08, c.pue_max = 1.20, c.low_c = 20, c.high_c = 40;
+      break;
+    case Type::immersion:
+      c.pue_min = 1.03, c.pue_max = 1.08, c.low_c = 25, c.high_c = 45;
+      break;
+  }
+  return c;
+}
+
+std::string_view cooling_type_name(Cooling::Type type) {
+  switch (type) {
+    case Cooling::Type::fixed:
+      return "fixed";
+    case Cooling::Type::air:
+      return "air";
+    case Cooling::Type::liquid:
+      return "liquid";
+    case Cooling::Type::immersion:
+      return "immersion";
+  }
+  return "?";
+}
+
+}  // namespace suanli::platform

@@ -427,14 +427,78 @@ struct Named {
   int line = 0;
 };
 
+// cooling: {type, ...}: fixed needs pue; the others take their type's defaults, any of which
+// the entry may override.
+Cooling read_cooling(const Reader& r, const Field& f) {
+  const Map m(r, f, {"type", "pue", "pue_min", "pue_max", "low_c", "high_c"});
+  const Field type_field = m.require("type");
+  const std::string type = r.name(type_field);
+  Cooling c;
+  if (type == "fixed") {
+    c = Cooling::of_type(Cooling::Type::fixed);
+    c.pue = r.at_least(m.require("pue", " (fixed cooling is a PUE)"), 1.0);
+    for (std::string_view key : {"pue_min", "pue_max", "low_c", "high_c"})
+      if (auto k = m.get(key))
+        r.fail(*k, std::string(key) + " applies only to air, liquid and immersion cooling");
+    return c;
+  }
+  if (type == "air")
+    c = Cooling::of_type(Cooling::Type::air);
+  else if (type == "liquid")
+    c = Cooling::of_type(Cooling::Type::liquid);
+  else if (type == "immersion")
+    c = Cooling::of_type(Cooling::Type::immersion);
+  else
+    r.fail(type_field,
+           "unknown cooling type '" + type + "' (expected fixed, air, liquid or immersion)");
+  if (auto k = m.get("pue")) r.fail(*k, "pue is for fixed cooling; give pue_min and pue_max");
+  if (auto k = m.get("pue_min")) c.pue_min = r.at_least(*k, 1.0);
+  if (auto k = m.get("pue_max")) c.pue_max = r.at_least(*k, 1.0);
+  if (auto k = m.get("low_c")) c.low_c = r.in_range(*k, -80, 80);
+  if (auto k = m.get("high_c")) c.high_c = r.in_range(*k, -80, 80);
+  if (c.pue_max < c.pue_min) r.fail(m.get("pue_max").value_or(f), "pue_max is below pue_min");
+  if (c.high_c <= c.low_c) r.fail(m.get("high_c").value_or(f), "high_c must be above low_c");
+  return c;
+}
+
+// A number, or a CSV file (relative to the platform file) with columns time_s,<column>.
+TimeSeries read_series(const Reader& r, const Field& f, const std::string& column, double lo,
+                       double hi) {
+  const std::string text = r.scalar(f, "a number or a CSV file");
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) {
+    if (!std::isfinite(value) || value < lo || value > hi)
+      r.fail(f, "must be between " + number_text(lo) + " and " + number_text(hi) + ", got " + text);
+    return TimeSeries::constant(value);
+  }
+  std::filesystem::path path(text);
+  if (path.is_relative()) path = std::filesystem::path(r.file()).parent_path() / path;
+  if (!std::filesystem::is_regular_file(path))
+    r.fail(f, "neither a number nor a CSV file: '" + text + "' (looked for " + path.string() + ")");
+  return TimeSeries::read_csv(path.string(), column, lo, hi);
+}
+
 void read_sites(const Reader& r, const Field& f, Platform& p, std::vector<NodeOrigin>& origins) {
   std::unordered_map<std::string, Named> site_names, cluster_names;
   const std::vector<Field> sites = r.list(f, "sites");
   if (sites.empty()) r.fail(f, "expected at least one site");
   for (const Field& sf : sites) {
-    const Map sm(r, sf, {"name", "clusters"});
+    const Map sm(r, sf,
+                 {"name", "clusters", "cooling", "outdoor_c", "carbon_g_per_kwh", "price_per_kwh"});
     const Field name_field = sm.require("name");
-    Site site{r.identifier(name_field), {}};
+    Site site;
+    site.name = r.identifier(name_field);
+    if (auto c = sm.get("cooling")) site.cooling = read_cooling(r, *c);
+    if (auto t = sm.get("outdoor_c")) site.outdoor_c = read_series(r, *t, "outdoor_c", -80, 80);
+    if (site.cooling && site.cooling->type != Cooling::Type::fixed && site.outdoor_c.empty())
+      sm.require("outdoor_c", " (" + std::string(cooling_type_name(site.cooling->type)) +
+                                  " cooling follows the outdoor temperature: a number of degrees "
+                                  "C or a CSV file time_s,outdoor_c)");
+    if (auto c = sm.get("carbon_g_per_kwh"))
+      site.carbon_g_per_kwh = read_series(r, *c, "carbon_g_per_kwh", 0, 5000);
+    if (auto c = sm.get("price_per_kwh"))
+      site.price_per_kwh = read_series(r, *c, "price_per_kwh", 0, 1e6);
     if (const auto it = site_names.find(site.name); it != site_names.end())
       r.fail(name_field, "duplicate site name '" + site.name + "' (first defined at " +
                              it->second.path + ", line " + std::to_string(it->second.line) + ")");
@@ -513,7 +577,7 @@ Platform read_platform(const Reader& r, const YAML::Node& root) {
   const Field root_field{root, "", yaml_line(root, 1)};
   if (!root.IsDefined() || root.IsNull())
     fail(r.file(), 0, "", "the platform file is empty (expected a map with name, sites, ...)");
-  const Map m(r, root_field, {"name", "pue", "devices", "sites", "wan"});
+  const Map m(r, root_field, {"name", "pue", "currency", "devices", "sites", "wan"});
   Platform p;
   p.source = r.file();
   if (auto name = m.get("name"))
@@ -521,9 +585,13 @@ Platform read_platform(const Reader& r, const YAML::Node& root) {
   else
     p.name = std::filesystem::path(r.file()).stem().string();
   if (auto pue = m.get("pue")) p.pue = r.at_least(*pue, 1.0);
+  if (auto currency = m.get("currency")) p.currency = r.name(*currency);
   p.devices = read_devices(r, m.get("devices"));
   std::vector<NodeOrigin> origins;
   read_sites(r, m.require("sites"), p, origins);
+  for (const auto& site : p.sites)
+    if (!site.price_per_kwh.empty() && p.currency.empty())
+      m.require("currency", " (site '" + site.name + "' gives price_per_kwh: in which currency?)");
   if (auto wan = m.get("wan")) read_wan(r, *wan, p);
   finish(r, p, origins);
   return p;

@@ -1,5 +1,6 @@
 #include "suanli/report/compare_table.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <span>
 #include <stdexcept>
@@ -41,7 +42,24 @@ const Column kServingColumns[] = {
     {"slo_%", "slo_attainment", 100, 1},
     {"tokens_per_s", "throughput_tokens_per_s", 1, 0},
     {"J_per_1k_tok", "energy_per_1k_output_tokens_j", 1, 0},
+    {"facility_kwh", "energy_facility_kwh", 1, 1},
 };
+
+// Shown when the platform gives every site a grid intensity (a price): summary.json has them.
+const Column kCarbon{"carbon_kg", "carbon_kg", 1, 1};
+const Column kCost{"cost", "energy_cost", 1, 2};
+
+// The columns of these rows: the base ones, then carbon and cost when every row has them.
+std::vector<Column> columns_of(const std::vector<CompareRow>& rows, std::span<const Column> base) {
+  std::vector<Column> columns(base.begin(), base.end());
+  for (const Column& optional : {kCarbon, kCost}) {
+    const bool all = !rows.empty() && std::all_of(rows.begin(), rows.end(), [&](const auto& r) {
+      return r.summary.contains(optional.key);
+    });
+    if (all) columns.push_back(optional);
+  }
+  return columns;
+}
 
 bool is_serving(const std::vector<CompareRow>& rows) {
   return !rows.empty() && rows.front().summary.contains("requests_total");
@@ -58,14 +76,14 @@ nlohmann::json read_summary(const std::string& path) {
 nlohmann::json summary_section(const nlohmann::json& summary, const std::string& section) {
   nlohmann::json out = summary.at(section);
   for (const auto& [key, value] : summary.items())
-    if (key.starts_with("energy_")) out[key] = value;
+    if (key.starts_with("energy_") || key == "carbon_kg" || key == "currency") out[key] = value;
   return out;
 }
 
 std::string format_compare_table(const std::vector<CompareRow>& rows) {
   const bool serving = is_serving(rows);
-  const std::span<const Column> columns =
-      serving ? std::span<const Column>(kServingColumns) : std::span<const Column>(kColumns);
+  const std::vector<Column> columns = columns_of(
+      rows, serving ? std::span<const Column>(kServingColumns) : std::span<const Column>(kColumns));
   std::vector<std::vector<std::string>> cells;
   std::vector<std::string> header{serving ? "variant" : "policy"};
   for (const auto& c : columns) header.push_back(c.header);
@@ -119,7 +137,8 @@ void write_compare_csv(const std::vector<CompareRow>& rows, const std::string& p
                                                         "energy_it_kwh",
                                                         "energy_facility_kwh"};
   const bool serving = is_serving(rows);
-  const auto& keys = serving ? serving_keys : job_keys;
+  std::vector<const char*> keys = serving ? serving_keys : job_keys;
+  for (const Column& c : columns_of(rows, {})) keys.push_back(c.key);
   out << (serving ? "variant" : "policy");
   for (const char* k : keys) out << ',' << k;
   out << '\n';

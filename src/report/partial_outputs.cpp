@@ -1,5 +1,6 @@
 #include "suanli/report/partial_outputs.hpp"
 
+#include <cmath>
 #include <fstream>
 #include <stdexcept>
 
@@ -24,12 +25,36 @@ PartialOutputs::PartialOutputs(std::string out_dir, std::vector<std::string> str
   }
 }
 
+namespace {
+
+// An empty field for a quantity a site does not give.
+std::string given(double value) {
+  return std::isnan(value) ? std::string() : exact_number(value);
+}
+
+void write_energy_csv(const std::string& path, const std::vector<EnergyBreakdown::Row>& rows) {
+  std::ofstream out(path);
+  out << "start_s,end_s,site,it_kwh,facility_kwh,pue,outdoor_c,carbon_g_per_kwh,carbon_kg,"
+         "price_per_kwh,cost\n";
+  constexpr double kJ = 3.6e6;
+  for (const auto& r : rows)
+    out << exact_number(r.start_s) << ',' << exact_number(r.end_s) << ',' << r.site << ','
+        << exact_number(r.it_j / kJ) << ',' << exact_number(r.facility_j / kJ) << ','
+        << exact_number(r.pue) << ',' << given(r.outdoor_c) << ',' << given(r.carbon_g_per_kwh)
+        << ',' << given(r.carbon_kg) << ',' << given(r.price_per_kwh) << ',' << given(r.cost)
+        << '\n';
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
 PartialOutputs::~PartialOutputs() {
   for (std::FILE* f : files_)
     if (f) std::fclose(f);
   if (committed_) return;
   for (const auto& name : names_) std::remove((out_dir_ + "/" + name + kPartial).c_str());
   std::remove((out_dir_ + "/" + summary_name_ + kPartial).c_str());
+  std::remove((out_dir_ + "/energy.csv" + kPartial).c_str());
 }
 
 void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& costs) {
@@ -46,6 +71,11 @@ void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& cost
   summary["energy_cooling_kwh"] = (e.facility_j - e.it_j) / kJ;
   const double gpu_hours = e.total_gpus * e.end_s / 3600;
   summary["kwh_per_gpu_hour"] = gpu_hours > 0 ? e.facility_j / kJ / gpu_hours : 0.0;
+  if (e.has_carbon) summary["carbon_kg"] = e.carbon_kg;
+  if (e.has_price) {
+    summary["energy_cost"] = e.cost;
+    summary["currency"] = e.currency;
+  }
   summary["sim_wall_s"] = costs.sim_wall_s;
   summary["peak_rss_mb"] = costs.peak_rss_mb;
   if (costs.decision_wall_s >= 0) {
@@ -60,6 +90,10 @@ void PartialOutputs::commit(nlohmann::ordered_json summary, const RunCosts& cost
   }
   std::vector<std::string> all = names_;
   all.push_back(summary_name_);
+  if (!e.rows.empty()) {
+    write_energy_csv(out_dir_ + "/energy.csv" + kPartial, e.rows);
+    all.push_back("energy.csv");
+  }
   rename_into_place(all);
 }
 

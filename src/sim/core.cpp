@@ -17,7 +17,14 @@ Core::Core(const platform::Platform& platform, const platform::Topology& topolog
       accountant_(platform, sim_.gpu_hosts, power_),
       allocation_(platform, topology),
       parked_(sim_.gpu_hosts.size(), 0),
-      held_for_run_(platform.clusters.size(), 0) {
+      held_for_run_(platform.clusters.size(), 0),
+      site_peak_it_w_(platform.sites.size(), 0) {
+  for (std::size_t c = 0; c < platform.clusters.size(); ++c) {
+    const auto& cluster = platform.clusters[c];
+    site_peak_it_w_[std::size_t(cluster.site)] +=
+        cluster.gpu_count() * platform.device_of_cluster(int(c)).tdp_w +
+        cluster.nodes * cluster.node.static_w + cluster.switch_count() * cluster.fabric.switch_w;
+  }
   // The accountant keeps the instantaneous power of change-driven timelines from what the
   // services report.
   work_started.connect([this](double dynamic_w) { accountant_.work_started(dynamic_w); });
@@ -108,7 +115,41 @@ sg4::ActorPtr Core::spawn(const std::string& name, std::function<void()> body, b
   });
 }
 
+void Core::meter_energy(double interval_s) {
+  meter_ = std::make_unique<energy::FacilityMeter>(platform_, interval_s);
+}
+
+void Core::finish_meter(double end_s) {
+  if (meter_) meter_->advance(end_s, accountant_.site_it_energy_j());
+}
+
+double Core::facility_factor() const {
+  const double now = Core::now();
+  const auto pue_of = [&](std::size_t s) {
+    const auto& site = platform_.sites[s];
+    return platform_.cooling_of(int(s)).pue_at(site.outdoor_c.empty() ? 0 : site.outdoor_c.at(now));
+  };
+  if (platform_.sites.size() == 1) return pue_of(0);
+  double weighted = 0, total = 0;
+  for (std::size_t s = 0; s < platform_.sites.size(); ++s) {
+    weighted += site_peak_it_w_[s] * pue_of(s);
+    total += site_peak_it_w_[s];
+  }
+  return total > 0 ? weighted / total : platform_.pue;
+}
+
 void Core::run() {
+  if (meter_)
+    spawn(
+        "energy-meter",
+        [this] {
+          for (;;) {
+            const double t = meter_->next_tick_after(Core::now());
+            sg4::this_actor::sleep_until(t);
+            meter_->advance(t, accountant_.site_it_energy_j());
+          }
+        },
+        true);
   for (auto* service : services_) service->start(*this);
   session_.engine().run();
   if (error_) std::rethrow_exception(error_);

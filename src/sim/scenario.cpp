@@ -14,6 +14,7 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
       (serving && (!recorders.serving || !scenario.deployments)))
     throw std::logic_error("run_scenario: incomplete scenario");
   Core core(*scenario.platform, *scenario.topology, scenario.exec_model);
+  core.meter_energy(scenario.energy_interval_s);
   // The recorders are subscribers like any other: the services only emit.
   if (report::Recorder* r = recorders.training) {
     core.job_ended.connect([r](const report::JobRecord& job) { r->job(job); });
@@ -48,6 +49,8 @@ ScenarioOutcome run_scenario(const Scenario& scenario, const ScenarioRecorders& 
   outcome.end_s = Core::now();
   outcome.energy = energy::energy_totals(*scenario.platform, core.accountant().gpu_energy_j(),
                                          core.accountant().gpu_idle_energy_j(), outcome.end_s);
+  core.finish_meter(outcome.end_s);
+  energy::apply_meter(outcome.energy, *core.meter());
   return outcome;
 }
 

@@ -450,7 +450,8 @@ class Serving final : public ServingService {
         // energy plugin, seeing them idle, has the idle part, the accountant the rest.
         const double gpus = double(replica.hosts.size());
         const double computing = dep.parallelism.pp * cost.time_s;
-        const double unseen = accountant_.add_unseen_compute(states, state, gpus * computing);
+        const double unseen =
+            accountant_.add_unseen_compute(replica.cluster, state, gpus * computing);
         energy_.gpu_j += unseen;
         energy = unseen + energy::Accountant::idle_energy_j(states, gpus * (end - now));
         now = end;
@@ -794,7 +795,7 @@ class Serving final : public ServingService {
     } else {
       s.it_power_w = energy::idle_gpu_power_w(platform_) + accountant_.static_w();
     }
-    s.facility_power_w = s.it_power_w * platform_.pue;
+    s.facility_power_w = s.it_power_w * core_.facility_factor();
     s.busy_gpus = busy_gpus_;
     s.total_gpus = total_gpus_;
     core_.timeline_sample(s);

@@ -669,15 +669,15 @@ class Training final : public sched::ClusterView, public TrainingService {
       exec->wait();
       return;
     }
-    accountant_.unseen_compute_started(states, power.state, share);
+    accountant_.unseen_compute_started(cluster, power.state, share);
     // A preemption kills this actor in its sleep: the accountant stops the load then.
-    segment.on_stop = [this, &states, power, share] {
-      accountant_.unseen_compute_ended(states, power.state, share);
+    segment.on_stop = [this, cluster, power, share] {
+      accountant_.unseen_compute_ended(cluster, power.state, share);
     };
     segment.timed_end_s = sg4::Engine::get_clock() + flops / bound_flops_per_s;
     sg4::this_actor::sleep_until(segment.timed_end_s);
     segment.on_stop = nullptr;
-    accountant_.unseen_compute_ended(states, power.state, share);
+    accountant_.unseen_compute_ended(cluster, power.state, share);
   }
 
   static void run_parallel_task(const std::vector<sg4::Host*>& hosts, double flops, double bytes,
@@ -881,7 +881,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     s.allocated_gpus = allocated_gpus_;
     s.fragmented_gpus = fragmented_gpus();
     s.it_power_w = accountant_.it_power_w();
-    s.facility_power_w = s.it_power_w * platform_.pue;
+    s.facility_power_w = s.it_power_w * core_.facility_factor();
     core_.training_state(s);
   }
 

@@ -33,6 +33,33 @@ TEST_CASE("compare prints a table and writes compare.csv with one row per policy
     CHECK(std::filesystem::exists(out + "/" + p + "/jobs.csv"));
 }
 
+// climate.yaml (a site with a grid intensity and a price): the table and compare.csv carry
+// carbon and cost beside facility energy; each policy's figure is its summary's (the one job
+// runs the same under both: 0.4814 kg, 1.131 CNY; tests/e2e/test_energy_and_outputs.cpp).
+TEST_CASE("compare shows carbon and cost when the platform gives them") {
+  const auto out = e2e::fresh_dir("compare-carbon");
+  const auto r =
+      e2e::run_suanli({"compare", "--platform", fixture("e2e/climate.yaml"), "--workload",
+                       fixture("e2e/three_hours.csv"), "--policies", "fifo,easy", "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(r.out.find("carbon_kg") != std::string::npos);
+  CHECK(r.out.find("cost") != std::string::npos);
+  auto rows = e2e::read_csv(out + "/compare.csv");
+  REQUIRE(rows.size() == 2);
+  for (auto& row : rows) {
+    CHECK(num(row, "carbon_kg") == doctest::Approx(0.4814).epsilon(1e-9));
+    CHECK(num(row, "energy_cost") == doctest::Approx(1.131).epsilon(1e-9));
+    CHECK(num(row, "energy_facility_kwh") == doctest::Approx(2.262).epsilon(1e-9));
+  }
+  // Without them (one_node4.yaml above), no such columns.
+  const auto plain = e2e::fresh_dir("compare-plain");
+  const auto p =
+      e2e::run_suanli({"compare", "--platform", fixture("e2e/one_node4.yaml"), "--workload",
+                       fixture("e2e/backfill.csv"), "--policies", "fifo", "--out", plain});
+  REQUIRE_MESSAGE(p.status == 0, p.err);
+  CHECK(p.out.find("carbon_kg") == std::string::npos);
+}
+
 TEST_CASE("compare refuses an unknown policy before running anything") {
   const auto out = e2e::fresh_dir("compare-bad");
   const auto r =

@@ -187,3 +187,58 @@ TEST_CASE("a power limit the GPU cannot keep, or on a GPU without clock states, 
         std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out));
 }
+
+// climate.yaml, three_hours.csv: one 1-GPU job of 3 h (310 W, as in energy.yaml) beside the idle
+// GPU, 2 x 100 W static and a 20 W switch: 580 W of IT power for 10,800 s, 0.58 kWh an hour.
+// Air cooling at 5, 20 and 35 C in hours 0, 1 and 2: PUE 1.1, 1.1 + 0.4 x (20 - 10) / 20 = 1.3
+// and 1.5. Facility 0.58 x (1.1 + 1.3 + 1.5) = 2.262 kWh. Carbon at 500, then 100 g/kWh:
+// 0.58 x (1.1 x 0.5 + 1.3 x 0.1 + 1.5 x 0.1) = 0.4814 kg. Cost at 0.5 CNY/kWh: 1.131 CNY.
+TEST_CASE("PUE follows the outdoor temperature, carbon and cost integrate their time series") {
+  const auto out = e2e::fresh_dir("climate");
+  const auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/climate.yaml"), "--workload",
+                                  fixture("e2e/three_hours.csv"), "--out", out});
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK(s["energy_it_kwh"].get<double>() == doctest::Approx(3 * 0.58).epsilon(1e-9));
+  CHECK(s["energy_facility_kwh"].get<double>() == doctest::Approx(2.262).epsilon(1e-9));
+  CHECK(s["carbon_kg"].get<double>() == doctest::Approx(0.4814).epsilon(1e-9));
+  CHECK(s["energy_cost"].get<double>() == doctest::Approx(1.131).epsilon(1e-9));
+  CHECK(s["currency"] == "CNY");
+  auto rows = e2e::read_csv(out + "/energy.csv");
+  REQUIRE(rows.size() == 3);
+  const double pue[] = {1.1, 1.3, 1.5}, outdoor[] = {5, 20, 35}, carbon[] = {500, 100, 100};
+  for (int h = 0; h < 3; ++h) {
+    CAPTURE(h);
+    auto& row = rows[std::size_t(h)];
+    CHECK(num(row, "start_s") == 3600 * h);
+    CHECK(num(row, "end_s") == 3600 * (h + 1));
+    CHECK(row["site"] == "lab");
+    CHECK(num(row, "it_kwh") == doctest::Approx(0.58).epsilon(1e-9));
+    CHECK(num(row, "pue") == doctest::Approx(pue[h]));
+    CHECK(num(row, "facility_kwh") == doctest::Approx(0.58 * pue[h]).epsilon(1e-9));
+    CHECK(num(row, "outdoor_c") == outdoor[h]);
+    CHECK(num(row, "carbon_g_per_kwh") == carbon[h]);
+    CHECK(num(row, "carbon_kg") == doctest::Approx(0.58 * pue[h] * carbon[h] / 1000).epsilon(1e-9));
+    CHECK(num(row, "cost") == doctest::Approx(0.58 * pue[h] * 0.5).epsilon(1e-9));
+  }
+  // The timeline's facility power follows the PUE of the moment: 580 W x 1.1 at 0; the idle
+  // cluster (320 W) at the end, in the third hour, x 1.5.
+  auto timeline = e2e::read_csv(out + "/timeline.csv");
+  REQUIRE(timeline.size() == 2);
+  CHECK(num(timeline[0], "facility_power_w") == doctest::Approx(638));
+  CHECK(num(timeline[1], "facility_power_w") == doctest::Approx(480));
+}
+
+// Without climate, carbon or price: no carbon_kg, energy_cost or currency keys (nothing to
+// integrate), and energy.csv has the IT and facility energy alone.
+TEST_CASE("a platform without carbon or prices writes no carbon or cost") {
+  const auto out = run_energy_case("no-carbon");
+  const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+  CHECK_FALSE(s.contains("carbon_kg"));
+  CHECK_FALSE(s.contains("energy_cost"));
+  auto rows = e2e::read_csv(out + "/energy.csv");
+  REQUIRE(rows.size() == 1);  // 1000 s: one interval
+  CHECK(num(rows[0], "facility_kwh") == doctest::Approx(870000 / 3.6e6).epsilon(1e-9));
+  CHECK(rows[0]["carbon_kg"].empty());
+  CHECK(num(rows[0], "pue") == 1.5);
+}

@@ -226,7 +226,7 @@ TEST_CASE("workload scale --inflate appends seeded clones after the trace") {
 //    whole request is counted after the check, as in the artifact); the clones, named
 //    -tuned-i, arrive after the last job at the mean gap (1 s): at 4, 5, ...
 //  --shuffle: the same submit times, the same jobs, in another order for some seed.
-TEST_CASE("workload scale --tune-gpus prunes or clones to a GPU total; --shuffle deals arrivals") {
+TEST_CASE("workload scale --tune-gpus prunes or clones to a GPU total, --shuffle deals arrivals") {
   const auto dir = e2e::fresh_dir("tune");
   std::filesystem::create_directories(dir);
   const auto gpus = [](const std::vector<e2e::Row>& rows) {

@@ -130,7 +130,10 @@ inline platform::Platform small_platform() {
   platform::Platform p;
   p.name = "small";
   p.devices = platform::DeviceCatalog::builtin();
-  p.sites.push_back(platform::Site{"site", {0, 1}});
+  platform::Site site;
+  site.name = "site";
+  site.clusters = {0, 1};
+  p.sites.push_back(std::move(site));
   platform::Cluster ft;
   ft.name = "ft";
   ft.nodes = 4;

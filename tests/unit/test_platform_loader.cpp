@@ -242,7 +242,7 @@ const std::vector<BadCase> kBadCases = {
      "unknown key 'nodse' (allowed: name, nodes, node, fabric, power_cap_w); did you mean "
      "'nodes'?"},
     {"unknown_top_key.yaml", 3, "pu",
-     "unknown key 'pu' (allowed: name, pue, devices, sites, wan); did you mean 'pue'?"},
+     "unknown key 'pu' (allowed: name, pue, currency, devices, sites, wan); did you mean 'pue'?"},
     {"duplicate_key.yaml", 11, "sites[0].clusters[0].nodes",
      "duplicate key 'nodes' (first given at line 7)"},
     {"duplicate_site.yaml", 7, "sites[1].name",
@@ -265,6 +265,12 @@ const std::vector<BadCase> kBadCases = {
     {"oversubscription_below_one.yaml", 11, "sites[0].clusters[0].fabric.oversubscription",
      "must be at least 1, got 0.5"},
     {"empty.yaml", 0, "", "the platform file is empty"},
+    {"cooling_without_outdoor.yaml", 4, "sites[0].outdoor_c",
+     "missing required key 'outdoor_c' (air cooling follows the outdoor temperature"},
+    {"cooling_unknown_type.yaml", 5, "sites[0].cooling.type",
+     "unknown cooling type 'seawater' (expected fixed, air, liquid or immersion)"},
+    {"price_without_currency.yaml", 2, "currency",
+     "missing required key 'currency' (site 'east' gives price_per_kwh: in which currency?)"},
     {"power_curve_not_from_zero.yaml", 4, "devices[0].power_curve",
      "needs at least two points, the first at compute share 0 and the last at 1"},
     {"power_curve_above_tdp.yaml", 4, "devices[0].power_curve[1][1]",
@@ -328,9 +334,10 @@ TEST_CASE("loader: more field checks, from in-memory YAML") {
   CHECK(parse_error("sites: {name: s}\n") ==
         "inline.yaml:1: sites: expected a list of sites, got a map");
   CHECK(parse_error("sites: []\n") == "inline.yaml:1: sites: expected at least one site");
-  CHECK(parse_error("- just\n- a list\n")
-            .rfind("inline.yaml:1: expected a map with keys name, pue, devices, sites, wan", 0) ==
-        0);
+  CHECK(
+      parse_error("- just\n- a list\n")
+          .rfind("inline.yaml:1: expected a map with keys name, pue, currency, devices, sites, wan",
+                 0) == 0);
   // A device override with an idle draw above its TDP.
   CHECK(parse_error("devices:\n  - {name: A100, idle_w: 500}\n" + one_cluster("")) ==
         "inline.yaml:2: devices[0].idle_w: idle_w (500 W) exceeds tdp_w (400 W)");
@@ -368,4 +375,11 @@ TEST_CASE("loader: WAN checks") {
   CHECK(parse_error(sites + "wan:\n  - {between: [a, b], bandwidth: 0Gbps, latency: 1ms}\n") ==
         "inline.yaml:7: wan[0].bandwidth: bandwidth must be positive, got 0Gbps");
   CHECK(parse_error(sites) == "inline.yaml: wan: sites 'a' and 'b' are not connected");
+}
+
+TEST_CASE("loader: a site's time series is checked where it is, file and line") {
+  const std::string message = load_error(kPlatforms + "invalid/outdoor_series_late_start.yaml");
+  CHECK(message.rfind(kPlatforms + "invalid/outdoor_late.csv:2: time_s: the first row must be at "
+                                   "time 0",
+                      0) == 0);
 }

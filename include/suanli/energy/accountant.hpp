@@ -39,14 +39,17 @@ class Accountant {
   const ClusterPower& cluster_power(int cluster) const { return powers_[std::size_t(cluster)]; }
 
   // Computing timed outside SimGrid: `gpu_seconds` (GPUs x seconds, or a share of one GPU x
-  // seconds) in power state `state` of `states`. Adds the dynamic energy above idle that the
+  // seconds) of `cluster` in power state `state`. Adds the dynamic energy above idle that the
   // plugin did not see, and returns it.
-  double add_unseen_compute(const PowerStates& states, int state, double gpu_seconds);
+  double add_unseen_compute(int cluster, int state, double gpu_seconds);
   // Computing timed outside SimGrid that lasts from now until the matching
   // unseen_compute_ended (same arguments): `gpus` (or a share of one GPU). Its dynamic energy
   // accrues with the clock, so that gpu_energy_j() is right at every instant.
-  void unseen_compute_started(const PowerStates& states, int state, double gpus);
-  void unseen_compute_ended(const PowerStates& states, int state, double gpus);
+  void unseen_compute_started(int cluster, int state, double gpus);
+  void unseen_compute_ended(int cluster, int state, double gpus);
+  // Every site's IT energy so far (its GPUs, nodes and switches), by site index: what the
+  // facility meter turns into facility energy, carbon and cost.
+  std::vector<double> site_it_energy_j() const;
   // Energy of `gpu_seconds` of a GPU idling (powered on, not computing).
   static double idle_energy_j(const PowerStates& states, double gpu_seconds);
   // A job holding a share of one GPU for `share_seconds` (share x seconds) in power state
@@ -88,6 +91,15 @@ class Accountant {
   double unseen_j_ = 0;  // accrued up to unseen_since_s_
   double unseen_w_ = 0;  // dynamic power of the unseen computing running now
   double unseen_since_s_ = 0;
+  struct SiteShare {
+    std::vector<std::pair<int, int>> gpus;  // [first, end) ranges of global GPU indices
+    double static_w = 0;
+    double unseen_j = 0;  // the site's part of unseen_j_ and unseen_w_
+    double unseen_w = 0;
+  };
+  std::vector<SiteShare> sites_;
+  std::vector<int> site_of_cluster_;
+  void unseen_changed(int cluster, double watts);
   double floor_j_ = 0;  // the GPUs' floor energy up to floor_since_s_
   double floor_since_s_ = 0;
   void accrue_unseen();

@@ -34,6 +34,21 @@ StaticPower static_power(const platform::Platform& platform);
 // Sum of every GPU's idle power: the IT power floor together with StaticPower.
 double idle_gpu_power_w(const platform::Platform& platform);
 
+// One site over one interval of the facility meter (energy/facility_meter.hpp).
+struct MeterRow {
+  int site = 0;
+  double start_s = 0;
+  double end_s = 0;
+  double it_j = 0;
+  double facility_j = 0;
+  double pue = 1;
+  double outdoor_c = 0;         // NaN: not given
+  double carbon_g_per_kwh = 0;  // NaN: not given
+  double carbon_kg = 0;         // NaN: not given
+  double price_per_kwh = 0;     // NaN: not given
+  double cost = 0;              // NaN: not given
+};
+
 struct EnergyTotals {
   double gpu_j = 0;
   double gpu_idle_j = 0;  // the GPUs' floor: idle power while on, off power while off
@@ -42,6 +57,13 @@ struct EnergyTotals {
   double static_j = 0;  // nodes_j + switches_j
   double it_j = 0;
   double facility_j = 0;
+  // From the facility meter, when it ran: carbon and cost when every site gives an intensity
+  // and a price, and its rows.
+  bool has_carbon = false;
+  bool has_price = false;
+  double carbon_kg = 0;
+  double cost = 0;
+  std::vector<MeterRow> rows;
 };
 
 // gpu_j is what the GPU hosts consumed over [0, makespan] (from the SimGrid plugin and the

@@ -2,10 +2,13 @@
 // The platform as a plain value: sites, clusters of identical nodes, the fabric of each
 // cluster, WAN links between sites. Global GPU indices run cluster by cluster, node by node:
 // GPU g of cluster c is clusters[c].first_gpu + node * node.gpus + local.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "suanli/platform/device_catalog.hpp"
+#include "suanli/platform/time_series.hpp"
 
 namespace suanli::platform {
 
@@ -56,9 +59,29 @@ struct Cluster {
   int switch_count() const;
 };
 
+// How a site removes its heat: facility power / IT power (PUE) as a function of the outdoor
+// dry-bulb temperature (docs/model.md, "Cooling, climate and carbon"). fixed: `pue` whatever
+// the weather; air (chillers with an economiser), liquid (direct-to-chip) and immersion: pue_min
+// up to low_c, rising linearly to pue_max at high_c, flat above.
+struct Cooling {
+  enum class Type { fixed, air, liquid, immersion };
+  Type type = Type::fixed;
+  double pue = 1.0;  // fixed
+  double pue_min = 1.0, pue_max = 1.0, low_c = 0, high_c = 0;
+  double pue_at(double outdoor_c) const;
+  // The defaults of a type (docs/model.md has where they come from).
+  static Cooling of_type(Type type);
+};
+
+std::string_view cooling_type_name(Cooling::Type type);
+
 struct Site {
   std::string name;
   std::vector<int> clusters;
+  std::optional<Cooling> cooling;  // none: fixed at the platform's pue (Platform::cooling_of)
+  TimeSeries outdoor_c;            // empty: not given (only fixed cooling may go without)
+  TimeSeries carbon_g_per_kwh;     // grid carbon intensity, location-based; empty: not given
+  TimeSeries price_per_kwh;        // electricity price in Platform::currency; empty: not given
 };
 
 struct WanLink {
@@ -69,13 +92,16 @@ struct WanLink {
 
 struct Platform {
   std::string name;
-  std::string source;  // file it was loaded from
-  double pue = 1.0;
+  std::string source;    // file it was loaded from
+  double pue = 1.0;      // of sites without a cooling entry
+  std::string currency;  // of every site's price_per_kwh
   DeviceCatalog devices;
   std::vector<Site> sites;
   std::vector<Cluster> clusters;
   std::vector<WanLink> wan;
 
+  // A site's cooling: its own, else fixed at `pue`.
+  Cooling cooling_of(int site) const;
   int total_gpus() const;
   int total_nodes() const;
   // Throws std::out_of_range for an index outside [0, total_gpus()).

@@ -21,6 +21,19 @@ struct EnergyBreakdown {
   double facility_j = 0;
   int total_gpus = 0;  // for kwh_per_gpu_hour
   double end_s = 0;
+  // Carbon (location-based, kg CO2e) and cost, when every site gives an intensity and a price.
+  bool has_carbon = false;
+  bool has_price = false;
+  double carbon_kg = 0;
+  double cost = 0;
+  std::string currency;
+  // energy.csv: one row per site per interval of the facility meter (NaN: not given).
+  struct Row {
+    std::string site;
+    double start_s = 0, end_s = 0, it_j = 0, facility_j = 0, pue = 1, outdoor_c = 0;
+    double carbon_g_per_kwh = 0, carbon_kg = 0, price_per_kwh = 0, cost = 0;
+  };
+  std::vector<Row> rows;
 };
 
 class PartialOutputs {

@@ -8,6 +8,7 @@
 // process: SimGrid's engine is a process-wide singleton.
 #include <exception>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <simgrid/forward.h>
 
 #include "suanli/energy/accountant.hpp"
+#include "suanli/energy/facility_meter.hpp"
 #include "suanli/platform/platform.hpp"
 #include "suanli/platform/topology.hpp"
 #include "suanli/report/records.hpp"
@@ -90,6 +92,17 @@ class Core {
   Signal<const report::ClusterState&> training_state;
   Signal<const report::RequestRecord&> request_ended;
 
+  // --- facility energy ---
+  // The facility meter closes an interval at every multiple of interval_s (and wherever a
+  // site's climate, carbon or price series changes) while the engine runs; finish_meter closes
+  // the last at the run's end. Call meter_energy before run().
+  void meter_energy(double interval_s);
+  void finish_meter(double end_s);
+  const energy::FacilityMeter* meter() const { return meter_.get(); }
+  // Facility power / IT power now, for timelines: the sites' PUE at this instant, weighted by
+  // their peak IT power (exact for one site).
+  double facility_factor() const;
+
   // --- actors and services ---
   // An actor on the controller host whose exception, if any, stops the simulation and is
   // rethrown by run(). A daemon ends when the last non-daemon actor does.
@@ -115,6 +128,8 @@ class Core {
   std::vector<std::uint8_t> parked_;
   std::vector<int> held_for_run_;
   std::vector<Service*> services_;
+  std::unique_ptr<energy::FacilityMeter> meter_;
+  std::vector<double> site_peak_it_w_;
   std::exception_ptr error_;
 };
 

@@ -34,6 +34,8 @@ struct Scenario {
   const workload::RequestWorkload* requests = nullptr;
   const std::vector<serving::Deployment>* deployments = nullptr;
   ServingConfig serving;
+  // The facility meter's interval (energy.csv rows per site): docs/model.md.
+  double energy_interval_s = 3600;
 };
 
 // Where each service writes (one per service the scenario has).
