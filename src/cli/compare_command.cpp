@@ -108,6 +108,8 @@ int compare_serving(RunOptions& options, ServingOptions& serving,
   check_unique(routers, "--routers");
   check_run_options(options);
   check_serving_options(serving);
+  if (!options.power_budget.empty())
+    throw InputError("--power-budget-w: holds training starts only; not with --deployment");
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   ServingInputs inputs = load_serving_inputs(options, files.front(), serving);
 

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -164,6 +165,9 @@ po::options_description run_options_description(RunOptions& o) {
       "policy's own rounds; 0: events only)")(
       "preempt-cost-s", po::value(&o.preempt_cost_s)->value_name("S")->default_value(0),
       "seconds without progress a preempted job spends when it resumes")(
+      "power-budget-w", po::value(&o.power_budget)->value_name("W|FILE"),
+      "facility power budget: watts, or a CSV file time_s,watts; starts that would exceed it "
+      "wait, and a falling budget suspends the jobs started last")(
       "gpu-power-cap-w", po::value(&o.gpu_power_cap_w)->value_name("W"),
       "power limit of every GPU, like nvidia-smi -pl: work runs in the fastest clock state "
       "whose draw fits (default: the platform file's power_cap_w, else none)");
@@ -253,6 +257,7 @@ void check_run_options(const RunOptions& o) {
     throw InputError("--round-seconds: must be >= 0");
   if (!(o.preempt_cost_s >= 0) || !std::isfinite(o.preempt_cost_s))
     throw InputError("--preempt-cost-s: must be >= 0");
+  power_budget_series(o);  // checked before anything runs
 }
 
 void write_output_file(const std::string& path, const std::string& text) {
@@ -305,7 +310,23 @@ sim::RunConfig run_config(const RunOptions& o, const std::string& policy, bool p
   config.preempt_cost_s = o.preempt_cost_s;
   config.oracle = entry->oracle;
   config.seed = std::uint64_t(o.seed);
+  config.power_budget_w = power_budget_series(o);
   return config;
+}
+
+platform::TimeSeries power_budget_series(const RunOptions& o) {
+  if (o.power_budget.empty()) return {};
+  double watts = 0;
+  const auto& text = o.power_budget;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), watts);
+  if (ec == std::errc() && end == text.data() + text.size()) {
+    if (!(watts > 0) || !std::isfinite(watts))
+      throw InputError("--power-budget-w: must be a positive number of watts, got " + text);
+    return platform::TimeSeries::constant(watts);
+  }
+  if (!std::filesystem::is_regular_file(text))
+    throw InputError("--power-budget-w: neither a number of watts nor a CSV file: '" + text + "'");
+  return platform::TimeSeries::read_csv(text, "watts", 0, 1e12);
 }
 
 report::EnergyBreakdown energy_breakdown(const platform::Platform& platform,
@@ -345,6 +366,9 @@ report::RunInfo run_info(const Inputs& in, const RunOptions& o, const std::strin
   info.makespan_s = outcome.training->makespan_s;
   info.decision_wall_s = outcome.training->decision_wall_s;
   info.decision_p99_ms = outcome.training->decision_p99_ms;
+  info.power_budget = !o.power_budget.empty();
+  info.power_holds = outcome.training->power_holds;
+  info.power_suspensions = outcome.training->power_suspensions;
   info.energy = energy_breakdown(in.platform, outcome);
   info.peak_rss_mb = peak_rss_mb();
   return info;

@@ -21,6 +21,11 @@ namespace {
 int run_serving(RunOptions& options, const ServingOptions& serving, const std::string& policy) {
   check_run_options(options);
   check_serving_options(serving);
+  // The budget governs training starts; serving's iterations draw what they draw.
+  if (!options.power_budget.empty())
+    throw InputError(
+        "--power-budget-w: holds training starts only; a run with --deployment is not "
+        "supported (its replicas' power is not scheduled)");
   if (options.platform.empty()) options.platform = bundled_path("platforms/default.yaml");
   const ServingInputs inputs = load_serving_inputs(options, serving.deployment, serving);
   if (!options.workload.empty()) {

@@ -210,6 +210,10 @@ nlohmann::ordered_json Recorder::summary(const RunInfo& info) {
   j["gpu_hours"] = busy_gpu_seconds_ / 3600.0;
   j["preemptions"] = preemptions_;
   j["lost_gpu_hours"] = lost_gpu_seconds_ / 3600.0;
+  if (info.power_budget) {
+    j["power_budget_holds"] = info.power_holds;
+    j["power_budget_suspensions"] = info.power_suspensions;
+  }
   // Jain's index over the users' GPU-seconds: 1 when every user got the same.
   double sum = 0, squares = 0;
   for (const auto& [user, gpu_s] : user_gpu_s_) sum += gpu_s, squares += gpu_s * gpu_s;

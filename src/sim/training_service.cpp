@@ -37,7 +37,7 @@ namespace {
 // service gave GPUs back to the pool; a round, that the policy's round has come; an alarm,
 // that the instant the policy asked to be woken at (Policy::wake_at_s) has come.
 struct Event {
-  enum class Kind : std::uint8_t { arrivals, completion, gpus_freed, round, alarm } kind;
+  enum class Kind : std::uint8_t { arrivals, completion, gpus_freed, round, alarm, budget } kind;
   JobIndex first;  // arrivals: position in arrival order; completion: the job
   JobIndex count;  // arrivals: how many jobs
 };
@@ -149,6 +149,7 @@ class Training final : public sched::ClusterView, public TrainingService {
     by_cluster_.resize(clusters_.size());
     total_gpus_ = platform_.total_gpus();
     if (others_hold) check_fit_beside_reserved();
+    if (!config_.power_budget_w.empty()) check_fit_in_budget();
     for (std::size_t c = 0; c < clusters_.size(); ++c) refresh_free(int(c));
     completions_.resize(jobs.size());
     for (JobIndex i = 0; i < jobs.size(); ++i) {
@@ -198,6 +199,19 @@ class Training final : public sched::ClusterView, public TrainingService {
             }
           },
           true);
+    // The budget's changes wake the scheduler: a rise may let held jobs start, a fall may
+    // suspend some.
+    if (!config_.power_budget_w.empty() && !config_.power_budget_w.is_constant())
+      core.spawn(
+          "power-budget",
+          [this] {
+            for (double t = config_.power_budget_w.next_change_after(0); std::isfinite(t);
+                 t = config_.power_budget_w.next_change_after(t)) {
+              sg4::this_actor::sleep_until(t);
+              mailbox_->put_init(&budget_, 0)->detach();
+            }
+          },
+          true);
   }
 
   void finish() override {
@@ -207,6 +221,31 @@ class Training final : public sched::ClusterView, public TrainingService {
                                            arrival_order_.size()));
   }
   RunOutcome outcome() const override { return outcome_; }
+
+  // A job that would take even an idle cluster above the budget's last value could never
+  // start: an input error now rather than a run that waits forever.
+  void check_fit_in_budget() const {
+    const double last = config_.power_budget_w.at(std::numeric_limits<double>::max());
+    const double idle = facility_power_w();
+    if (idle > last)
+      throw InputError(fmt::format(
+          "--power-budget-w: the idle platform draws {:.0f} W of facility power, more than the "
+          "budget's last value ({:.0f} W): no job could ever start",
+          idle, last));
+    for (JobIndex i = 0; i < jobs_.size(); ++i) {
+      if (jobs_[i].rejected || workload_.jobs[i].num_gpus == 0) continue;
+      double least = std::numeric_limits<double>::infinity();
+      for (std::size_t c = 0; c < clusters_.size(); ++c)
+        if (sched::allows(queued_job(i), clusters_[c].model))
+          least = std::min(least, start_power_w(i, int(c)));
+      if (idle + least > last)
+        throw InputError(fmt::format(
+            "{}:{}: num_gpus: job '{}' would take the idle platform to {:.0f} W of facility power, "
+            "above "
+            "the power budget's last value ({:.0f} W): it could never start",
+            workload_.source, workload_.jobs[i].line, workload_.jobs[i].id, idle + least, last));
+    }
+  }
 
   // With GPUs held by replicas, a job may no longer fit any cluster it may use: an input
   // error now rather than a job waiting forever.
@@ -414,10 +453,44 @@ class Training final : public sched::ClusterView, public TrainingService {
       return;
     }
     if (event->kind == Event::Kind::alarm) return;
+    if (event->kind == Event::Kind::budget) {
+      keep_to_budget();
+      return;
+    }
     for (JobIndex k = event->first; k < event->first + event->count; ++k) {
       const JobIndex job = arrival_order_[k];
       policy_->submit(queued_job(job));
       wait(job);
+    }
+  }
+
+  // --- the power budget (docs/model.md, "Power budget") ---
+  // The facility's power now (the timeline's), and what a start would add to it: its GPUs'
+  // power above idle in the state of its work, times the PUE of the moment.
+  double facility_power_w() const { return accountant_.it_power_w() * core_.facility_factor(); }
+  double start_power_w(JobIndex job, int cluster) const {
+    const WorkPower w = work_power(job, cluster);
+    return workload_.jobs[job].num_gpus * share_of(job) *
+           accountant_.cluster_power(cluster).states.dynamic_w(w.state) * core_.facility_factor();
+  }
+  bool over_budget_with(const sched::Decision& decision) const {
+    if (config_.power_budget_w.empty()) return false;
+    return facility_power_w() + start_power_w(decision.job, decision.cluster) >
+           config_.power_budget_w.at(now()) * (1 + 1e-12);
+  }
+  // Under a budget that fell below the power drawn: suspends the jobs started last (they keep
+  // their work and go back to the policy's queue) until the facility fits.
+  void keep_to_budget() {
+    const double budget = config_.power_budget_w.at(now());
+    while (facility_power_w() > budget * (1 + 1e-12) && !running_.empty()) {
+      const auto latest =
+          std::max_element(running_.begin(), running_.end(), [](const auto& a, const auto& b) {
+            return std::pair(a.second.start_s, a.first) < std::pair(b.second.start_s, b.first);
+          });
+      const JobIndex job = latest->first;
+      preempt_job(job);
+      policy_->requeue(queued_job(job));
+      ++outcome_.power_suspensions;
     }
   }
 
@@ -450,6 +523,12 @@ class Training final : public sched::ClusterView, public TrainingService {
       for (const JobIndex job : plan.preempt) preempt_job(job);
       for (std::size_t k = 0; k < plan.start.size(); ++k) {
         const auto& decision = plan.start[k];
+        if (over_budget_with(decision)) {
+          // Held: back in the policy's queue, asked again when power frees up.
+          policy_->requeue(queued_job(decision.job));
+          ++outcome_.power_holds;
+          continue;
+        }
         start_job(decision, std::span(plan.start).subspan(k + 1));
         ask_again = ask_again || jobs_[decision.job].share_milli > 0 || has_pods_;
       }
@@ -907,6 +986,7 @@ class Training final : public sched::ClusterView, public TrainingService {
   Event gpus_freed_{Event::Kind::gpus_freed, 0, 0};
   Event round_{Event::Kind::round, 0, 0};
   Event alarm_{Event::Kind::alarm, 0, 0};
+  Event budget_{Event::Kind::budget, 0, 0};
   double alarm_at_s_ = -1;
   bool at_round_ = false;  // the pass being made is a round's
   std::unordered_map<JobIndex, Resumed> resumed_;

@@ -28,6 +28,13 @@ std::string run_energy_case(const std::string& name, std::vector<std::string> ex
   return out;
 }
 
+// Runs suanli with `args` and checks that it refuses them: exit status 2 and `message`.
+void check_refused(const std::vector<std::string>& args, const std::string& message) {
+  const auto r = e2e::run_suanli(args);
+  CHECK(r.status == 2);
+  CHECK_MESSAGE(r.err.find(message) != std::string::npos, r.err);
+}
+
 }  // namespace
 
 // energy.yaml/csv: one 1-GPU job of 1000 s on two 1-GPU nodes (50 W idle; active power 200 W
@@ -174,17 +181,14 @@ TEST_CASE("a power limit slows the work and cuts its power as the clock table sa
 TEST_CASE("a power limit the GPU cannot keep, or on a GPU without clock states, is refused") {
   const auto out = e2e::fresh_dir("capped-bad");
   // Compute-bound work at the lowest clock draws 50 + 350 x 0.25 = 137.5 W: 100 W cannot hold.
-  auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/energy_clocks.yaml"), "--workload",
-                            fixture("e2e/energy.csv"), "--gpu-power-cap-w", "100", "--out", out});
-  CHECK(r.status == 2);
-  CHECK(r.err.find("--gpu-power-cap-w: cluster 'box': 100 W is below what compute-bound work "
-                   "draws on testgpu at the lowest clock of its table (138 W at 0.5 of the "
-                   "highest clock)") != std::string::npos);
-  r = e2e::run_suanli({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
-                       fixture("e2e/energy.csv"), "--gpu-power-cap-w", "300", "--out", out});
-  CHECK(r.status == 2);
-  CHECK(r.err.find("--gpu-power-cap-w: cluster 'box': device 'testgpu' has no clock states") !=
-        std::string::npos);
+  check_refused({"run", "--platform", fixture("e2e/energy_clocks.yaml"), "--workload",
+                 fixture("e2e/energy.csv"), "--gpu-power-cap-w", "100", "--out", out},
+                "--gpu-power-cap-w: cluster 'box': 100 W is below what compute-bound work "
+                "draws on testgpu at the lowest clock of its table (138 W at 0.5 of the "
+                "highest clock)");
+  check_refused({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
+                 fixture("e2e/energy.csv"), "--gpu-power-cap-w", "300", "--out", out},
+                "--gpu-power-cap-w: cluster 'box': device 'testgpu' has no clock states");
   CHECK_FALSE(std::filesystem::exists(out));
 }
 
@@ -241,4 +245,61 @@ TEST_CASE("a platform without carbon or prices writes no carbon or cost") {
   CHECK(num(rows[0], "facility_kwh") == doctest::Approx(870000 / 3.6e6).epsilon(1e-9));
   CHECK(rows[0]["carbon_kg"].empty());
   CHECK(num(rows[0], "pue") == 1.5);
+}
+
+// Power budget on energy.yaml (facility = IT x 1.5): the idle platform draws (220 + 2 x 50) x
+// 1.5 = 480 W; a job adds 260 W above its GPU's idle (310 W busy), 390 W of facility power.
+// two_jobs.csv: a and b, 1 GPU and 1000 s each, both at 0.
+//   --power-budget-w 1000: a starts (870 W); b would take it to 1260 W: held until a ends at
+//   1000, then runs to 2000. One hold, no suspension.
+//   falling_budget.csv (1300 W, then 1000 W from t = 500): both start at 0 (1260 W); at 500
+//   the budget falls below it, so b (started last: same time, later in the file) is suspended
+//   with 500 s done, and FIFO's wish to start it again at once is held (one hold); a ends at
+//   1000, b resumes and ends at 1500. One suspension.
+// At every timeline row the facility power is within the budget of that moment.
+TEST_CASE("a power budget holds starts and suspends jobs so the facility stays within it") {
+  struct Case {
+    const char* name;
+    std::string budget;
+    double b_start, b_end;
+    int holds, suspensions;
+  };
+  for (const Case& c : {Case{"budget-constant", "1000", 1000, 2000, 1, 0},
+                        Case{"budget-falling", fixture("e2e/falling_budget.csv"), 0, 1500, 1, 1}}) {
+    CAPTURE(c.name);
+    const auto out = e2e::fresh_dir(c.name);
+    const auto r =
+        e2e::run_suanli({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
+                         fixture("e2e/two_jobs.csv"), "--power-budget-w", c.budget, "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    auto jobs = e2e::read_jobs(out);
+    CHECK(num(jobs["a"], "start_time") == 0);
+    CHECK(num(jobs["a"], "end_time") == doctest::Approx(1000));
+    CHECK(num(jobs["b"], "start_time") == doctest::Approx(c.b_start));
+    CHECK(num(jobs["b"], "end_time") == doctest::Approx(c.b_end));
+    CHECK(num(jobs["b"], "energy_j") == doctest::Approx(310000));  // 1000 s busy, in all
+    const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+    CHECK(s["power_budget_holds"] == c.holds);
+    CHECK(s["power_budget_suspensions"] == c.suspensions);
+    for (auto& row : e2e::read_csv(out + "/timeline.csv")) {
+      const double t = num(row, "time");
+      CAPTURE(t);
+      const double budget = c.suspensions ? (t < 500 ? 1300 : 1000) : 1000;
+      CHECK(num(row, "facility_power_w") <= budget + 1e-9);
+    }
+  }
+}
+
+TEST_CASE("a power budget no job could ever start under is refused before the run") {
+  const auto out = e2e::fresh_dir("budget-too-low");
+  // 480 W idle + 390 W for a job = 870 W > 800 W.
+  for (const auto& [budget, message] :
+       {std::pair{"800",
+                  "two_jobs.csv:2: num_gpus: job 'a' would take the idle platform to 870 W "
+                  "of facility power, above the power budget's last value (800 W)"},
+        std::pair{"lots", "--power-budget-w: neither a number of watts nor a CSV file: 'lots'"}})
+    check_refused({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
+                   fixture("e2e/two_jobs.csv"), "--power-budget-w", budget, "--out", out},
+                  message);
+  CHECK_FALSE(std::filesystem::exists(out));
 }

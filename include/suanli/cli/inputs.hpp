@@ -58,7 +58,12 @@ struct RunOptions {
   double round_seconds = -1;               // -1: the policy's own rounds
   double preempt_cost_s = 0;
   double gpu_power_cap_w = 0;  // --gpu-power-cap-w: every GPU's power limit (0: the file's)
+  std::string power_budget;    // --power-budget-w: watts, or a CSV file time_s,watts
 };
+
+// --power-budget-w as a time series (empty when not given); InputError naming the option or
+// the file's line.
+platform::TimeSeries power_budget_series(const RunOptions& options);
 
 // The platform of a run: --platform (the bundled default when empty) with the options that
 // change it (--gpu-power-cap-w).

@@ -30,6 +30,10 @@ struct RunInfo {
   double peak_rss_mb = 0;
   double decision_wall_s = -1;  // the policy's cost (RunOutcome); -1: not measured
   double decision_p99_ms = -1;
+  // Under --power-budget-w: starts it held back and jobs it suspended.
+  bool power_budget = false;
+  std::uint64_t power_holds = 0;
+  std::uint64_t power_suspensions = 0;
 };
 
 // Bounded slowdown threshold (Feitelson et al.): short jobs don't dominate the mean.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "suanli/perf/prepared_job.hpp"
+#include "suanli/platform/time_series.hpp"
 #include "suanli/sim/core.hpp"
 #include "suanli/workload/job.hpp"
 
@@ -37,6 +38,10 @@ struct RunConfig {
   bool oracle = false;
   // --seed, for placements that draw (Placement::prepare).
   std::uint64_t seed = 0;
+  // A facility power budget in watts (--power-budget-w; empty: none): a start that would take
+  // the facility's power above it waits, and when the budget falls below the power drawn, the
+  // jobs started last are suspended (docs/model.md, "Power budget").
+  platform::TimeSeries power_budget_w;
 };
 
 struct RunOutcome {
@@ -47,6 +52,9 @@ struct RunOutcome {
   // call (nearest rank), in milliseconds.
   double decision_wall_s = 0;
   double decision_p99_ms = 0;
+  // Under a power budget: starts the budget held back, and jobs it suspended.
+  std::uint64_t power_holds = 0;
+  std::uint64_t power_suspensions = 0;
 };
 
 class TrainingService : public Service {
