@@ -139,8 +139,7 @@ int compare_serving(RunOptions& options, ServingOptions& serving,
   std::filesystem::create_directories(options.out);
   const int failures = run_children(labels, parallel, [&](std::size_t i) {
     inputs.deployments = variants[i].deployments;
-    return execute_serving_run(inputs, serving, options.out + "/" + labels[i], options.exec_model,
-                               std::uint64_t(options.seed));
+    return execute_serving_run(inputs, serving, options.out + "/" + labels[i], options);
   });
   return report_runs(
       labels, failures, options.out,

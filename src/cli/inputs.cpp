@@ -165,6 +165,9 @@ po::options_description run_options_description(RunOptions& o) {
       "policy's own rounds; 0: events only)")(
       "preempt-cost-s", po::value(&o.preempt_cost_s)->value_name("S")->default_value(0),
       "seconds without progress a preempted job spends when it resumes")(
+      "energy-interval-s", po::value(&o.energy_interval_s)->value_name("S")->default_value(3600),
+      "energy.csv: one row per site every S simulated seconds (each costs a read of every GPU's "
+      "energy: raise it for runs of months on 10,000+ GPUs)")(
       "power-budget-w", po::value(&o.power_budget)->value_name("W|FILE"),
       "facility power budget: watts, or a CSV file time_s,watts; starts that would exceed it "
       "wait, and a falling budget suspends the jobs started last")(
@@ -258,6 +261,8 @@ void check_run_options(const RunOptions& o) {
   if (!(o.preempt_cost_s >= 0) || !std::isfinite(o.preempt_cost_s))
     throw InputError("--preempt-cost-s: must be >= 0");
   power_budget_series(o);  // checked before anything runs
+  if (!(o.energy_interval_s >= 1) || !std::isfinite(o.energy_interval_s))
+    throw InputError("--energy-interval-s: must be at least 1 s");
 }
 
 void write_output_file(const std::string& path, const std::string& text) {
@@ -294,6 +299,7 @@ sim::Scenario training_scenario(const Inputs& in, const RunOptions& o, const std
   scenario.workload = &in.workload;
   scenario.jobs = &in.jobs;
   scenario.training = run_config(o, policy, progress);
+  scenario.energy_interval_s = o.energy_interval_s;
   return scenario;
 }
 

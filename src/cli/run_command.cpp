@@ -44,8 +44,7 @@ int run_serving(RunOptions& options, const ServingOptions& serving, const std::s
                                                 report::summary_section(summary, "serving")}});
     return status;
   }
-  const int status = execute_serving_run(inputs, serving, options.out, options.exec_model,
-                                         std::uint64_t(options.seed));
+  const int status = execute_serving_run(inputs, serving, options.out, options);
   std::cout << report::format_compare_table(
       {{inputs.deployments.front().name, report::read_summary(options.out + "/summary.json")}});
   return status;

@@ -138,7 +138,9 @@ report::ServingRunInfo serving_info(const ServingInputs& in, const ServingOption
 }  // namespace
 
 int execute_serving_run(const ServingInputs& in, const ServingOptions& o, const std::string& out,
-                        const std::string& exec_model, std::uint64_t seed) {
+                        const RunOptions& run) {
+  const std::string& exec_model = run.exec_model;
+  const auto seed = std::uint64_t(run.seed);
   OutputDirectory directory(out);
   const auto wall_start = std::chrono::steady_clock::now();
   report::ServingRecorder recorder(out, o.slo_ttft_s, o.slo_tpot_s);
@@ -149,6 +151,7 @@ int execute_serving_run(const ServingInputs& in, const ServingOptions& o, const 
   scenario.requests = &in.requests;
   scenario.deployments = &in.deployments;
   scenario.serving = serving_config(o, seed);
+  scenario.energy_interval_s = run.energy_interval_s;
   const auto outcome = sim::run_scenario(scenario, {.serving = &recorder});
   auto info = serving_info(in, o, exec_model, seed, outcome);
   info.sim_wall_s = seconds_since(wall_start);

@@ -57,8 +57,9 @@ struct RunOptions {
   std::vector<std::string> policy_params;  // --policy-param KEY=VALUE, in order
   double round_seconds = -1;               // -1: the policy's own rounds
   double preempt_cost_s = 0;
-  double gpu_power_cap_w = 0;  // --gpu-power-cap-w: every GPU's power limit (0: the file's)
-  std::string power_budget;    // --power-budget-w: watts, or a CSV file time_s,watts
+  double gpu_power_cap_w = 0;       // --gpu-power-cap-w: every GPU's power limit (0: the file's)
+  std::string power_budget;         // --power-budget-w: watts, or a CSV file time_s,watts
+  double energy_interval_s = 3600;  // --energy-interval-s: the facility meter's interval
 };
 
 // --power-budget-w as a time series (empty when not given); InputError naming the option or

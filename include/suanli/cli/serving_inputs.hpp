@@ -50,8 +50,9 @@ std::vector<serving::Deployment> load_deployment_file(const std::string& path,
 void override_router(std::vector<serving::Deployment>& deployments, const std::string& router);
 
 // Runs the replay and writes requests.csv, timeline.csv, summary.json into `out` (created).
+// `run`: the run options it shares (exec model, seed, energy interval).
 int execute_serving_run(const ServingInputs& inputs, const ServingOptions& options,
-                        const std::string& out, const std::string& exec_model, std::uint64_t seed);
+                        const std::string& out, const RunOptions& run);
 
 // Training jobs (`jobs`, run under `policy`) and serving replicas on one cluster: jobs.csv,
 // requests.csv, one timeline.csv (training and serving columns) and one summary.json
