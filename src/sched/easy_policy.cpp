@@ -5,6 +5,13 @@
 // the running jobs' expected ends), and later jobs may jump ahead as long as they cannot
 // delay that reservation. Only the head is protected: that is what makes it "aggressive"
 // rather than conservative backfilling.
+// Under a facility power budget (docs/model.md, "Power budget") power is a second resource,
+// shared by all clusters: the head's reservation is also the time enough power frees up, and a
+// backfilled job must fit the power left now and, if it runs past the shadow time, the power
+// to spare then — EASY with two resources, as power-aware backfilling is usually built
+// (e.g. Patki et al., "Exploring hardware overprovisioning in power-constrained, high
+// performance computing", ICS'13; Sarood et al., "Maximizing throughput of overprovisioned HPC
+// data centers under a strict power budget", SC'14).
 #include <algorithm>
 #include <iterator>
 #include <limits>
@@ -27,6 +34,8 @@ struct Reservation {
   int cluster = -1;        // -1: no shadow time could be computed, see `closed`
   double shadow = kNever;  // when the head can start on `cluster`
   int extra = 0;           // GPUs of `cluster` free at the shadow time beyond the head's need
+  // Facility power to spare at the shadow time beyond the head's (infinite without a budget).
+  double extra_power_w = kNever;
   // Without a reservation, every cluster that could run the head is closed to backfilling:
   // we cannot tell what would delay it, so nothing may (conservative, never starves it).
   std::vector<char> closed;
@@ -39,12 +48,15 @@ class EasyPolicy final : public Policy {
   std::vector<Decision> schedule(const ClusterView& view) override {
     std::vector<FreeGpus> free = detail::free_tally(view);
     std::vector<detail::Started> started;
-    detail::start_from_head(queue_, set_aside_, view, free, started);
+    double power_room = view.power_headroom_w();
+    detail::start_from_head(queue_, set_aside_, view, free, started, power_room);
 
     if (queue_.empty() || !detail::anything_free(free)) return detail::to_decisions(started);
 
     const QueuedJob head = queue_.front();
     Reservation reservation = reserve(head, view, free, started);
+    if (power_room < kNever && reservation.cluster >= 0)
+      reserve_power(head, view, started, power_room, reservation);
 
     // Backfill: later jobs in submit order, each on the fastest cluster where it fits now
     // without delaying the head. Stop once nothing is free (no later job could start) or
@@ -54,16 +66,22 @@ class EasyPolicy final : public Policy {
          it != queue_.end() && considered < kBackfillDepth && detail::anything_free(free);
          ++considered) {
       const QueuedJob& job = it->job;
-      const int cluster = backfill_cluster(job, view, free, reservation);
+      const int cluster = backfill_cluster(job, view, free, reservation, power_room);
       if (cluster < 0) {
         ++it;
         continue;
       }
       detail::start(job, cluster, free[cluster], started);
       const int whole = started.back().whole_gpus;
-      if (cluster == reservation.cluster &&
-          view.now() + view.estimated_runtime(job, cluster) > reservation.shadow)
+      const bool past_shadow =
+          view.now() + view.estimated_runtime(job, cluster) > reservation.shadow;
+      if (cluster == reservation.cluster && past_shadow)
         reservation.extra -= whole;  // still running at the shadow time: uses the spare
+      if (power_room < kNever) {
+        const double power = view.start_power_w(job, cluster);
+        power_room -= power;
+        if (past_shadow) reservation.extra_power_w -= power;
+      }
       it = queue_.erase(it);
     }
     return detail::to_decisions(started);
@@ -144,11 +162,49 @@ class EasyPolicy final : public Policy {
     return best;
   }
 
+  // Under a budget, when the head's power is there too: walk every running job (and this
+  // call's starts) in order of expected end, adding the power each frees to what is left now,
+  // until the head's start fits; the shadow time is the later of that and the GPUs'. When
+  // nothing that ends frees enough (the budget is low for now), no power is spare at the
+  // shadow time: only jobs that end before it may backfill.
+  static void reserve_power(const QueuedJob& head, const ClusterView& view,
+                            const std::vector<detail::Started>& started, double power_room,
+                            Reservation& reservation) {
+    const double need = view.start_power_w(head, reservation.cluster);
+    std::vector<std::pair<double, double>> ends;  // (expected end, power freed)
+    const double now = view.now();
+    for (std::size_t c = 0; c < view.clusters().size(); ++c)
+      view.visit_running(int(c), [&](const RunningJob& r) {
+        ends.emplace_back(std::max(r.expected_end_s, now), r.power_w);
+        return true;
+      });
+    for (const detail::Started& s : started)
+      ends.emplace_back(now + view.estimated_runtime(s.job, s.cluster),
+                        view.start_power_w(s.job, s.cluster));
+    std::stable_sort(ends.begin(), ends.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    double available = power_room;
+    double power_shadow = available >= need ? now : kNever;
+    for (const auto& [end, power] : ends) {
+      if (power_shadow != kNever && end > std::max(power_shadow, reservation.shadow)) break;
+      available += power;
+      if (power_shadow == kNever && available >= need) power_shadow = end;
+    }
+    if (power_shadow == kNever) {  // the budget is too low for the head now, whatever ends
+      reservation.extra_power_w = 0;
+      return;
+    }
+    reservation.shadow = std::max(reservation.shadow, power_shadow);
+    reservation.extra_power_w = available - need;
+  }
+
   // The fastest cluster where `job` fits now and starting it cannot delay the head: any
   // cluster but the reserved one; on the reserved one, only if the job ends by the shadow
-  // time or fits in the spare GPUs. -1 when none.
+  // time or fits in the spare GPUs. Under a budget it must also fit the power left now and, if
+  // it runs past the shadow time, the power to spare then. -1 when none.
   static int backfill_cluster(const QueuedJob& job, const ClusterView& view,
-                              const std::vector<FreeGpus>& free, const Reservation& reservation) {
+                              const std::vector<FreeGpus>& free, const Reservation& reservation,
+                              double power_room) {
     const auto clusters = view.clusters();
     int best = -1;
     double best_runtime = kNever;
@@ -160,6 +216,12 @@ class EasyPolicy final : public Policy {
       if (c == reservation.cluster && view.now() + runtime > reservation.shadow &&
           whole_gpus_needed(job, free[c]) > reservation.extra)
         continue;
+      if (power_room < kNever) {
+        const double power = view.start_power_w(job, c);
+        if (power > power_room) continue;
+        if (view.now() + runtime > reservation.shadow && power > reservation.extra_power_w)
+          continue;
+      }
       if (best < 0 || runtime < best_runtime) {
         best = c;
         best_runtime = runtime;

@@ -97,12 +97,15 @@ int take(const QueuedJob& job, FreeGpus& free) {
   return whole;
 }
 
-int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free) {
+int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free,
+                 double power_room_w) {
   const auto clusters = view.clusters();
+  const bool power_limited = power_room_w < std::numeric_limits<double>::infinity();
   int best = -1;
   double best_runtime = std::numeric_limits<double>::infinity();
   for (std::size_t c = 0; c < clusters.size(); ++c) {
     if (!detail::model_matches(job, clusters[c]) || !fits(job, free[c])) continue;
+    if (power_limited && view.start_power_w(job, int(c)) > power_room_w) continue;
     const double runtime = view.estimated_runtime(job, static_cast<int>(c));
     // Strictly less keeps the lowest index on ties; best < 0 accepts an infinite estimate.
     if (best < 0 || runtime < best_runtime) {

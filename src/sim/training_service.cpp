@@ -270,8 +270,18 @@ class Training final : public sched::ClusterView, public TrainingService {
   std::span<const sched::ClusterInfo> clusters() const override { return clusters_; }
   void visit_running(int cluster,
                      const std::function<bool(const sched::RunningJob&)>& visit) const override {
+    const bool budget = !config_.power_budget_w.empty();
     for (const auto& [end, job] : by_cluster_[cluster])
-      if (!visit({job, whole_gpus_of(job), end})) return;
+      if (!visit({job, whole_gpus_of(job), end,
+                  budget ? running_.at(job).dynamic_w * core_.facility_factor() : 0.0}))
+        return;
+  }
+  double power_headroom_w() const override {
+    if (config_.power_budget_w.empty()) return std::numeric_limits<double>::infinity();
+    return config_.power_budget_w.at(now()) - facility_power_w();
+  }
+  double start_power_w(const sched::QueuedJob& job, int cluster) const override {
+    return config_.power_budget_w.empty() ? 0.0 : start_power_w(job.index, cluster);
   }
   double estimated_runtime(const sched::QueuedJob& job, int cluster) const override {
     if (job.gpus == 0) return job.walltime_s;  // CPU-only: the trace's time on any node

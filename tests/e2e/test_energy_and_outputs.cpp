@@ -250,27 +250,31 @@ TEST_CASE("a platform without carbon or prices writes no carbon or cost") {
 // Power budget on energy.yaml (facility = IT x 1.5): the idle platform draws (220 + 2 x 50) x
 // 1.5 = 480 W; a job adds 260 W above its GPU's idle (310 W busy), 390 W of facility power.
 // two_jobs.csv: a and b, 1 GPU and 1000 s each, both at 0.
-//   --power-budget-w 1000: a starts (870 W); b would take it to 1260 W: held until a ends at
-//   1000, then runs to 2000. One hold, no suspension.
-//   falling_budget.csv (1300 W, then 1000 W from t = 500): both start at 0 (1260 W); at 500
-//   the budget falls below it, so b (started last: same time, later in the file) is suspended
-//   with 500 s done, and FIFO's wish to start it again at once is held (one hold); a ends at
-//   1000, b resumes and ends at 1500. One suspension.
+//   --power-budget-w 1000: a starts (870 W); b would take it to 1260 W: it waits until a ends
+//   at 1000, then runs to 2000. FIFO sees the headroom (ClusterView::power_headroom_w) and
+//   does not start b: no hold; greedy, which does not look, starts both, and the engine holds
+//   b: one hold. Same schedule.
+//   falling_budget.csv (1300 W, then 1000 W from t = 500), FIFO: both start at 0 (1260 W); at
+//   500 the budget falls below it, so b (started last: same time, later in the file) is
+//   suspended with 500 s done; a ends at 1000, b resumes and ends at 1500. One suspension.
 // At every timeline row the facility power is within the budget of that moment.
 TEST_CASE("a power budget holds starts and suspends jobs so the facility stays within it") {
   struct Case {
     const char* name;
+    const char* policy;
     std::string budget;
     double b_start, b_end;
     int holds, suspensions;
   };
-  for (const Case& c : {Case{"budget-constant", "1000", 1000, 2000, 1, 0},
-                        Case{"budget-falling", fixture("e2e/falling_budget.csv"), 0, 1500, 1, 1}}) {
+  for (const Case& c :
+       {Case{"budget-fifo", "fifo", "1000", 1000, 2000, 0, 0},
+        Case{"budget-greedy", "greedy", "1000", 1000, 2000, 1, 0},
+        Case{"budget-falling", "fifo", fixture("e2e/falling_budget.csv"), 0, 1500, 0, 1}}) {
     CAPTURE(c.name);
     const auto out = e2e::fresh_dir(c.name);
-    const auto r =
-        e2e::run_suanli({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
-                         fixture("e2e/two_jobs.csv"), "--power-budget-w", c.budget, "--out", out});
+    const auto r = e2e::run_suanli({"run", "--platform", fixture("e2e/energy.yaml"), "--workload",
+                                    fixture("e2e/two_jobs.csv"), "--power-budget-w", c.budget,
+                                    "--policy", c.policy, "--out", out});
     REQUIRE_MESSAGE(r.status == 0, r.err);
     auto jobs = e2e::read_jobs(out);
     CHECK(num(jobs["a"], "start_time") == 0);

@@ -3,6 +3,7 @@
 // the jobs running on them, the current time and a speed factor per cluster (runtime =
 // walltime / speed). And a small hand-built platform for the allocation/placement tests.
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -77,6 +78,14 @@ class FakeClusterView : public ClusterView {
   std::map<JobIndex, double> walltimes;
   double oracle_remaining_s(JobIndex job, int cluster) const override {
     return walltimes.at(job) * (1 - work_done(job)) / speed[cluster];
+  }
+  // A power budget, as a test sets it: the headroom now and each GPU's start power (a job's
+  // start power = GPUs x watts_per_gpu); running jobs carry their own (RunningJob::power_w).
+  double headroom_w = std::numeric_limits<double>::infinity();
+  double watts_per_gpu = 0;
+  double power_headroom_w() const override { return headroom_w; }
+  double start_power_w(const QueuedJob& job, int /*cluster*/) const override {
+    return job.gpus * watts_per_gpu;
   }
 };
 

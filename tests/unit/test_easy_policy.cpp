@@ -221,3 +221,54 @@ TEST_CASE("easy: backfilling considers at most 500 queued jobs per pass") {
       CHECK(decisions.empty());
   }
 }
+
+// Under a facility power budget power is a second resource (docs/model.md, "Power budget"):
+// 100 W per GPU started; running job R (index 90) frees 300 W at t=100. Queue: H (8 GPUs,
+// 500 s), A (2 GPUs, 50 s), B (3 GPUs, 1000 s), C (1 GPU, 1000 s).
+std::unique_ptr<Policy> h_a_b_c(std::string_view name) {
+  return policy_with(name, {make_job(1, 8, 500, 0), make_job(2, 2, 50, 1), make_job(3, 3, 1000, 2),
+                            make_job(4, 1, 1000, 3)});
+}
+
+FakeClusterView budgeted(int total_gpus, int r_gpus, double headroom_w) {
+  FakeClusterView view = one_cluster(total_gpus);
+  view.running[0].push_back(RunningJob{90, r_gpus, 100, 300});
+  view.infos[0].free_gpus = total_gpus - r_gpus;
+  view.headroom_w = headroom_w;
+  view.watts_per_gpu = 100;
+  return view;
+}
+
+// 16 GPUs, R holds 10 until t=100, 6 free; 500 W of headroom now.
+//   H needs 8 GPUs: at t=100, 16 free, 8 spare (GPU shadow 100). Its 800 W: 500 + 300 freed
+//   at t=100 = 800: power shadow 100 too, 0 W to spare then.
+//   A (200 W, ends at 50, before the shadow) backfills: 300 W left now.
+//   B (300 W) and C (100 W) fit the GPUs now and the spare GPUs at t=100, and the power now,
+//   but run past t=100 and would take power H needs then: they wait.
+// With 1,000 W of headroom: H's 800 W are there at t=100 with 1000 + 300 - 800 = 500 W to
+// spare: A, B (500 - 300 = 200 left at the shadow) and C (100) all backfill.
+// FIFO holds the queue behind H whatever the power.
+TEST_CASE("easy: under a power budget the head's reservation counts power, and backfill keeps it") {
+  FakeClusterView tight = budgeted(16, 10, 500);
+  CHECK(pairs(h_a_b_c("easy")->schedule(tight)) == Pairs{{2, 0}});
+  CHECK(h_a_b_c("fifo")->schedule(tight).empty());
+  FakeClusterView roomy = budgeted(16, 10, 1000);
+  CHECK(pairs(h_a_b_c("easy")->schedule(roomy)) == Pairs{{2, 0}, {3, 0}, {4, 0}});
+}
+
+// A head that fits the GPUs but not the power waits, and FIFO's queue waits behind it:
+// 8 free GPUs, 250 W of headroom. Job 1 (200 W) starts, 50 W left; job 2 (300 W) does not
+// fit, so job 3 (100 W) waits under FIFO. EASY: job 2's reservation needs 300 W that nothing
+// running frees (no power shadow): only jobs ending before its GPU shadow (now) may backfill,
+// and job 3 needs 100 W of the 50 left anyway: nothing more starts.
+TEST_CASE("fifo: under a power budget the head waits for power as for GPUs") {
+  const auto three = [](std::string_view name) {
+    return policy_with(name,
+                       {make_job(1, 2, 100, 0), make_job(2, 3, 100, 1), make_job(3, 1, 100, 2)});
+  };
+  FakeClusterView view = one_cluster(8);
+  view.headroom_w = 250;
+  view.watts_per_gpu = 100;
+  CHECK(pairs(three("fifo")->schedule(view)) == Pairs{{1, 0}});
+  CHECK(pairs(three("easy")->schedule(view)) == Pairs{{1, 0}});
+}

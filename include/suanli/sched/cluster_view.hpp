@@ -4,6 +4,7 @@
 // SimGrid; tests give it a fake view.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -67,6 +68,7 @@ struct RunningJob {
   JobIndex index = 0;
   int gpus = 0;  // whole GPUs it frees when it ends: 0 for a share job (others may share its GPU)
   double expected_end_s = 0;  // start + walltime scaled to the cluster's speed
+  double power_w = 0;         // facility power it frees when it ends (0 without a power budget)
 };
 
 // What the engine knows of a job's service so far (any job: queued, running or preempted).
@@ -125,6 +127,11 @@ class ClusterView {
   // the same does not fit now either. Empty when the view does not keep one (assume it
   // changed).
   virtual std::optional<std::uint64_t> releases() const { return std::nullopt; }
+  // Under a facility power budget (docs/model.md, "Power budget"): the facility power the
+  // budget leaves now, and what starting `job` on `cluster` would add. Without a budget,
+  // infinity and 0.
+  virtual double power_headroom_w() const { return std::numeric_limits<double>::infinity(); }
+  virtual double start_power_w(const QueuedJob& /*job*/, int /*cluster*/) const { return 0; }
 };
 
 }  // namespace suanli::sched

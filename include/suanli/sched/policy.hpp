@@ -118,6 +118,9 @@ int take(const QueuedJob& job, FreeGpus& free);
 // Among clusters that accept the job's model and where it fits in `free[c]`, the one where
 // the job would run fastest (shortest estimated runtime; ties: lowest index). Returns -1 when
 // none fits now. `free` is the policy's running tally.
-int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free);
+// Under a power budget, also where its start fits in `power_room_w` (the policy's tally of
+// ClusterView::power_headroom_w).
+int pick_cluster(const QueuedJob& job, const ClusterView& view, const std::vector<FreeGpus>& free,
+                 double power_room_w = std::numeric_limits<double>::infinity());
 
 }  // namespace suanli::sched

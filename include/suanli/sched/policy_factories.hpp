@@ -132,21 +132,32 @@ inline void start(const QueuedJob& job, int cluster, FreeGpus& free,
 // on some cluster (pick_cluster), decrementing `free`. Returns with the queue empty or its
 // head not fitting now. A head that can never fit is moved to `set_aside` rather than
 // blocking the queue forever; it still counts as queued.
+// Under a power budget the head must also fit the facility power left (`power_room_w`, the
+// view's headroom, lowered by each start): a head the budget holds back blocks the queue as
+// one without GPUs does.
 inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_aside,
                             const ClusterView& view, std::vector<FreeGpus>& free,
-                            std::vector<Started>& started) {
+                            std::vector<Started>& started, double& power_room_w) {
   while (!queue.empty()) {
     const QueuedJob& head = queue.front();
-    const int cluster = pick_cluster(head, view, free);
+    const int cluster = pick_cluster(head, view, free, power_room_w);
     if (cluster < 0) {
       if (can_ever_fit(head, view.clusters())) return;
       set_aside.push_back(head);
       queue.pop_front();
       continue;
     }
+    if (power_room_w < std::numeric_limits<double>::infinity())
+      power_room_w -= view.start_power_w(head, cluster);
     start(head, cluster, free[cluster], started);
     queue.pop_front();
   }
+}
+inline void start_from_head(OrderedQueue& queue, std::vector<QueuedJob>& set_aside,
+                            const ClusterView& view, std::vector<FreeGpus>& free,
+                            std::vector<Started>& started) {
+  double power_room_w = view.power_headroom_w();
+  start_from_head(queue, set_aside, view, free, started, power_room_w);
 }
 
 inline std::vector<Decision> to_decisions(const std::vector<Started>& started) {
