@@ -6,6 +6,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "run_binary.hpp"
 
@@ -13,31 +15,37 @@ namespace {
 
 const std::string kValidation = std::string(SUANLI_SOURCE_DIR) + "/validation/";
 
-nlohmann::json run_case(const std::string& name) {
-  const auto out = e2e::fresh_dir("validation-" + name);
-  const auto r = e2e::run_suanli({"run", "-q", "--platform", kValidation + name + "/platform.yaml",
-                                  "--workload", kValidation + name + "/workload.csv",
-                                  "--energy-interval-s", "86400", "--out", out});
-  REQUIRE_MESSAGE(r.status == 0, r.err);
-  return nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+std::vector<std::string> split(const std::string& text, char by) {
+  std::vector<std::string> out;
+  std::stringstream cells(text);
+  for (std::string cell; std::getline(cells, cell, by);) out.push_back(cell);
+  return out;
 }
 
-// suanli's figure over the published one, minus 1, for every row of published.csv of `name`.
+// suanli's figure over the published one, minus 1, for every row of published.csv of `name`
+// (case, args, summary key, scale, published, what it counts).
 std::vector<double> errors(const std::string& name) {
-  const auto summary = run_case(name);
   std::ifstream in(kValidation + "published.csv");
   std::string line;
   std::getline(in, line);  // header
   std::vector<double> out;
   while (std::getline(in, line)) {
-    std::stringstream cells(line);
-    std::string run, key, scale, published;
-    std::getline(cells, run, ',');
-    std::getline(cells, key, ',');
-    std::getline(cells, scale, ',');
-    std::getline(cells, published, ',');
-    if (run != name) continue;
-    out.push_back(summary.at(key).get<double>() * std::stod(scale) / std::stod(published) - 1);
+    const auto cells = split(line, ',');
+    if (cells.size() < 5 || cells[0] != name) continue;
+    std::vector<std::string> args{"run", "-q"};
+    for (const auto& arg : split(cells[1], ' ')) {
+      const auto eq = arg.find('=');
+      args.push_back(arg.substr(0, eq));
+      args.push_back(kValidation + name + "/" + arg.substr(eq + 1));
+    }
+    const auto dir = e2e::fresh_dir("validation-" + name + "-" + std::to_string(out.size()));
+    for (const char* a : {"--energy-interval-s", "86400", "--out"}) args.push_back(a);
+    args.push_back(dir);
+    const auto r = e2e::run_suanli(args);
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const auto summary = nlohmann::json::parse(e2e::read_file(dir + "/summary.json"));
+    out.push_back(summary.at(cells[2]).get<double>() * std::stod(cells[3]) / std::stod(cells[4]) -
+                  1);
   }
   REQUIRE(!out.empty());
   return out;
@@ -64,5 +72,17 @@ TEST_CASE("validation: BLOOM, Llama 2 70B and Llama 3.1 405B GPU energy within 2
       CHECK(e <= 0);
       CHECK(e > -0.02);
     }
+  }
+}
+
+// ML.ENERGY v3, Llama-3.1-70B on 4 H100 at max_num_seqs 64 and 128 (a model and a
+// parallelism the power curve was not fitted on): -8 to -9 % with a 500-token mean prompt,
+// stated as -8 +- 5 %. The benchmark does not publish its mean prompt: 1,000 tokens gives
+// +22 and +34 % (docs/validation.md); this case checks the model does not drift, not the
+// assumption.
+TEST_CASE("validation: ML.ENERGY energy per token of Llama-3.1-70B on 4 H100") {
+  for (const double e : errors("mlenergy-llama31-70b")) {
+    CHECK(e > -0.13);
+    CHECK(e < -0.03);
   }
 }
