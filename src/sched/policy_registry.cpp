@@ -38,6 +38,10 @@ const Registry<PolicyEntry>& policy_registry() {
        gavel_params(), 360},
       {"gavel-max-throughput", "Gavel's LP maximising the sum of throughputs, in 360 s rounds",
        &make_gavel_max_throughput, gavel_params(), 360},
+      {"carbon-aware",
+       "deferrable jobs (deadline) wait for the cleanest hours that keep their "
+       "deadline; the rest, and them once released, run under easy",
+       &make_carbon_aware, carbon_aware_params()},
   };
   return entries;
 }

@@ -276,6 +276,11 @@ class Training final : public sched::ClusterView, public TrainingService {
                   budget ? running_.at(job).dynamic_w * core_.facility_factor() : 0.0}))
         return;
   }
+  double carbon_g_per_kwh(int cluster, double t_s) const override {
+    const auto& series =
+        platform_.sites[std::size_t(platform_.clusters[cluster].site)].carbon_g_per_kwh;
+    return series.empty() ? std::numeric_limits<double>::quiet_NaN() : series.at(t_s);
+  }
   double power_headroom_w() const override {
     if (config_.power_budget_w.empty()) return std::numeric_limits<double>::infinity();
     return config_.power_budget_w.at(now()) - facility_power_w();
@@ -383,7 +388,9 @@ class Training final : public sched::ClusterView, public TrainingService {
             job.cpu_milli,
             job.memory_mib,
             job.user.index(),
-            job.job_type.index()};
+            job.job_type.index(),
+            job.deferrable() ? job.submit_s + double(job.deadline_s)
+                             : std::numeric_limits<double>::infinity()};
   }
   void refresh_free(int cluster) {
     clusters_[cluster].free_gpus = allocation_.free_in_cluster(cluster);

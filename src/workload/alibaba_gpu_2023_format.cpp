@@ -240,7 +240,7 @@ void AlibabaReader::read_row() {
   job.memory_mib = memory_mib;
   if (num_gpu == 0) ++cpu_only_;
   if (num_gpu == 1 && gpu_milli > 0 && gpu_milli < 1000) {
-    job.gpu_milli = gpu_milli;
+    job.gpu_milli = static_cast<std::int16_t>(gpu_milli);
   } else if (num_gpu > 0 && gpu_milli >= 0 && gpu_milli != 1000) {
     // A multi-GPU pod with a share, or one GPU with gpu_milli 0: taken as whole GPUs.
     ++gpu_milli_ignored_;

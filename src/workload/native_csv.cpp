@@ -20,9 +20,9 @@ namespace {
 constexpr ColumnNames col{"job_id",    "submit_time", "num_gpus",     "duration", "params",
                           "tokens",    "mfu",         "batch_tokens", "gpu_type", "walltime",
                           "user",      "priority",    "gpu_milli",    "job_type", "reference_gpu",
-                          "cpu_milli", "memory_mib"};
-// write_native_csv writes the last two only when some job asks for host resources.
-constexpr std::size_t kPodColumns = 2;
+                          "cpu_milli", "memory_mib",  "deadline"};
+// write_native_csv writes cpu_milli and memory_mib only when some job asks for host
+// resources, deadline only when some job is deferrable.
 
 constexpr std::string_view kExampleHeader = "job_id,submit_time,num_gpus,duration";
 
@@ -178,7 +178,7 @@ void NativeCsvReader::read_options(Job& job) const {
       if (job.num_gpus != 1)
         csv_.fail(col("gpu_milli"),
                   "a share of one GPU needs num_gpus 1, got " + std::to_string(job.num_gpus));
-      job.gpu_milli = *milli;
+      job.gpu_milli = static_cast<std::int16_t>(*milli);
     }
   }
   // Host resources of a pod (Alibaba's cpu_milli, memory_mib): thousandths of a core, MiB.
@@ -187,6 +187,13 @@ void NativeCsvReader::read_options(Job& job) const {
     if (!amount) continue;
     if (*amount < 0) csv_.fail(c, "must be >= 0, got " + quote_for_message(csv_.field(c)));
     (c == col("cpu_milli") ? job.cpu_milli : job.memory_mib) = *amount;
+  }
+  // A deferrable job: seconds after submission by which it must have finished.
+  if (const auto deadline = optional_number(col("deadline"))) {
+    if (!(*deadline > 0) || *deadline > 1e9)
+      csv_.fail(col("deadline"), "must be seconds after submission, > 0 and at most 1e9, got " +
+                                     quote_for_message(csv_.field(col("deadline"))));
+    job.deadline_s = static_cast<float>(*deadline);
   }
   job.gpu_type.assign(csv_.field(col("gpu_type")));
   job.user.assign(csv_.field(col("user")));
@@ -212,7 +219,7 @@ void append_text(std::string& out, std::string_view text, const Job& job) {
   append_csv_field(out, text);
 }
 
-void append_job(std::string& out, const Job& job, bool pod_columns) {
+void append_job(std::string& out, const Job& job, bool pod_columns, bool deadline_column) {
   append_text(out, job.id, job);
   out += ',';
   append_number(out, job.submit_s);
@@ -252,6 +259,10 @@ void append_job(std::string& out, const Job& job, bool pod_columns) {
     out += ',';
     if (job.memory_mib > 0) out += std::to_string(job.memory_mib);
   }
+  if (deadline_column) {
+    out += ',';
+    if (job.deferrable()) append_number(out, job.deadline_s);
+  }
   out += '\n';
 }
 
@@ -265,15 +276,22 @@ void write_native_csv(const Workload& workload, std::ostream& out) {
   std::string buffer;
   const bool pod_columns = std::any_of(workload.jobs.begin(), workload.jobs.end(),
                                        [](const Job& job) { return job.is_pod(); });
-  const std::size_t columns = col.names.size() - (pod_columns ? 0 : kPodColumns);
-  for (std::size_t i = 0; i < columns; ++i) {
-    if (i > 0) buffer += ',';
-    buffer += col.names[i];
+  const bool deadline_column = std::any_of(workload.jobs.begin(), workload.jobs.end(),
+                                           [](const Job& job) { return job.deferrable(); });
+  const auto written = [&](int c) {
+    if (c == col("deadline")) return deadline_column;
+    if (c == col("cpu_milli") || c == col("memory_mib")) return pod_columns;
+    return true;
+  };
+  for (int c = 0; c < col.size(); ++c) {
+    if (!written(c)) continue;
+    if (c > 0) buffer += ',';
+    buffer += col.names[std::size_t(c)];
   }
   buffer += '\n';
   constexpr std::size_t kFlushAt = std::size_t{1} << 20;
   for (const Job& job : workload.jobs) {
-    append_job(buffer, job, pod_columns);
+    append_job(buffer, job, pod_columns, deadline_column);
     if (buffer.size() >= kFlushAt) {
       out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
       buffer.clear();

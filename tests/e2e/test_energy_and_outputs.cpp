@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <tuple>
 
 #include "run_binary.hpp"
 
@@ -306,4 +307,29 @@ TEST_CASE("a power budget no job could ever start under is refused before the ru
                    fixture("e2e/two_jobs.csv"), "--power-budget-w", budget, "--out", out},
                   message);
   CHECK_FALSE(std::filesystem::exists(out));
+}
+
+// carbon.yaml, deferrable.csv: "now" (1 GPU, 1 h) and "later" (1 GPU, 1 h, to finish within
+// 20,000 s), both at 0. carbon-aware: "now" starts at once (easy); "later" may start up to
+// 20,000 - 3,600 = 16,400 s; of the starts tried every 900 s, those in [7200, 10800] see only
+// the 100 g hours over their run (4 samples): the earliest, 7200, is its release. It runs
+// 7200-10800. IT power: 310 + 10 W in the first hour, 2 x 10 W in the second, 320 W in the
+// third: carbon 0.32 x 600 + 0.02 x 600 + 0.32 x 100 = 236 g. easy starts both at 0: 620 W for
+// an hour at 600 g = 372 g.
+TEST_CASE("carbon-aware: a deferrable job waits for the clean hours within its deadline") {
+  for (const auto& [policy, later_start, carbon_kg] :
+       {std::tuple{"carbon-aware", 7200.0, 0.236}, std::tuple{"easy", 0.0, 0.372}}) {
+    CAPTURE(policy);
+    const auto out = e2e::fresh_dir(std::string("carbon-") + policy);
+    const auto r =
+        e2e::run_suanli({"run", "--platform", fixture("e2e/carbon.yaml"), "--workload",
+                         fixture("e2e/deferrable.csv"), "--policy", policy, "--out", out});
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    auto jobs = e2e::read_jobs(out);
+    CHECK(num(jobs["now"], "start_time") == 0);
+    CHECK(num(jobs["later"], "start_time") == doctest::Approx(later_start));
+    CHECK(num(jobs["later"], "end_time") <= 20000);
+    const auto s = nlohmann::json::parse(e2e::read_file(out + "/summary.json"));
+    CHECK(s["carbon_kg"].get<double>() == doctest::Approx(carbon_kg).epsilon(1e-9));
+  }
 }

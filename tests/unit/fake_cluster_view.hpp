@@ -3,6 +3,7 @@
 // the jobs running on them, the current time and a speed factor per cluster (runtime =
 // walltime / speed). And a small hand-built platform for the allocation/placement tests.
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -86,6 +87,11 @@ class FakeClusterView : public ClusterView {
   double power_headroom_w() const override { return headroom_w; }
   double start_power_w(const QueuedJob& job, int /*cluster*/) const override {
     return job.gpus * watts_per_gpu;
+  }
+  // The grid's intensity by time, as a test sets it (absent: none given).
+  std::function<double(double)> carbon;
+  double carbon_g_per_kwh(int cluster, double t_s) const override {
+    return carbon ? carbon(t_s) : ClusterView::carbon_g_per_kwh(cluster, t_s);
   }
 };
 

@@ -16,7 +16,7 @@ TEST_CASE("policy registry lists every policy with a description") {
   }
   CHECK(names == std::vector<std::string_view>{"fifo", "sjf", "easy", "greedy", "conservative",
                                                "srtf", "las", "tiresias", "themis", "qssf", "gavel",
-                                               "gavel-max-throughput"});
+                                               "gavel-max-throughput", "carbon-aware"});
   CHECK(find_policy("easy") != nullptr);
   CHECK(find_policy("nope") == nullptr);
 }

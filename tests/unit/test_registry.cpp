@@ -46,5 +46,5 @@ TEST_CASE("the policy registry is one of them") {
   CHECK(r.unknown_message("policy", "fifi") ==
         "unknown policy 'fifi' (known: fifo, sjf, easy, greedy, conservative, srtf, las, tiresias, "
         "themis, "
-        "qssf, gavel, gavel-max-throughput); did you mean 'fifo'?");
+        "qssf, gavel, gavel-max-throughput, carbon-aware); did you mean 'fifo'?");
 }

@@ -32,6 +32,8 @@ struct QueuedJob {
   // 0 = not given), for fairness between users and estimates from a job's history.
   std::uint32_t user = 0;
   std::uint32_t name = 0;
+  // A deferrable job: the time by which it must have finished (infinity: not deferrable).
+  double deadline_s = std::numeric_limits<double>::infinity();
 
   bool is_pod() const { return cpu_milli > 0 || memory_mib > 0; }
 };
@@ -132,6 +134,11 @@ class ClusterView {
   // infinity and 0.
   virtual double power_headroom_w() const { return std::numeric_limits<double>::infinity(); }
   virtual double start_power_w(const QueuedJob& /*job*/, int /*cluster*/) const { return 0; }
+  // The grid's carbon intensity at the cluster's site at time t, gCO2e/kWh, from the
+  // platform's series (a perfect forecast of the future); NaN when the site gives none.
+  virtual double carbon_g_per_kwh(int /*cluster*/, double /*t_s*/) const {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
 };
 
 }  // namespace suanli::sched

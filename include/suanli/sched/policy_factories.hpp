@@ -34,6 +34,8 @@ std::unique_ptr<Policy> make_qssf(const PolicyParams& params);
 std::unique_ptr<Policy> make_gavel(const PolicyParams& params);
 std::unique_ptr<Policy> make_gavel_max_throughput(const PolicyParams& params);
 std::span<const ParamSpec> gavel_params();
+std::unique_ptr<Policy> make_carbon_aware(const PolicyParams& params);
+std::span<const ParamSpec> carbon_aware_params();
 
 std::unique_ptr<Placement> make_first_fit();
 std::unique_ptr<Placement> make_compact();

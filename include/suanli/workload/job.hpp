@@ -27,15 +27,15 @@ struct Job {
   int num_gpus = 0;
   int priority = 0;
   int line = 0;  // line in the source file (or record number), for messages
-  // A GPU share below one GPU (1..999 thousandths of one GPU, Alibaba's gpu_milli; 0 =
-  // whole GPUs).
-  int gpu_milli = 0;
   // Host resources beside the GPUs (Alibaba's cpu_milli, memory_mib): thousandths of a CPU
   // core and MiB of host memory, 0 = none asked. A job asking for either is a pod: it runs on
   // one node, which must hold its GPUs, CPUs and memory at once; with num_gpus 0 it is a
   // CPU-only pod.
   int cpu_milli = 0;
   int memory_mib = 0;
+  // A deferrable job: seconds after its submission by which it must have finished (the
+  // native column `deadline`; -1: not deferrable). A float, so that the record stays 136 bytes.
+  float deadline_s = -1;
   Symbol gpu_type;  // constraint: empty = any model
   // The device whose seconds `duration` counts (a catalog name such as V100): set by trace
   // readers whose durations were measured on a known GPU. Empty: gpu_type, else the
@@ -47,10 +47,14 @@ struct Job {
   // type (for per-GPU-type throughput tables).
   Symbol trace_state;
   Symbol job_type;
+  // A GPU share below one GPU (1..999 thousandths of one GPU, Alibaba's gpu_milli; 0 =
+  // whole GPUs).
+  std::int16_t gpu_milli = 0;
   bool started_in_trace = true;
 
   bool has_duration() const { return duration_s >= 0; }
   bool is_pod() const { return cpu_milli > 0 || memory_mib > 0; }
+  bool deferrable() const { return deadline_s >= 0; }
 };
 
 struct Workload {
