@@ -12,8 +12,7 @@ namespace {
 // compute share 0.5, 600 W (TDP) compute-bound; the part above idle x 0.5 at clock 0.8 and
 // x 0.25 at clock 0.5.
 platform::DeviceSpec device() {
-  platform::DeviceSpec d;
-  d.name = "X";
+  platform::DeviceSpec d;  // unnamed: GpuPower needs only the figures
   d.tflops_bf16 = 100;
   d.tdp_w = 600;
   d.idle_w = 100;
