@@ -115,6 +115,10 @@ sg4::ActorPtr Core::spawn(const std::string& name, std::function<void()> body, b
   });
 }
 
+void Core::set_power_state(sg4::Host* host, int state) {
+  if (host->get_pstate() != unsigned(state)) host->set_pstate(state);
+}
+
 void Core::meter_energy(double interval_s) {
   meter_ = std::make_unique<energy::FacilityMeter>(platform_, interval_s);
 }

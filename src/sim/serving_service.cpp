@@ -431,7 +431,7 @@ class Serving final : public ServingService {
       if (in_simgrid) {
         const double before = energy::Accountant::hosts_energy_j(replica.hosts);
         sg4::this_actor::sleep_until(now);
-        for (auto* host : replica.hosts) host->set_pstate(state);
+        for (auto* host : replica.hosts) Core::set_power_state(host, state);
         set_busy(replica, true);
         run_iteration(replica, dep, cost);
         set_busy(replica, false);

@@ -619,11 +619,11 @@ class Training final : public sched::ClusterView, public TrainingService {
       // A shared GPU stays in the state the work of its first share set.
       if (allocation_.share_used(run.gpus.front()) == 0) {
         ++gpus_held_;
-        sim_.gpu_hosts[run.gpus.front()]->set_pstate(state);
+        Core::set_power_state(sim_.gpu_hosts[run.gpus.front()], state);
       }
       core_.acquire_share(run.gpus.front(), prepared.share_milli);
     } else {
-      for (int g : run.gpus) sim_.gpu_hosts[g]->set_pstate(state);
+      for (int g : run.gpus) Core::set_power_state(sim_.gpu_hosts[g], state);
       core_.acquire(run.gpus);
       gpus_held_ += int(run.gpus.size());
     }

@@ -92,6 +92,10 @@ class Core {
   Signal<const report::ClusterState&> training_state;
   Signal<const report::RequestRecord&> request_ended;
 
+  // Puts a GPU host in a power state (energy/gpu_power.hpp) unless it is in it already: a
+  // pstate change is a SimGrid speed change, which every model and plugin hears.
+  static void set_power_state(simgrid::s4u::Host* host, int state);
+
   // --- facility energy ---
   // The facility meter closes an interval at every multiple of interval_s (and wherever a
   // site's climate, carbon or price series changes) while the engine runs; finish_meter closes
