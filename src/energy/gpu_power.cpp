@@ -9,7 +9,6 @@ namespace suanli::energy {
 
 GpuPower::GpuPower(const platform::DeviceSpec& device)
     : idle_w_(device.idle_w),
-      tdp_w_(device.tdp_w),
       curve_(device.power_curve.empty() ? platform::default_power_curve(device.idle_w, device.tdp_w)
                                         : device.power_curve),
       clocks_(device.clock_states.empty() ? std::vector<platform::ClockState>{{1, 1}}

@@ -28,7 +28,7 @@ TimeSeries TimeSeries::read_csv(const std::string& path, const std::string& valu
     values.push_back(v);
   }
   if (times.empty()) csv.fail_file("no rows");
-  return TimeSeries(std::move(times), std::move(values), path);
+  return TimeSeries(std::move(times), std::move(values));
 }
 
 double TimeSeries::at(double t_s) const {

@@ -18,15 +18,13 @@ class GpuPower {
   explicit GpuPower(const platform::DeviceSpec& device);
 
   double idle_w() const { return idle_w_; }
-  double tdp_w() const { return tdp_w_; }
-  double min_clock() const { return clocks_.back().clock; }
 
-  // P(s) at SM clock c (a fraction of the highest, between min_clock() and 1).
+  // P(s) at SM clock c (a fraction of the highest, between the table's lowest and 1).
   double active_w(double share, double clock = 1) const;
   // The time of work at clock c over its time at the highest clock.
   static double slowdown(double share, double clock);
   // The clock a power limit settles at for this work: the highest whose draw is within
-  // `cap_w` (0: no limit), at least min_clock().
+  // `cap_w` (0: no limit), at least the table's lowest.
   double clock_under_cap(double share, double cap_w) const;
 
   // A training job's compute share: its MFU over the share of peak its dense matmuls reach.
@@ -34,7 +32,6 @@ class GpuPower {
 
  private:
   double idle_w_ = 0;
-  double tdp_w_ = 0;
   std::vector<platform::PowerPoint> curve_;
   std::vector<platform::ClockState> clocks_;  // fastest first
   double curve_w(double share) const;

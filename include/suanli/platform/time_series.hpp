@@ -4,6 +4,7 @@
 // until the next row's, and the last value holds after the series ends. A constant is a
 // series of one row at time 0.
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace suanli::platform {
@@ -11,7 +12,7 @@ namespace suanli::platform {
 class TimeSeries {
  public:
   TimeSeries() = default;
-  static TimeSeries constant(double value) { return TimeSeries({0}, {value}, ""); }
+  static TimeSeries constant(double value) { return TimeSeries({0}, {value}); }
   // The CSV file `path` with header `time_s,<value_column>`: times in seconds from the start of
   // the simulation, the first 0, rising; values finite and within [lo, hi]. InputError
   // "file:line: column: what" otherwise.
@@ -23,16 +24,14 @@ class TimeSeries {
   double at(double t_s) const;
   // The first time after t_s at which the value changes rows; infinity when none.
   double next_change_after(double t_s) const;
-  const std::string& source() const { return source_; }  // its file; "" for a constant
   double min() const;
   double max() const;
 
  private:
-  TimeSeries(std::vector<double> times, std::vector<double> values, std::string source)
-      : times_(std::move(times)), values_(std::move(values)), source_(std::move(source)) {}
+  TimeSeries(std::vector<double> times, std::vector<double> values)
+      : times_(std::move(times)), values_(std::move(values)) {}
   std::vector<double> times_;
   std::vector<double> values_;
-  std::string source_;
 };
 
 }  // namespace suanli::platform
